@@ -1,0 +1,38 @@
+# Build switches. Each layer builds on its own: with QUANTLENS_WITH_TORCH=OFF only the
+# torch-free parts of quantcore (io, tokenize, jobs) and their tests are built, which is
+# what the sanitizer build uses.
+option(QUANTLENS_WITH_TORCH "Build the LibTorch layers (model, analysis, CLI)" ON)
+option(QUANTLENS_TORCH_FROM_PYTHON "Use the LibTorch bundled with the active Python's torch" OFF)
+option(QUANTLENS_GUI "Build the Qt workbench (needs Qt 6)" OFF)
+option(QUANTLENS_CUDA "Build CUDA kernels when nvcc is found" ON)
+option(QUANTLENS_HDF5 "Build HDF5 analysis dumps" ON)
+option(QUANTLENS_BUILD_TESTS "Build the test suite" ON)
+option(QUANTLENS_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+
+if(QUANTLENS_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+if(QUANTLENS_CUDA)
+  include(CheckLanguage)
+  if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    enable_language(CUDA)
+    # CMake 3.25 has no CUDA20 flag table for nvcc.
+    if(CMAKE_VERSION VERSION_LESS 3.26 AND CMAKE_CUDA_COMPILER_ID STREQUAL "NVIDIA")
+      set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+      set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+    endif()
+    set(CMAKE_CUDA_STANDARD 20)
+    set(QUANTLENS_HAVE_CUDA ON)
+  else()
+    set(QUANTLENS_HAVE_CUDA OFF)
+  endif()
+else()
+  set(QUANTLENS_HAVE_CUDA OFF)
+endif()
+message(STATUS "QuantLens: torch=${QUANTLENS_WITH_TORCH} gui=${QUANTLENS_GUI} cuda=${QUANTLENS_HAVE_CUDA} sanitize=${QUANTLENS_SANITIZE}")
