@@ -1,0 +1,74 @@
+#pragma once
+// The LibTorch forward pass of a decoder-only LM, exposed block by block so calibration and
+// block-wise optimisation can drive it: embed -> block 0 -> ... -> final norm -> head.
+// Include only from translation units that compute with tensors.
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "quantcore/io/model_spec.h"
+#include "quantcore/io/tensor_view.h"
+#include "quantcore/model/compute_target.h"
+#include "quantcore/model/rope.h"
+
+namespace quantcore {
+
+// Keys and values of every block seen so far, for incremental decoding.
+struct KVCache {
+  std::vector<at::Tensor> keys;    // per block [B, kv_heads, T, head_dim]
+  std::vector<at::Tensor> values;
+  int64_t length = 0;              // positions already cached
+};
+
+// One decoder block's tensors by their name inside the block ("self_attn.q_proj.weight").
+struct BlockWeights {
+  std::map<std::string, at::Tensor> tensors;
+  const at::Tensor& get(const std::string& name) const;
+  at::Tensor maybe(const std::string& name) const;  // undefined tensor when absent
+};
+
+class CausalLM {
+public:
+  CausalLM(const ModelSpec& spec, const WeightSource& weights, const ComputeOptions& options);
+
+  const ModelSpec& spec() const { return spec_; }
+  c10::Device device() const { return device_; }
+  c10::ScalarType dtype() const { return dtype_; }
+  int64_t num_blocks() const { return spec_.num_layers; }
+
+  // [B, T] int64 token ids at absolute positions offset.. -> [B, T, hidden]
+  at::Tensor embed(const at::Tensor& ids, int64_t position_offset = 0) const;
+  // Runs block i alone on hidden states whose first row sits at `position_offset`.
+  // Causal masking is always applied. With a cache, keys/values are appended to it.
+  at::Tensor block_forward(int64_t i, const at::Tensor& hidden, int64_t position_offset = 0,
+                           KVCache* cache = nullptr) const;
+  // Final norm (and OPT's project_out).
+  at::Tensor final_hidden(const at::Tensor& hidden) const;
+  // Logits in the compute dtype, [B, T, vocab].
+  at::Tensor head(const at::Tensor& hidden) const;
+  // The whole pass; with a cache, `ids` continue the cached sequence.
+  at::Tensor logits(const at::Tensor& ids, KVCache* cache = nullptr) const;
+
+  // A block's linear weights ([out, in], compute dtype, on the model's device), by short
+  // name from block_linears(spec) such as "self_attn.q_proj" or "fc1".
+  const at::Tensor& linear_weight(int64_t block, const std::string& name) const;
+  void set_linear_weight(int64_t block, const std::string& name, const at::Tensor& weight);
+
+  const BlockWeights& block(int64_t i) const { return blocks_.at(static_cast<size_t>(i)); }
+
+private:
+  at::Tensor load(const WeightSource& weights, const std::string& name) const;
+
+  ModelSpec spec_;
+  c10::Device device_;
+  c10::ScalarType dtype_;
+  std::vector<BlockWeights> blocks_;
+  std::map<std::string, at::Tensor> globals_;  // embeddings, final norm, head, OPT extras
+  at::Tensor inv_freq_;  // rotary inverse frequencies on the device (LLaMA family)
+};
+
+}  // namespace quantcore

@@ -1,0 +1,18 @@
+#pragma once
+#include <string>
+
+namespace quantcore {
+
+// Where and in which precision a model computes, as the user names it ("cpu"/"cuda",
+// "fp32"/"bf16"/"fp16"). Torch-free so the CLI and GUI can carry it around.
+struct ComputeOptions {
+  std::string device = "cpu";
+  std::string dtype = "fp32";
+};
+
+// Throws InputError for an unknown name, fp16 on CPU (LibTorch has no fp16 CPU kernels), or
+// cuda when this build's LibTorch has no CUDA or no GPU is present.
+void check_compute_options(const ComputeOptions& options);
+bool cuda_available();
+
+}  // namespace quantcore

@@ -1,0 +1,135 @@
+#include "quantcore/model/causal_lm.h"
+
+#include <ATen/ATen.h>
+
+#include "blocks.h"
+#include "quantcore/io/errors.h"
+#include "quantcore/model/load_model.h"
+#include "quantcore/model/tensor_from_view.h"
+
+namespace quantcore {
+
+namespace {
+
+c10::ScalarType scalar_type_named(const std::string& name) {
+  if (name == "fp32") return at::kFloat;
+  if (name == "bf16") return at::kBFloat16;
+  return at::kHalf;
+}
+
+// Some OPT checkpoints store "decoder.*" without the "model." prefix.
+std::optional<TensorView> find_weight(const WeightSource& weights, const std::string& name) {
+  if (auto v = weights.find(name)) return v;
+  if (name.rfind("model.", 0) == 0) return weights.find(name.substr(6));
+  return std::nullopt;
+}
+
+}  // namespace
+
+const at::Tensor& BlockWeights::get(const std::string& name) const {
+  auto it = tensors.find(name);
+  if (it == tensors.end()) throw std::logic_error("block has no tensor " + name);
+  return it->second;
+}
+
+at::Tensor BlockWeights::maybe(const std::string& name) const {
+  auto it = tensors.find(name);
+  return it == tensors.end() ? at::Tensor() : it->second;
+}
+
+at::Tensor CausalLM::load(const WeightSource& weights, const std::string& name) const {
+  auto view = find_weight(weights, name);
+  if (!view) throw InputError("checkpoint", "missing tensor '" + name + "'");
+  return tensor_from_view(*view, dtype_, device_);
+}
+
+CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const ComputeOptions& options)
+    : spec_(spec), device_(options.device == "cuda" ? c10::Device("cuda") : c10::Device("cpu")),
+      dtype_(scalar_type_named(options.dtype)) {
+  check_compute_options(options);
+  const std::string top = spec.family == Family::Opt ? "model.decoder." : "model.";
+  const std::string layers = top + "layers.";
+  blocks_.resize(static_cast<size_t>(spec.num_layers));
+  for (const ExpectedTensor& t : expected_tensors(spec)) {
+    if (t.name.rfind(layers, 0) != 0) {
+      globals_[t.name] = load(weights, t.name);
+      continue;
+    }
+    const size_t dot = t.name.find('.', layers.size());
+    const size_t block = std::stoul(t.name.substr(layers.size(), dot - layers.size()));
+    blocks_.at(block).tensors[t.name.substr(dot + 1)] = load(weights, t.name);
+  }
+  const std::string embed = top + "embed_tokens.weight";
+  if (spec.tie_word_embeddings) globals_["lm_head.weight"] = globals_.at(embed);
+  if (spec.family == Family::Llama)
+    inv_freq_ = rope_inverse_frequencies(spec.rope, spec.head_dim).to(device_);
+}
+
+at::Tensor CausalLM::embed(const at::Tensor& ids, int64_t position_offset) const {
+  at::Tensor tokens = ids.to(device_, at::kLong);
+  if (spec_.family == Family::Llama) return at::embedding(globals_.at("model.embed_tokens.weight"), tokens);
+
+  at::Tensor h = at::embedding(globals_.at("model.decoder.embed_tokens.weight"), tokens);
+  if (auto it = globals_.find("model.decoder.project_in.weight"); it != globals_.end())
+    h = at::linear(h, it->second);
+  // OPT's learned positions are offset by 2 (a fairseq heritage).
+  at::Tensor positions = at::arange(position_offset, position_offset + ids.size(1),
+                                    at::TensorOptions().dtype(at::kLong).device(device_)) +
+                         ModelSpec::kOptPositionOffset;
+  return h + at::embedding(globals_.at("model.decoder.embed_positions.weight"), positions).unsqueeze(0);
+}
+
+at::Tensor CausalLM::block_forward(int64_t i, const at::Tensor& hidden, int64_t position_offset,
+                                   KVCache* cache) const {
+  detail::BlockCache bc;
+  if (cache) {
+    cache->keys.resize(static_cast<size_t>(spec_.num_layers));
+    cache->values.resize(static_cast<size_t>(spec_.num_layers));
+    bc = {&cache->keys[static_cast<size_t>(i)], &cache->values[static_cast<size_t>(i)]};
+  }
+  const BlockWeights& w = blocks_.at(static_cast<size_t>(i));
+  if (spec_.family == Family::Llama)
+    return detail::llama_block_forward(spec_, w, inv_freq_, hidden, position_offset, bc);
+  return detail::opt_block_forward(spec_, w, hidden, bc);
+}
+
+at::Tensor CausalLM::final_hidden(const at::Tensor& hidden) const {
+  if (spec_.family == Family::Llama)
+    return detail::rms_norm(hidden, globals_.at("model.norm.weight"), spec_.norm_eps);
+  at::Tensor h = hidden;
+  if (spec_.final_layer_norm)
+    h = at::layer_norm(h, {h.size(-1)}, globals_.at("model.decoder.final_layer_norm.weight"),
+                       globals_.at("model.decoder.final_layer_norm.bias"), 1e-5);
+  if (auto it = globals_.find("model.decoder.project_out.weight"); it != globals_.end())
+    h = at::linear(h, it->second);
+  return h;
+}
+
+at::Tensor CausalLM::head(const at::Tensor& hidden) const {
+  return at::linear(hidden, globals_.at("lm_head.weight"));
+}
+
+at::Tensor CausalLM::logits(const at::Tensor& ids, KVCache* cache) const {
+  const int64_t offset = cache ? cache->length : 0;
+  at::Tensor h = embed(ids, offset);
+  for (int64_t i = 0; i < spec_.num_layers; ++i) h = block_forward(i, h, offset, cache);
+  if (cache) cache->length += ids.size(1);
+  return head(final_hidden(h));
+}
+
+const at::Tensor& CausalLM::linear_weight(int64_t block, const std::string& name) const {
+  return blocks_.at(static_cast<size_t>(block)).get(name + ".weight");
+}
+
+void CausalLM::set_linear_weight(int64_t block, const std::string& name, const at::Tensor& weight) {
+  at::Tensor& slot = blocks_.at(static_cast<size_t>(block)).tensors.at(name + ".weight");
+  if (!weight.sizes().equals(slot.sizes()))
+    throw std::invalid_argument("set_linear_weight: shape mismatch for " + name);
+  slot = weight.to(device_, dtype_);
+}
+
+std::shared_ptr<CausalLM> load_causal_lm(const Checkpoint& checkpoint, const ComputeOptions& options) {
+  return std::make_shared<CausalLM>(checkpoint.spec, *checkpoint.weights, options);
+}
+
+}  // namespace quantcore
