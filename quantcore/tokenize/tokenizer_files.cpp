@@ -1,0 +1,63 @@
+#include "tokenizer_files.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "quantcore/io/errors.h"
+
+namespace quantcore {
+
+std::string read_file_bytes(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path.string(), "no such file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string(), "cannot open for reading");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) throw InputError(path.string(), "read failed");
+  return std::move(bytes).str();
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  const std::string text = read_file_bytes(path);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError(path.string(), std::string("not valid JSON: ") + e.what());
+  }
+}
+
+namespace {
+
+// HF writes special tokens either as a plain string or as {"content": ..., "__type": "AddedToken"}.
+std::optional<std::string> token_text(const nlohmann::json& config, const char* key) {
+  auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_object() && it->contains("content")) return it->at("content").get<std::string>();
+  throw std::invalid_argument(std::string(key) + " is neither a string nor {\"content\": ...}");
+}
+
+}  // namespace
+
+TokenizerConfig read_tokenizer_config(const std::filesystem::path& dir) {
+  const std::filesystem::path path = dir / "tokenizer_config.json";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return {};
+  const nlohmann::json config = read_json_file(path);
+  TokenizerConfig result;
+  try {
+    if (!config.is_object()) throw std::invalid_argument("is not a JSON object");
+    auto add_bos = config.find("add_bos_token");
+    if (add_bos != config.end() && !add_bos->is_null()) result.add_bos_token = add_bos->get<bool>();
+    result.bos_token = token_text(config, "bos_token");
+    result.eos_token = token_text(config, "eos_token");
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path.string(), std::string("unexpected content: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw InputError(path.string(), e.what());
+  }
+  return result;
+}
+
+}  // namespace quantcore
