@@ -1,0 +1,64 @@
+#include "command_support.h"
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "quantcore/io/errors.h"
+
+namespace quantlens_cli {
+
+void ModelArgs::add_to(CLI::App& sub) {
+  sub.add_option("MODEL", model, "HF model directory or llama2.c .bin")->required();
+  sub.add_option("--tokenizer", tokenizer, "Tokenizer file for a llama2.c .bin (tok*.bin)");
+}
+
+quantcore::Checkpoint ModelArgs::open() const {
+  std::optional<std::filesystem::path> tok;
+  if (!tokenizer.empty()) tok = tokenizer;
+  return quantcore::open_checkpoint(model, tok);
+}
+
+void DeviceArgs::add_to(CLI::App& sub) {
+  sub.add_option("--device", compute.device, "cpu or cuda")->capture_default_str();
+  sub.add_option("--dtype", compute.dtype, "fp32, bf16 (cpu, cuda) or fp16 (cuda)")->capture_default_str();
+}
+
+void OutputArgs::add_to(CLI::App& sub) {
+  sub.add_flag("--json", json, "Print the result as JSON on stdout");
+  sub.add_flag("-q,--quiet", quiet, "No progress bars");
+}
+
+void OutputArgs::emit(const nlohmann::json& doc) const {
+  if (json) std::cout << doc.dump() << std::endl;
+}
+
+std::unique_ptr<quantcore::Tokenizer> open_tokenizer(const quantcore::Checkpoint& checkpoint) {
+  return quantcore::load_tokenizer(checkpoint.tokenizer_path);
+}
+
+std::string read_text_file(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw quantcore::InputError(path, "no such file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw quantcore::InputError(path, "cannot be read");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+quantcore::CancelToken& interrupt_token() {
+  static quantcore::CancelToken token;
+  return token;
+}
+
+namespace {
+extern "C" void on_interrupt(int) {
+  interrupt_token().request();
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+}  // namespace
+
+void install_interrupt_handler() { std::signal(SIGINT, on_interrupt); }
+
+}  // namespace quantlens_cli

@@ -1,0 +1,49 @@
+#pragma once
+// What the subcommands share: the MODEL argument, device options, loading, output.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "quantcore/io/checkpoint.h"
+#include "quantcore/jobs/progress.h"
+#include "quantcore/model/compute_target.h"
+#include "quantcore/tokenize/tokenizer.h"
+
+namespace quantcore {
+class CausalLM;
+}
+
+namespace quantlens_cli {
+
+struct ModelArgs {
+  std::string model;
+  std::string tokenizer;  // llama2.c: tok*.bin when not beside the .bin
+  void add_to(CLI::App& sub);
+  quantcore::Checkpoint open() const;
+};
+
+struct DeviceArgs {
+  quantcore::ComputeOptions compute;
+  void add_to(CLI::App& sub);
+};
+
+struct OutputArgs {
+  bool json = false;
+  bool quiet = false;
+  void add_to(CLI::App& sub);
+  // Prints the JSON document on stdout (only with --json).
+  void emit(const nlohmann::json& doc) const;
+};
+
+std::unique_ptr<quantcore::Tokenizer> open_tokenizer(const quantcore::Checkpoint& checkpoint);
+std::string read_text_file(const std::string& path);
+
+// Ctrl-C sets this token; running jobs stop at their next step.
+quantcore::CancelToken& interrupt_token();
+void install_interrupt_handler();
+
+}  // namespace quantlens_cli

@@ -1,0 +1,16 @@
+#include "commands.h"
+
+namespace quantlens_cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"info", "Architecture, dimensions and parameter count of a model", define_info},
+      {"tokenize", "Token ids of a text, as the model's tokenizer gives them", define_tokenize},
+      {"generate", "Greedy continuation of a prompt", define_generate},
+      {"score", "Mean NLL and logit probes of a short text", define_score},
+      {"eval", "Perplexity of a text file (GPTQ convention: non-overlapping windows)", define_eval},
+  };
+  return table;
+}
+
+}  // namespace quantlens_cli
