@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for QuantLens and builds it: installs the Debian packages
+# the build needs (as root, non-interactive; nothing is installed when all are present), then
+# configures and builds into build/. Sourced by run.sh and test.sh.
+set -euo pipefail
+
+QUANTLENS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+QUANTLENS_BUILD="${QUANTLENS_BUILD:-$QUANTLENS_ROOT/build}"
+
+quantlens_packages=(
+  build-essential cmake pkg-config
+  libtorch-dev libopenblas0-pthread
+  nlohmann-json3-dev libpcre2-dev libicu-dev libcli11-dev
+  libgtest-dev libgmock-dev
+)
+
+quantlens_install_packages() {
+  local missing=()
+  for p in "${quantlens_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  echo "quantlens: installing Debian packages: ${missing[*]}" >&2
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "quantlens: run as root (or install sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# quantlens_build DIR [cmake options...]
+quantlens_build() {
+  local dir="$1"; shift
+  cmake -S "$QUANTLENS_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake --build "$dir" -j"$(nproc)"
+}
+
+quantlens_install_packages
+quantlens_build "$QUANTLENS_BUILD"
