@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine for QuantLens and builds it: installs the Debian packages
-# the build needs (as root, non-interactive; nothing is installed when all are present), then
-# configures and builds into build/. Sourced by run.sh and test.sh.
+# Sets up a fresh Debian 12 machine for QuantLens: installs the Debian packages the build needs
+# (as root, non-interactive; nothing is installed when all are present) and defines
+# quantlens_build. Sourced by run.sh and test.sh.
 set -euo pipefail
 
 QUANTLENS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,12 +31,13 @@ quantlens_install_packages() {
   "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# quantlens_build DIR [cmake options...]
+# quantlens_build DIR [--target T] [cmake options...]
 quantlens_build() {
   local dir="$1"; shift
+  local target=()
+  if [[ "${1:-}" == --target ]]; then target=(--target "$2"); shift 2; fi
   cmake -S "$QUANTLENS_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
-  cmake --build "$dir" -j"$(nproc)"
+  cmake --build "$dir" -j"$(nproc)" "${target[@]}"
 }
 
 quantlens_install_packages
-quantlens_build "$QUANTLENS_BUILD"

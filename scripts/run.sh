@@ -3,6 +3,7 @@
 # model, continue a prompt and measure perplexity on a story text shipped with QuantLens.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+quantlens_build "$QUANTLENS_BUILD" --target quantlens
 
 ql="$QUANTLENS_BUILD/app/cli/quantlens"
 model="$QUANTLENS_ROOT/resources/models/stories260K/stories260K.bin"

@@ -3,6 +3,7 @@
 # torch-free layers again under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+quantlens_build "$QUANTLENS_BUILD"
 
 ctest --test-dir "$QUANTLENS_BUILD" --output-on-failure -j"$(nproc)"
 

@@ -7,9 +7,9 @@
 namespace quantlens_cli {
 
 namespace {
-nlohmann::json describe(const quantcore::Checkpoint& c) {
+nlohmann::ordered_json describe(const quantcore::Checkpoint& c) {
   const quantcore::ModelSpec& s = c.spec;
-  nlohmann::json j = {
+  nlohmann::ordered_json j = {
       {"path", c.path.string()},
       {"format", c.format == quantcore::CheckpointFormat::Llama2c ? "llama2c" : "hf"},
       {"architecture", s.model_type},
@@ -44,9 +44,9 @@ void define_info(CLI::App& sub, Action& action) {
   model->add_to(sub);
   out->add_to(sub);
   action = [model, out] {
-    nlohmann::json j = describe(model->open());
+    nlohmann::ordered_json j = describe(model->open());
     if (out->json) {
-      out->emit(j);
+      std::cout << j.dump() << std::endl;
     } else {
       for (auto& [key, value] : j.items()) std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
     }
