@@ -7,7 +7,6 @@
 #include "command_support.h"
 #include "commands.h"
 #include "quantcore/io/errors.h"
-#include "quantcore/model/load_model.h"
 #include "terminal_progress.h"
 
 namespace quantlens_cli {
@@ -42,21 +41,20 @@ void define_eval(CLI::App& sub, Action& action) {
   device->add_to(sub);
   out->add_to(sub);
   action = [model, device, out, args] {
-    quantcore::Checkpoint checkpoint = model->open();
-    auto tokenizer = open_tokenizer(checkpoint);
-    auto lm = quantcore::load_causal_lm(checkpoint, device->compute);
+    LoadedModel loaded = model->load(*device);
+    const quantcore::Tokenizer& tokenizer = *loaded.tokenizer;
     const std::string text = read_text_file(args->text_file);
 
     const auto t0 = std::chrono::steady_clock::now();
-    std::vector<int32_t> ids = tokenizer->encode(text);
+    std::vector<int32_t> ids = tokenizer.encode(text);
     const double tokenize_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     analysis::PerplexityOptions options;
-    options.seqlen = choose_seqlen(*args, checkpoint.spec);
+    options.seqlen = choose_seqlen(*args, loaded.checkpoint.spec);
     if (args->max_windows > 0) options.max_windows = args->max_windows;
     TerminalProgress progress(!out->quiet);
     analysis::PerplexityResult r =
-        analysis::evaluate_perplexity(*lm, ids, options, progress, interrupt_token());
+        analysis::evaluate_perplexity(*loaded.lm, ids, options, progress, interrupt_token());
 
     const double tokens_per_second = double(r.windows * r.seqlen) / r.seconds;
     if (out->json) {

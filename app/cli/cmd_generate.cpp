@@ -4,7 +4,6 @@
 #include "command_support.h"
 #include "commands.h"
 #include "quantcore/model/generate.h"
-#include "quantcore/model/load_model.h"
 #include "terminal_progress.h"
 
 namespace quantlens_cli {
@@ -31,22 +30,21 @@ void define_generate(CLI::App& sub, Action& action) {
   device->add_to(sub);
   out->add_to(sub);
   action = [model, device, out, args] {
-    quantcore::Checkpoint checkpoint = model->open();
-    auto tokenizer = open_tokenizer(checkpoint);
-    auto lm = quantcore::load_causal_lm(checkpoint, device->compute);
-    std::vector<int32_t> prompt = tokenizer->encode(args->prompt);
+    LoadedModel loaded = model->load(*device);
+    const quantcore::Tokenizer& tokenizer = *loaded.tokenizer;
+    std::vector<int32_t> prompt = tokenizer.encode(args->prompt);
 
     quantcore::GreedyOptions options;
     options.max_new_tokens = args->max_tokens;
     options.use_kv_cache = !args->no_kv_cache;
-    if (!args->ignore_eos) options.stop_token = tokenizer->eos_id();
+    if (!args->ignore_eos) options.stop_token = tokenizer.eos_id();
     TerminalProgress progress(!out->quiet);
     std::vector<int32_t> generated =
-        quantcore::generate_greedy(*lm, prompt, options, progress, interrupt_token());
+        quantcore::generate_greedy(*loaded.lm, prompt, options, progress, interrupt_token());
 
     std::vector<int32_t> all = prompt;
     all.insert(all.end(), generated.begin(), generated.end());
-    const std::string text = tokenizer->decode(all);
+    const std::string text = tokenizer.decode(all);
     if (out->json) out->emit({{"ids", generated}, {"text", text}, {"prompt_ids", prompt}});
     else std::cout << text << std::endl;
     return 0;

@@ -4,7 +4,6 @@
 #include "analysis/text_score.h"
 #include "command_support.h"
 #include "commands.h"
-#include "quantcore/model/load_model.h"
 
 namespace quantlens_cli {
 
@@ -18,10 +17,9 @@ void define_score(CLI::App& sub, Action& action) {
   device->add_to(sub);
   out->add_to(sub);
   action = [model, device, out, text] {
-    quantcore::Checkpoint checkpoint = model->open();
-    auto tokenizer = open_tokenizer(checkpoint);
-    auto lm = quantcore::load_causal_lm(checkpoint, device->compute);
-    analysis::TextScore s = analysis::score_tokens(*lm, tokenizer->encode(*text));
+    LoadedModel loaded = model->load(*device);
+    const quantcore::Tokenizer& tokenizer = *loaded.tokenizer;
+    analysis::TextScore s = analysis::score_tokens(*loaded.lm, tokenizer.encode(*text));
     if (out->json) {
       out->emit({{"ids", s.ids},
                  {"mean_nll", s.mean_nll},
@@ -30,7 +28,7 @@ void define_score(CLI::App& sub, Action& action) {
     } else {
       std::cout << "tokens: " << s.ids.size() << "\nmean NLL: " << s.mean_nll << "\nnext-token top 5:";
       for (size_t k = 0; k < s.last_top5_ids.size(); ++k)
-        std::cout << " " << tokenizer->piece(s.last_top5_ids[k]) << " (" << s.last_top5_values[k] << ")";
+        std::cout << " " << tokenizer.piece(s.last_top5_ids[k]) << " (" << s.last_top5_values[k] << ")";
       std::cout << std::endl;
     }
     return 0;

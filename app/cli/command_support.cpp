@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "quantcore/io/errors.h"
+#include "quantcore/model/load_model.h"
 
 namespace quantlens_cli {
 
@@ -18,6 +19,14 @@ quantcore::Checkpoint ModelArgs::open() const {
   std::optional<std::filesystem::path> tok;
   if (!tokenizer.empty()) tok = tokenizer;
   return quantcore::open_checkpoint(model, tok);
+}
+
+LoadedModel ModelArgs::load(const DeviceArgs& device) const {
+  LoadedModel m;
+  m.checkpoint = open();
+  m.tokenizer = open_tokenizer(m.checkpoint);
+  m.lm = quantcore::load_causal_lm(m.checkpoint, device.compute);
+  return m;
 }
 
 void DeviceArgs::add_to(CLI::App& sub) {

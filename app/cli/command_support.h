@@ -19,11 +19,21 @@ class CausalLM;
 
 namespace quantlens_cli {
 
+// A model ready to compute: its checkpoint, tokenizer and forward pass.
+struct LoadedModel {
+  quantcore::Checkpoint checkpoint;
+  std::unique_ptr<quantcore::Tokenizer> tokenizer;
+  std::shared_ptr<quantcore::CausalLM> lm;
+};
+
+struct DeviceArgs;
+
 struct ModelArgs {
   std::string model;
   std::string tokenizer;  // llama2.c: tok*.bin when not beside the .bin
   void add_to(CLI::App& sub);
   quantcore::Checkpoint open() const;
+  LoadedModel load(const DeviceArgs& device) const;
 };
 
 struct DeviceArgs {
