@@ -44,7 +44,9 @@ std::pair<at::Tensor, at::Tensor> extend_cache(const at::Tensor& k, const at::Te
   return {*cache.keys, *cache.values};
 }
 
-at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name) {
+at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name,
+                  const LinearTap& tap) {
+  if (tap.observer) (*tap.observer)(tap.block, name, x);
   return at::linear(x, w.get(name + ".weight"), w.maybe(name + ".bias"));
 }
 

@@ -25,14 +25,25 @@ at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::
 std::pair<at::Tensor, at::Tensor> extend_cache(const at::Tensor& k, const at::Tensor& v,
                                                const BlockCache& cache);
 
-at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name);
+// The running block's index and the observer of its linear inputs (null when none is set;
+// then `linear` costs one pointer test more than at::linear).
+struct LinearTap {
+  int64_t block = 0;
+  const LinearInputObserver* observer = nullptr;
+};
+
+// Every block linear goes through here: y = x W^T (+ b), after showing x to the observer.
+at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name,
+                  const LinearTap& tap);
 
 at::Tensor llama_block_forward(const ModelSpec& spec, const BlockWeights& w,
                                const at::Tensor& inv_freq, const at::Tensor& hidden,
-                               int64_t position_offset, const BlockCache& cache);
+                               int64_t position_offset, const BlockCache& cache,
+                               const LinearTap& tap);
 
 at::Tensor opt_block_forward(const ModelSpec& spec, const BlockWeights& w,
-                             const at::Tensor& hidden, const BlockCache& cache);
+                             const at::Tensor& hidden, const BlockCache& cache,
+                             const LinearTap& tap);
 
 // HF LlamaRMSNorm: normalise in float32, cast back, then scale.
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);

@@ -88,9 +88,10 @@ at::Tensor CausalLM::block_forward(int64_t i, const at::Tensor& hidden, int64_t 
     bc = {&cache->keys[static_cast<size_t>(i)], &cache->values[static_cast<size_t>(i)]};
   }
   const BlockWeights& w = blocks_.at(static_cast<size_t>(i));
+  const detail::LinearTap tap{i, linear_input_observer_ ? &linear_input_observer_ : nullptr};
   if (spec_.family == Family::Llama)
-    return detail::llama_block_forward(spec_, w, inv_freq_, hidden, position_offset, bc);
-  return detail::opt_block_forward(spec_, w, hidden, bc);
+    return detail::llama_block_forward(spec_, w, inv_freq_, hidden, position_offset, bc, tap);
+  return detail::opt_block_forward(spec_, w, hidden, bc, tap);
 }
 
 at::Tensor CausalLM::final_hidden(const at::Tensor& hidden) const {
@@ -126,6 +127,10 @@ void CausalLM::set_linear_weight(int64_t block, const std::string& name, const a
   if (!weight.sizes().equals(slot.sizes()))
     throw std::invalid_argument("set_linear_weight: shape mismatch for " + name);
   slot = weight.to(device_, dtype_);
+}
+
+void CausalLM::set_linear_input_observer(LinearInputObserver observer) {
+  linear_input_observer_ = std::move(observer);
 }
 
 std::shared_ptr<CausalLM> load_causal_lm(const Checkpoint& checkpoint, const ComputeOptions& options) {

@@ -6,6 +6,7 @@
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +31,12 @@ struct BlockWeights {
   const at::Tensor& get(const std::string& name) const;
   at::Tensor maybe(const std::string& name) const;  // undefined tensor when absent
 };
+
+// Sees the input of every block linear as the forward pass applies it: the block index, the
+// linear's short name from block_linears(spec) and its input [.., in_features] in the compute
+// dtype. q/k/v (and gate/up) are called with the same tensor. Used by calibration.
+using LinearInputObserver =
+    std::function<void(int64_t block, const std::string& linear, const at::Tensor& input)>;
 
 class CausalLM {
 public:
@@ -60,6 +67,10 @@ public:
 
   const BlockWeights& block(int64_t i) const { return blocks_.at(static_cast<size_t>(i)); }
 
+  // Installs (or, with an empty function, removes) the observer of block linear inputs.
+  // While none is set the forward pass does no extra work.
+  void set_linear_input_observer(LinearInputObserver observer);
+
 private:
   at::Tensor load(const WeightSource& weights, const std::string& name) const;
 
@@ -69,6 +80,7 @@ private:
   std::vector<BlockWeights> blocks_;
   std::map<std::string, at::Tensor> globals_;  // embeddings, final norm, head, OPT extras
   at::Tensor inv_freq_;  // rotary inverse frequencies on the device (LLaMA family)
+  LinearInputObserver linear_input_observer_;
 };
 
 }  // namespace quantcore

@@ -1,0 +1,51 @@
+#pragma once
+// PTQ1.61 building blocks on tensors (docs: ../shared/docs/ptq161-spec.md). Weights are
+// [out = n, in = m]; "row i" is an output row, "column j" an input channel. The block-wise
+// optimisation of alpha, r1, r2 (spec §5) builds on these.
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+
+namespace quantcore::ptq161 {
+
+inline constexpr double kDefaultSalientRatio = 0.2;
+inline constexpr int kDefaultSalientBits = 4;
+
+// §2.2: the salient input channels of one linear from its statistic s [m] (max |x| per channel):
+// s is rounded to fp16 (round-to-nearest-even) and clamped to >= 1e-5 as the reference does,
+// thr = (s sorted descending)[floor(ratio * m)], mask_j = s_j >= thr (ties at thr included).
+// Returns a bool tensor [m] on the statistic's device. ratio must lie in [0, 1].
+at::Tensor salient_channel_mask(const at::Tensor& statistic, double ratio = kDefaultSalientRatio);
+
+// §3: asymmetric min/max quantiser, one (scale, zero) per output row over the whole row.
+struct SalientQuantization {
+  at::Tensor codes;        // uint8 [n, m], Q in [0, 2^bits - 1]
+  at::Tensor scale;        // [n, 1], weight dtype
+  at::Tensor zero;         // [n, 1], weight dtype (integral values)
+  at::Tensor dequantized;  // [n, m] = scale * (codes - zero), weight dtype
+};
+SalientQuantization quantize_salient(const at::Tensor& weight, int bits = kDefaultSalientBits);
+
+// §4.1: mean-centred binarisation parameters of the non-salient columns.
+struct BinarizationParams {
+  at::Tensor mean;   // mu [n, 1]: mean of W_ij over non-salient j with W_ij != 0 (0 if none)
+  at::Tensor alpha;  // [n, 1]: mean |W_ij| over the same entries (0 if none)
+  at::Tensor r1;     // [n, 1] ones
+  at::Tensor r2;     // [1, m] ones
+};
+BinarizationParams init_binarization(const at::Tensor& weight, const at::Tensor& mask);
+
+// §4.2: W' = (r1 r2^T) . (alpha sgn(W - mu) + mu) . (1 - mask) + W_hat . mask, built from
+// differentiable ops so autograd yields exact gradients for alpha, r1 and r2 (no STE; sgn is
+// of frozen tensors). `salient_dequantized` is quantize_salient(weight).dequantized.
+at::Tensor dequantized_weight(const at::Tensor& weight, const at::Tensor& mask,
+                              const at::Tensor& salient_dequantized, const at::Tensor& mean,
+                              const at::Tensor& alpha, const at::Tensor& r1, const at::Tensor& r2);
+
+// Paper eq. (4): E = sum_j s_j sum_i |W'_ij - W_ij| with W' from the analytic initialisation
+// (r1 = r2 = 1, alpha and mu as initialised) and the mask chosen from s at `ratio`.
+// Accumulated in float64.
+double analytic_error_bound(const at::Tensor& weight, const at::Tensor& statistic,
+                            double ratio = kDefaultSalientRatio, int bits = kDefaultSalientBits);
+
+}  // namespace quantcore::ptq161

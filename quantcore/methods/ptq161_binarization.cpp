@@ -1,0 +1,47 @@
+#include <ATen/ATen.h>
+
+#include <stdexcept>
+
+#include "quantcore/methods/ptq161.h"
+
+namespace quantcore::ptq161 {
+
+namespace {
+
+// mask as 0/1 in the weight's dtype, shaped [1, m].
+at::Tensor column_weights(const at::Tensor& mask, const at::Tensor& weight) {
+  if (mask.dim() != 1 || mask.size(0) != weight.size(1))
+    throw std::invalid_argument("ptq161: mask must be [in_features]");
+  return mask.to(weight.options().dtype(weight.scalar_type())).unsqueeze(0);
+}
+
+}  // namespace
+
+// §4.1. Rows with no non-zero non-salient entry get mu = alpha = 0 (the reference's NaN -> 0).
+BinarizationParams init_binarization(const at::Tensor& weight, const at::Tensor& mask) {
+  if (weight.dim() != 2) throw std::invalid_argument("init_binarization: weight must be [out, in]");
+  at::Tensor w = weight.detach();
+  at::Tensor counted = (1 - column_weights(mask, w)) * (w != 0).to(w.scalar_type());
+  at::Tensor count = counted.sum(1, /*keepdim=*/true);
+  BinarizationParams p;
+  p.mean = at::nan_to_num((w * counted).sum(1, true) / count, 0.0, 0.0, 0.0);
+  p.alpha = at::nan_to_num((w.abs() * counted).sum(1, true) / count, 0.0, 0.0, 0.0);
+  p.r1 = at::ones({w.size(0), 1}, w.options());
+  p.r2 = at::ones({1, w.size(1)}, w.options());
+  return p;
+}
+
+// §4.2, term by term as the reference's `binary_temporary` / `binary_inplace` ("mix").
+at::Tensor dequantized_weight(const at::Tensor& weight, const at::Tensor& mask,
+                              const at::Tensor& salient_dequantized, const at::Tensor& mean,
+                              const at::Tensor& alpha, const at::Tensor& r1, const at::Tensor& r2) {
+  at::Tensor w = weight.detach();
+  at::Tensor salient = column_weights(mask, w);
+  at::Tensor sign = at::sign(w - mean.detach());  // 0 where W equals mu exactly
+  at::Tensor binarized = alpha * sign + mean.detach();
+  at::Tensor low = at::matmul(r1, r2) * binarized * (1 - salient);
+  at::Tensor high = salient_dequantized.detach() * salient;
+  return low + high;
+}
+
+}  // namespace quantcore::ptq161
