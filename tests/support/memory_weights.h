@@ -12,6 +12,24 @@
 
 namespace quantlens_test {
 
+// A LLaMA-architecture spec small enough for loop references: hidden 8, 2 heads of 4 over one
+// KV head (GQA), MLP 6.
+inline quantcore::ModelSpec tiny_llama_spec(int64_t layers = 1, int64_t vocab = 11) {
+  quantcore::ModelSpec s;
+  s.family = quantcore::Family::Llama;
+  s.model_type = "llama";
+  s.hidden_size = 8;
+  s.intermediate_size = 6;
+  s.num_layers = layers;
+  s.num_heads = 2;
+  s.num_kv_heads = 1;
+  s.head_dim = 4;
+  s.vocab_size = vocab;
+  s.max_position_embeddings = 32;
+  s.norm_eps = 1e-6;
+  return s;
+}
+
 class MemoryWeights : public quantcore::WeightSource {
 public:
   MemoryWeights(const quantcore::ModelSpec& spec, uint32_t seed, float scale = 0.5f) {

@@ -27,21 +27,7 @@ using quantcore::ModelSpec;
 
 namespace {
 
-ModelSpec tiny_llama_spec() {
-  ModelSpec s;
-  s.family = quantcore::Family::Llama;
-  s.model_type = "llama";
-  s.hidden_size = 8;
-  s.intermediate_size = 6;
-  s.num_layers = 2;
-  s.num_heads = 2;
-  s.num_kv_heads = 1;
-  s.head_dim = 4;
-  s.vocab_size = 11;
-  s.max_position_embeddings = 32;
-  s.norm_eps = 1e-6;
-  return s;
-}
+ModelSpec tiny_llama_spec() { return quantlens_test::tiny_llama_spec(2); }
 
 std::vector<int32_t> counting_ids(int n, int vocab) {
   std::vector<int32_t> ids(static_cast<size_t>(n));

@@ -20,18 +20,9 @@ using Vec = std::vector<double>;
 namespace {
 
 ModelSpec tiny_qwen2_spec() {
-  ModelSpec s;
-  s.family = quantcore::Family::Llama;
+  ModelSpec s = quantlens_test::tiny_llama_spec(1, 5);
   s.model_type = "qwen2";
-  s.hidden_size = 8;
-  s.intermediate_size = 6;
-  s.num_layers = 1;
-  s.num_heads = 2;
-  s.num_kv_heads = 1;
-  s.head_dim = 4;
-  s.vocab_size = 5;
   s.max_position_embeddings = 16;
-  s.norm_eps = 1e-6;
   s.attention_bias = true;
   s.sliding_window = 2;
   return s;
