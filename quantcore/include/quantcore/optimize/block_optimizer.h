@@ -1,0 +1,55 @@
+#pragma once
+// PTQ1.61 on one decoder block (spec §4, §5): per linear a fixed salient mask, a 4-bit row
+// quantiser for the salient columns and learnable alpha, r1, r2 for the binarised rest, trained
+// jointly against the block-level loss, then written into the model as dense W'.
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <vector>
+
+#include "quantcore/jobs/progress.h"
+#include "quantcore/optimize/events.h"
+#include "quantcore/optimize/ptq161_options.h"
+
+namespace quantcore {
+
+class CausalLM;
+struct ActivationStats;
+
+// Everything that defines one quantised linear (fp32 unless noted).
+struct LinearQuantization {
+  std::string name;  // short name from block_linears(spec)
+  at::Tensor mask;   // bool [m]: salient input channels (§2.2)
+  at::Tensor mean;   // mu [n, 1] (§4.1)
+  at::Tensor alpha;  // [n, 1]
+  at::Tensor r1;     // [n, 1]
+  at::Tensor r2;     // [1, m]
+  at::Tensor scale;  // [n, 1]: salient 4-bit quantiser (§3)
+  at::Tensor zero;   // [n, 1]
+  at::Tensor codes;  // uint8 [n, m]; only the masked columns are meaningful
+};
+
+struct BlockQuantization {
+  int64_t block = 0;
+  std::vector<LinearQuantization> linears;  // in block_linears(spec) order
+};
+
+// The data one block is trained on (§1.2), each [N, L, H] on the model's device:
+// input = the quantised chain (block i's input), fp_target = T1, quantized_target = T2.
+struct BlockTrainingData {
+  at::Tensor input;
+  at::Tensor fp_target;
+  at::Tensor quantized_target;
+};
+
+// Initialises (§2.2, §3, §4.1), trains (§5.2; when options.trains()) and finalises (§4.3) the
+// linears of `block`: afterwards the model holds W' for each of them. Steps run in sample order
+// 0..N-1 every epoch; each reports a LossEvent and advances `progress` (absolute step count
+// within the caller's stage). On cancellation or any error the block's original weights are
+// put back before the exception leaves.
+BlockQuantization optimize_block(CausalLM& model, int64_t block, const BlockTrainingData& data,
+                                 const ActivationStats& stats, const Ptq161Options& options,
+                                 OptimizationEvents& events, ProgressSink& progress,
+                                 const CancelToken& cancel);
+
+}  // namespace quantcore

@@ -1,0 +1,42 @@
+#include "quantcore/optimize/block_loss.h"
+
+#include <ATen/ATen.h>
+
+namespace quantcore {
+
+namespace {
+
+// -log |mean over (batch, token) of cos along hidden| (§5.1: the log of the averaged cosine).
+at::Tensor negative_log_cosine(const at::Tensor& a, const at::Tensor& b) {
+  return -at::log(at::cosine_similarity(a, b, /*dim=*/-1, /*eps=*/1e-8).mean().abs());
+}
+
+}  // namespace
+
+// §5.1: L = MSE(T1,Yq) + MSE(T2,Yq) - log|cosbar(Yq,T1)| - log|cosbar(T2,Yq)|.
+BlockLoss block_loss(const at::Tensor& yq, const at::Tensor& t1, const at::Tensor& t2,
+                     const LossSwitches& switches) {
+  BlockLoss out;
+  at::Tensor total = at::mse_loss(yq, t1);
+  out.values.mse_fp = total.item<double>();
+  if (switches.quantized_branch) {
+    at::Tensor mse_q = at::mse_loss(yq, t2);
+    out.values.mse_q = mse_q.item<double>();
+    total = total + mse_q;
+  }
+  if (switches.nlc) {
+    at::Tensor nlc_fp = negative_log_cosine(yq, t1);
+    out.values.nlc_fp = nlc_fp.item<double>();
+    total = total + nlc_fp;
+    if (switches.quantized_branch) {
+      at::Tensor nlc_q = negative_log_cosine(t2, yq);
+      out.values.nlc_q = nlc_q.item<double>();
+      total = total + nlc_q;
+    }
+  }
+  out.values.total = total.item<double>();
+  out.total = total;
+  return out;
+}
+
+}  // namespace quantcore

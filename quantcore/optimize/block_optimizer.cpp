@@ -1,0 +1,157 @@
+#include "quantcore/optimize/block_optimizer.h"
+
+#include <ATen/ATen.h>
+#include <torch/optim/adamw.h>
+
+#include <memory>
+#include <utility>
+
+#include "quantcore/calib/activation_stats.h"
+#include "quantcore/methods/ptq161.h"
+#include "quantcore/model/causal_lm.h"
+#include "quantcore/optimize/block_loss.h"
+
+namespace quantcore {
+
+namespace {
+
+// One linear during training: the frozen pieces and the learnable leaves (fp32 masters).
+struct TrainableLinear {
+  std::string name;
+  at::Tensor weight;  // the original W, fp32
+  at::Tensor mask;
+  at::Tensor salient_dequantized;
+  ptq161::SalientQuantization salient;
+  at::Tensor mean, alpha, r1, r2;
+
+  at::Tensor dequantized() const {
+    return ptq161::dequantized_weight(weight, mask, salient_dequantized, mean, alpha, r1, r2);
+  }
+};
+
+// §2.1/§2.2: the salient input channels from the chosen statistic; MaskStatistic::None -> none.
+at::Tensor channel_mask(const ActivationStats& stats, int64_t block, const std::string& name,
+                        int64_t in_features, const Ptq161Options& options) {
+  if (options.mask_statistic == MaskStatistic::None) return at::zeros({in_features}, at::kBool);
+  const LinearInputStats& s = stats.at(block, name);
+  const std::vector<float>& v = options.mask_statistic == MaskStatistic::MaxAbs ? s.max_abs : s.mean_abs;
+  at::Tensor statistic = at::tensor(at::ArrayRef<float>(v), at::kFloat);
+  return ptq161::salient_channel_mask(statistic, options.salient_ratio);
+}
+
+TrainableLinear init_linear(const CausalLM& model, int64_t block, const LinearShape& shape,
+                            const ActivationStats& stats, const Ptq161Options& options) {
+  TrainableLinear l;
+  l.name = shape.name;
+  l.weight = model.linear_weight(block, shape.name).detach().to(at::kFloat);
+  l.mask = channel_mask(stats, block, shape.name, shape.in_features, options).to(l.weight.device());
+  l.salient = ptq161::quantize_salient(l.weight, options.salient_bits);  // §3
+  l.salient_dequantized = l.salient.dequantized;
+  ptq161::BinarizationParams p = ptq161::init_binarization(l.weight, l.mask);  // §4.1
+  l.mean = p.mean;
+  l.alpha = p.alpha.clone().set_requires_grad(true);
+  l.r1 = p.r1.clone().set_requires_grad(true);
+  l.r2 = p.r2.clone().set_requires_grad(true);
+  return l;
+}
+
+// Puts the block's original weights back unless released (cancellation, errors).
+class RestoreOnExit {
+public:
+  RestoreOnExit(CausalLM& model, int64_t block, const std::vector<LinearShape>& linears)
+      : model_(model), block_(block) {
+    for (const LinearShape& s : linears) originals_.emplace_back(s.name, model.linear_weight(block, s.name));
+  }
+  ~RestoreOnExit() {
+    if (!armed_) return;
+    for (auto& [name, w] : originals_) model_.set_linear_weight(block_, name, w);
+  }
+  void release() { armed_ = false; }
+
+private:
+  CausalLM& model_;
+  int64_t block_;
+  std::vector<std::pair<std::string, at::Tensor>> originals_;
+  bool armed_ = true;
+};
+
+// §5.2: AdamW, alpha at lr_alpha, r1/r2 at lr_r, weight decay 0, betas (0.9, 0.999), eps 1e-8.
+torch::optim::AdamW make_optimizer(const std::vector<TrainableLinear>& linears, const Ptq161Options& options) {
+  std::vector<at::Tensor> alphas, rotations;
+  for (const TrainableLinear& l : linears) {
+    alphas.push_back(l.alpha);
+    rotations.push_back(l.r1);
+    rotations.push_back(l.r2);
+  }
+  auto group_options = [](double lr) {
+    auto o = std::make_unique<torch::optim::AdamWOptions>(lr);
+    o->betas(std::make_tuple(0.9, 0.999)).eps(1e-8).weight_decay(0.0).amsgrad(false);
+    return o;
+  };
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(alphas, group_options(options.lr_alpha));
+  groups.emplace_back(rotations, group_options(options.lr_r));
+  return torch::optim::AdamW(std::move(groups), *group_options(options.lr_alpha));
+}
+
+void train(CausalLM& model, int64_t block, std::vector<TrainableLinear>& linears,
+           const BlockTrainingData& data, const Ptq161Options& options, OptimizationEvents& events,
+           ProgressSink& progress, const CancelToken& cancel) {
+  torch::optim::AdamW optimizer = make_optimizer(linears, options);
+  const int64_t samples = data.input.size(0);
+  int64_t done = 0;
+  for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
+    for (int64_t n = 0; n < samples; ++n) {
+      cancel.throw_if_requested();
+      // §4.3: W' rebuilt from the frozen W for every linear before each forward.
+      for (const TrainableLinear& l : linears) model.set_linear_weight(block, l.name, l.dequantized());
+      at::Tensor yq = model.block_forward(block, data.input.select(0, n).unsqueeze(0));
+      at::Tensor t2 = options.loss.quantized_branch ? data.quantized_target.select(0, n).unsqueeze(0)
+                                                    : at::Tensor();
+      BlockLoss loss = block_loss(yq, data.fp_target.select(0, n).unsqueeze(0), t2, options.loss);
+      optimizer.zero_grad();
+      loss.total.backward();
+      optimizer.step();
+      events.loss(LossEvent{block, epoch, n, loss.values});
+      progress.advance(++done);
+    }
+  }
+}
+
+LinearQuantization finalize(CausalLM& model, int64_t block, const TrainableLinear& l) {
+  at::NoGradGuard no_grad;
+  model.set_linear_weight(block, l.name, l.dequantized());  // §4.3: once, fp32, no grad
+  LinearQuantization q;
+  q.name = l.name;
+  q.mask = l.mask;
+  q.mean = l.mean;
+  q.alpha = l.alpha.detach().clone();
+  q.r1 = l.r1.detach().clone();
+  q.r2 = l.r2.detach().clone();
+  q.scale = l.salient.scale;
+  q.zero = l.salient.zero;
+  q.codes = l.salient.codes;
+  return q;
+}
+
+}  // namespace
+
+BlockQuantization optimize_block(CausalLM& model, int64_t block, const BlockTrainingData& data,
+                                 const ActivationStats& stats, const Ptq161Options& options,
+                                 OptimizationEvents& events, ProgressSink& progress,
+                                 const CancelToken& cancel) {
+  const std::vector<LinearShape> shapes = block_linears(model.spec());
+  RestoreOnExit restore(model, block, shapes);
+  std::vector<TrainableLinear> linears;
+  for (const LinearShape& s : shapes) linears.push_back(init_linear(model, block, s, stats, options));
+  if (options.trains()) train(model, block, linears, data, options, events, progress, cancel);
+  cancel.throw_if_requested();
+
+  BlockQuantization result;
+  result.block = block;
+  for (const TrainableLinear& l : linears) result.linears.push_back(finalize(model, block, l));
+  restore.release();
+  return result;
+}
+
+}  // namespace quantcore
