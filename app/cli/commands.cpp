@@ -9,6 +9,7 @@ const std::vector<Command>& commands() {
       {"generate", "Greedy continuation of a prompt", define_generate},
       {"score", "Mean NLL and logit probes of a short text", define_score},
       {"eval", "Perplexity of a text file (GPTQ convention: non-overlapping windows)", define_eval},
+      {"quantize", "PTQ1.61 quantization of a model into a new HF directory", define_quantize},
   };
   return table;
 }

@@ -24,5 +24,6 @@ void define_tokenize(CLI::App& sub, Action& action);
 void define_generate(CLI::App& sub, Action& action);
 void define_score(CLI::App& sub, Action& action);
 void define_eval(CLI::App& sub, Action& action);
+void define_quantize(CLI::App& sub, Action& action);
 
 }  // namespace quantlens_cli

@@ -14,7 +14,11 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path) {
     if (std::filesystem::exists(path / "tokenizer.model", ec)) {
       return load_sentencepiece_tokenizer(path / "tokenizer.model");
     }
-    throw InputError(path.string(), "no tokenizer.json or tokenizer.model");
+    // A quantised llama2.c model written by `quantlens quantize` keeps its tok*.bin here.
+    if (std::filesystem::exists(path / "tokenizer.bin", ec)) {
+      return load_llama2c_tokenizer(path / "tokenizer.bin");
+    }
+    throw InputError(path.string(), "no tokenizer.json or tokenizer.model (nor a llama2.c tokenizer.bin)");
   }
   if (!std::filesystem::exists(path, ec)) {
     throw InputError(path.string(), "no tokenizer.json or tokenizer.model (path does not exist)");

@@ -1,0 +1,88 @@
+// `quantlens quantize` end to end on stories260K: the output directory, its summary, and that
+// `quantlens eval` reads it back with a finite perplexity that training improves.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "cli_runner.h"
+
+using quantlens_test::data_path;
+using quantlens_test::run_cli;
+using quantlens_test::TempDir;
+
+namespace {
+
+std::vector<std::string> quantize_args(const TempDir& cache, const std::string& out) {
+  return {"quantize", data_path("stories260K/stories260K.bin").string(), "--method", "ptq161", "--calib",
+          data_path("house-corpus/valid.txt").string(), "--nsamples", "4", "--seqlen", "64", "--epochs", "2",
+          "--cache-dir", cache.path().string(), "--out", out, "--json"};
+}
+
+double eval_ppl(const std::string& dir) {
+  auto r = run_cli({"eval", dir, "--text", data_path("house-corpus/valid.txt").string(), "--seqlen", "64",
+                    "--max-windows", "8", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  if (r.exit_code != 0) return NAN;
+  return r.json().at("ppl").get<double>();
+}
+
+TEST(CliQuantize, Ptq161Stories260K) {
+  TempDir tmp;
+  TempDir cache;
+  const std::string out = (tmp / "q").string();
+  auto r = run_cli(quantize_args(cache, out));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"config.json", "model.safetensors", "quantization.safetensors", "tokenizer.bin",
+                        "summary.json"})
+    EXPECT_TRUE(std::filesystem::is_regular_file(tmp / ("q/" + std::string(f)))) << f;
+  // Nothing of the staging directory is left beside it.
+  for (const auto& e : std::filesystem::directory_iterator(tmp.path()))
+    EXPECT_EQ(e.path().filename().string(), "q") << e.path();
+
+  const nlohmann::json summary = quantlens_test::read_json(tmp / "q/summary.json");
+  EXPECT_EQ(summary, r.json());
+  const double bpw = summary.at("bits").at("bits_per_weight").get<double>();
+  const double paper = summary.at("bits").at("paper_bits_per_weight").get<double>();
+  EXPECT_GT(bpw, 1.0);
+  EXPECT_LT(bpw, 4.5);
+  EXPECT_GT(paper, 1.0);
+  EXPECT_LT(paper, 4.5);
+  EXPECT_FALSE(summary.at("bits").at("layers").empty());
+  const auto& blocks = summary.at("blocks");
+  ASSERT_EQ(blocks.size(), 5u);  // stories260K has 5 layers
+  for (const auto& b : blocks) {
+    const double total = b.at("loss").at("total").get<double>();
+    EXPECT_TRUE(std::isfinite(total));
+    EXPECT_GE(total, 0.0);
+  }
+  EXPECT_GT(summary.at("peak_host_memory_bytes").get<int64_t>(), 0);
+
+  const double ppl = eval_ppl(out);
+  EXPECT_TRUE(std::isfinite(ppl)) << ppl;
+
+  // The same settings without training: the learned quantisation must do better.
+  const std::string out_nolearn = (tmp / "q-nolearn").string();
+  auto args = quantize_args(cache, out_nolearn);
+  args.push_back("--no-learn");
+  auto r2 = run_cli(args);
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  const double ppl_nolearn = eval_ppl(out_nolearn);
+  EXPECT_TRUE(std::isfinite(ppl_nolearn));
+  EXPECT_LT(ppl, ppl_nolearn);
+}
+
+TEST(CliQuantize, RefusesNonEmptyOutput) {
+  TempDir tmp;
+  TempDir cache;
+  quantlens_test::write_bytes(tmp / "keep.txt", "x");
+  auto r = run_cli(quantize_args(cache, tmp.path().string()));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("quantlens: error: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not empty"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(tmp / "keep.txt"));
+}
+
+}  // namespace
