@@ -36,18 +36,8 @@ at::Tensor floats(std::vector<float> v, std::vector<int64_t> shape) {
 }
 
 ModelSpec tiny_llama_spec() {
-  ModelSpec s;
-  s.family = quantcore::Family::Llama;
-  s.model_type = "llama";
-  s.hidden_size = 8;
+  ModelSpec s = quantlens_test::tiny_llama_spec(2);
   s.intermediate_size = 12;
-  s.num_layers = 2;
-  s.num_heads = 2;
-  s.num_kv_heads = 1;
-  s.head_dim = 4;
-  s.vocab_size = 11;
-  s.max_position_embeddings = 32;
-  s.norm_eps = 1e-6;
   return s;
 }
 
