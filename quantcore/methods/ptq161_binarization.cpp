@@ -18,14 +18,18 @@ at::Tensor column_weights(const at::Tensor& mask, const at::Tensor& weight) {
 }  // namespace
 
 // §4.1. Rows with no non-zero non-salient entry get mu = alpha = 0 (the reference's NaN -> 0).
-BinarizationParams init_binarization(const at::Tensor& weight, const at::Tensor& mask) {
+BinarizationParams init_binarization(const at::Tensor& weight, const at::Tensor& mask,
+                                     const BinarizationVariant& variant) {
   if (weight.dim() != 2) throw std::invalid_argument("init_binarization: weight must be [out, in]");
   at::Tensor w = weight.detach();
-  at::Tensor counted = (1 - column_weights(mask, w)) * (w != 0).to(w.scalar_type());
-  at::Tensor count = counted.sum(1, /*keepdim=*/true);
+  at::Tensor non_salient = (1 - column_weights(mask, w)).expand_as(w);
+  at::Tensor nonzero = non_salient * (w != 0).to(w.scalar_type());
+  auto row_mean = [](const at::Tensor& values, const at::Tensor& counted) {
+    return at::nan_to_num((values * counted).sum(1, true) / counted.sum(1, true), 0.0, 0.0, 0.0);
+  };
   BinarizationParams p;
-  p.mean = at::nan_to_num((w * counted).sum(1, true) / count, 0.0, 0.0, 0.0);
-  p.alpha = at::nan_to_num((w.abs() * counted).sum(1, true) / count, 0.0, 0.0, 0.0);
+  p.mean = variant.subtract_mean ? row_mean(w, nonzero) : at::zeros({w.size(0), 1}, w.options());
+  p.alpha = row_mean(w.abs(), variant.alpha_over_nonzero ? nonzero : non_salient);
   p.r1 = at::ones({w.size(0), 1}, w.options());
   p.r2 = at::ones({1, w.size(1)}, w.options());
   return p;

@@ -47,7 +47,10 @@ TrainableLinear init_linear(const CausalLM& model, int64_t block, const LinearSh
   l.mask = channel_mask(stats, block, shape.name, shape.in_features, options).to(l.weight.device());
   l.salient = ptq161::quantize_salient(l.weight, options.salient_bits);  // §3
   l.salient_dequantized = l.salient.dequantized;
-  ptq161::BinarizationParams p = ptq161::init_binarization(l.weight, l.mask);  // §4.1
+  ptq161::BinarizationVariant variant;
+  variant.subtract_mean = !options.paper.no_mean;
+  variant.alpha_over_nonzero = !options.paper.alpha_all;
+  ptq161::BinarizationParams p = ptq161::init_binarization(l.weight, l.mask, variant);  // §4.1
   l.mean = p.mean;
   l.alpha = p.alpha.clone().set_requires_grad(true);
   l.r1 = p.r1.clone().set_requires_grad(true);
@@ -105,10 +108,11 @@ void train(CausalLM& model, int64_t block, std::vector<TrainableLinear>& linears
       cancel.throw_if_requested();
       // §4.3: W' rebuilt from the frozen W for every linear before each forward.
       for (const TrainableLinear& l : linears) model.set_linear_weight(block, l.name, l.dequantized());
-      at::Tensor yq = model.block_forward(block, data.input.select(0, n).unsqueeze(0));
-      at::Tensor t2 = options.loss.quantized_branch ? data.quantized_target.select(0, n).unsqueeze(0)
-                                                    : at::Tensor();
-      BlockLoss loss = block_loss(yq, data.fp_target.select(0, n).unsqueeze(0), t2, options.loss);
+      // Chains may live in host memory (ChainPlacement::Host): one sample moves to the device.
+      auto sample = [&](const at::Tensor& chain) { return chain.select(0, n).unsqueeze(0).to(model.device()); };
+      at::Tensor yq = model.block_forward(block, sample(data.input));
+      at::Tensor t2 = options.loss.quantized_branch ? sample(data.quantized_target) : at::Tensor();
+      BlockLoss loss = block_loss(yq, sample(data.fp_target), t2, options.loss);
       optimizer.zero_grad();
       loss.total.backward();
       optimizer.step();

@@ -28,15 +28,27 @@ at::Tensor embed_windows(const CausalLM& model, const std::vector<std::vector<in
   return model.embed(t);
 }
 
-// The block applied to every sample of a chain, one sample at a time (batch 1, as the reference).
+// The block applied to every sample of a chain, one sample at a time (batch 1, as the reference),
+// each sample computed on the model's device and stored where the chain lives.
 at::Tensor block_on_chain(const CausalLM& model, int64_t block, const at::Tensor& chain,
                           const CancelToken& cancel) {
   at::Tensor out = at::empty_like(chain);
   for (int64_t n = 0; n < chain.size(0); ++n) {
     cancel.throw_if_requested();
-    out.select(0, n).copy_(model.block_forward(block, chain.select(0, n).unsqueeze(0)).squeeze(0));
+    at::Tensor x = chain.select(0, n).unsqueeze(0).to(model.device());
+    out.select(0, n).copy_(model.block_forward(block, x).squeeze(0));
   }
   return out;
+}
+
+// The same, overwriting the chain sample by sample (each output depends on its own input only),
+// so that propagating the quantised chain needs no fourth chain.
+void block_on_chain_in_place(const CausalLM& model, int64_t block, at::Tensor& chain, const CancelToken& cancel) {
+  for (int64_t n = 0; n < chain.size(0); ++n) {
+    cancel.throw_if_requested();
+    at::Tensor x = chain.select(0, n).unsqueeze(0).to(model.device());
+    chain.select(0, n).copy_(model.block_forward(block, x).squeeze(0));
+  }
 }
 
 // Every block linear's original weight, put back unless released (cancellation, errors).
@@ -77,7 +89,10 @@ Ptq161Result run_ptq161(CausalLM& model, const std::vector<std::vector<int32_t>>
   {
     at::NoGradGuard no_grad;  // not InferenceMode: the chains feed autograd-recorded forwards
     fp_chain = embed_windows(model, windows);
-    q_chain = fp_chain;  // the same values until block 0 is quantised
+    if (options.chains == ChainPlacement::Host) fp_chain = fp_chain.to(at::kCPU);
+    // The same values until block 0 is quantised. Sharing is safe: fp_chain is replaced by T1
+    // before q_chain is first overwritten in place.
+    q_chain = fp_chain;
   }
   const int64_t samples = fp_chain.size(0);
   Ptq161Result result;
@@ -86,9 +101,11 @@ Ptq161Result run_ptq161(CausalLM& model, const std::vector<std::vector<int32_t>>
                    options.trains() ? options.epochs * samples : 0);
     BlockTrainingData data;
     data.input = q_chain;
+    // At most three chains are held at once (§1.2 memory plan): q_chain, T1 and T2.
     {
       at::NoGradGuard no_grad;
       data.fp_target = block_on_chain(model, b, fp_chain, cancel);  // T1: also the next FP chain
+      fp_chain = at::Tensor();
       if (options.trains() && options.loss.quantized_branch)
         data.quantized_target = block_on_chain(model, b, q_chain, cancel);  // T2
     }
@@ -96,7 +113,8 @@ Ptq161Result run_ptq161(CausalLM& model, const std::vector<std::vector<int32_t>>
     {
       at::NoGradGuard no_grad;
       fp_chain = data.fp_target;
-      q_chain = block_on_chain(model, b, q_chain, cancel);  // §5.3: the quantised block's outputs
+      data = BlockTrainingData();
+      block_on_chain_in_place(model, b, q_chain, cancel);  // §5.3: the quantised block's outputs
     }
     progress.finish();
   }

@@ -89,6 +89,18 @@ TEST(Ptq161Loss, HandComputedTerms) {
   EXPECT_NEAR(no_nlc.values.total, mse_fp + mse_q, 1e-6);
 }
 
+TEST(Ptq161Loss, PaperL2DistanceReplacesTheMse) {
+  at::Tensor yq = floats({1, 0, 0, 1}, {1, 2, 2});
+  at::Tensor t1 = floats({1, 0, 1, 0}, {1, 2, 2});
+  at::Tensor t2 = floats({-1, 0, 1, 1}, {1, 2, 2});
+  quantcore::LossSwitches paper;
+  paper.l2_distance = true;  // spec §11 D3: ||Yq - T||_2 over every element
+  auto l2 = quantcore::block_loss(yq, t1, t2, paper);
+  EXPECT_NEAR(l2.values.mse_fp, std::sqrt(2.0), 1e-6);
+  EXPECT_NEAR(l2.values.mse_q, std::sqrt(5.0), 1e-6);
+  EXPECT_NEAR(l2.values.nlc_fp, -std::log(0.5), 1e-6);
+}
+
 TEST(Ptq161Loss, GradientReachesTheQuantisedOutput) {
   at::Tensor yq = floats({1, 0.5f, -0.25f, 1}, {1, 2, 2}).set_requires_grad(true);
   at::Tensor t1 = floats({1, 0, 1, 0}, {1, 2, 2});

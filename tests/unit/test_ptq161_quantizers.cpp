@@ -119,6 +119,23 @@ TEST(Ptq161Binarization, InitialParameters) {
   expect_near(p.r2, at::ones({1, 4}, at::kDouble), 0);
 }
 
+TEST(Ptq161Binarization, PaperVariantsOfTheInitialParameters) {
+  // Same matrix as above. D2 (no mean): mu = 0. D6 (alpha over every non-salient entry):
+  // row 1 = (|2| + |-0.5| + |0|) / 3 = 2.5 / 3, row 2 = (0 + 0 + 0) / 3 = 0.
+  at::Tensor w = doubles({1, -3, 4, 5, 0, 2, -8, -0.5, 0, 0, 6, 0}, {3, 4});
+  at::Tensor mask = mask_of({0, 0, 1, 0});
+  ptq::BinarizationVariant paper;
+  paper.subtract_mean = false;
+  paper.alpha_over_nonzero = false;
+  ptq::BinarizationParams p = ptq::init_binarization(w, mask, paper);
+  expect_near(p.mean, doubles({0, 0, 0}, {3, 1}), 0);
+  expect_near(p.alpha, doubles({3, 2.5 / 3, 0}, {3, 1}), 1e-15);
+  // With mu = 0 the signs are those of W itself: row 0 of W' = alpha * sgn(W) off the mask.
+  at::Tensor salient = at::zeros({3, 4}, at::kDouble);
+  at::Tensor wq = ptq::dequantized_weight(w, mask, salient, p.mean, p.alpha, p.r1, p.r2);
+  expect_near(wq.select(0, 0), doubles({3, -3, 0, 3}, {4}), 1e-15);
+}
+
 TEST(Ptq161Binarization, DequantizedWeightByHand) {
   at::Tensor w = doubles({1, -3, 4, 5, 0, 2, -8, -0.5}, {2, 4});
   at::Tensor mask = mask_of({0, 0, 1, 0});

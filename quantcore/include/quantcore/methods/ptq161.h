@@ -33,7 +33,13 @@ struct BinarizationParams {
   at::Tensor r1;     // [n, 1] ones
   at::Tensor r2;     // [1, m] ones
 };
-BinarizationParams init_binarization(const at::Tensor& weight, const at::Tensor& mask);
+// The paper's readings of §4.1 where it differs from the code (spec §11 D2, D6).
+struct BinarizationVariant {
+  bool subtract_mean = true;         // false (D2): mu = 0, S = sgn(W)
+  bool alpha_over_nonzero = true;    // false (D6): alpha = mean |W_ij| over every non-salient j
+};
+BinarizationParams init_binarization(const at::Tensor& weight, const at::Tensor& mask,
+                                     const BinarizationVariant& variant = {});
 
 // §4.2: W' = (r1 r2^T) . (alpha sgn(W - mu) + mu) . (1 - mask) + W_hat . mask, built from
 // differentiable ops so autograd yields exact gradients for alpha, r1 and r2 (no STE; sgn is

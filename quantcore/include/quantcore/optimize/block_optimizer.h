@@ -34,7 +34,7 @@ struct BlockQuantization {
   std::vector<LinearQuantization> linears;  // in block_linears(spec) order
 };
 
-// The data one block is trained on (§1.2), each [N, L, H] on the model's device:
+// The data one block is trained on (§1.2), each [N, L, H] on the model's device or on the host:
 // input = the quantised chain (block i's input), fp_target = T1, quantized_target = T2.
 struct BlockTrainingData {
   at::Tensor input;

@@ -12,7 +12,20 @@ enum class MaskStatistic { MaxAbs, MeanAbs, None /* no salient columns: all bina
 struct LossSwitches {
   bool quantized_branch = true;  // false: "fp-only", drop the T2 (L_homo) terms
   bool nlc = true;               // false: MSE terms only
+  bool l2_distance = false;      // spec §11 D3: ||Yq - T||_2 instead of MSE (paper eq. 5)
 };
+
+// Paper/code discrepancies of spec §11 in the binarisation (D3 is LossSwitches::l2_distance).
+// The defaults are the official code's behaviour; each switch selects what the paper writes.
+struct PaperVariants {
+  bool no_mean = false;       // D2: binarise sgn(W) with no row mean (paper eq. 9)
+  bool alpha_all = false;     // D6: alpha = ||w||_1 / n_w over all non-salient entries, zeros included
+};
+
+// Where the three calibration chains (§1.2: 3 x N x L x H values in the model's dtype) live.
+// Host: in CPU memory, one sample at a time copied to the model's device (for a device that is
+// short of memory; the same numbers, slower).
+enum class ChainPlacement { Device, Host };
 
 struct Ptq161Options {
   int64_t epochs = 20;
@@ -22,7 +35,9 @@ struct Ptq161Options {
   int salient_bits = 4;         // = ptq161::kDefaultSalientBits (§3)
   bool learn = true;  // false: analytic alpha, r1 = r2 = 1, no optimiser steps
   LossSwitches loss;
+  PaperVariants paper;
   MaskStatistic mask_statistic = MaskStatistic::MaxAbs;
+  ChainPlacement chains = ChainPlacement::Device;
 
   bool trains() const { return learn && epochs > 0; }
 };
