@@ -15,6 +15,8 @@
 #include <memory>
 #include <regex>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "command_support.h"
 #include "commands.h"
@@ -50,16 +52,30 @@ struct QuantizeArgs {
   bool no_learn = false;
   std::string loss = "both";
   bool no_nlc = false;
+  std::vector<std::string> paper;
+  std::string chains = "device";
   std::string out;
   std::string cache_dir;
   bool force = false;
 };
 
-// Keeps the last step's loss terms of every block.
+// Keeps the last step's loss terms of every block and its mean total loss per epoch.
 class LastLosses : public quantcore::OptimizationEvents {
 public:
-  void loss(const quantcore::LossEvent& e) override { last[e.block] = e; }
+  void loss(const quantcore::LossEvent& e) override {
+    last[e.block] = e;
+    std::vector<std::pair<double, int64_t>>& epochs = epoch_sums[e.block];
+    if (static_cast<int64_t>(epochs.size()) <= e.epoch) epochs.resize(static_cast<size_t>(e.epoch) + 1);
+    epochs[static_cast<size_t>(e.epoch)].first += e.loss.total;
+    epochs[static_cast<size_t>(e.epoch)].second += 1;
+  }
+  std::vector<double> epoch_means(int64_t block) const {
+    std::vector<double> out;
+    for (const auto& [sum, count] : epoch_sums.at(block)) out.push_back(sum / static_cast<double>(count));
+    return out;
+  }
   std::map<int64_t, quantcore::LossEvent> last;
+  std::map<int64_t, std::vector<std::pair<double, int64_t>>> epoch_sums;
 };
 
 // A temporary directory beside the destination, removed unless committed.
@@ -115,6 +131,16 @@ quantcore::MaskStatistic mask_statistic(const std::string& s) {
   if (s == "mean") return quantcore::MaskStatistic::MeanAbs;
   if (s == "none") return quantcore::MaskStatistic::None;
   return quantcore::MaskStatistic::MaxAbs;
+}
+
+// --paper: the spec §11 readings of the paper where it differs from the official code.
+void apply_paper_variants(const std::vector<std::string>& names, quantcore::Ptq161Options& opt) {
+  for (const std::string& n : names) {
+    const bool all = n == "all";
+    if (all || n == "no-mean") opt.paper.no_mean = true;
+    if (all || n == "alpha-l1") opt.paper.alpha_all = true;
+    if (all || n == "l2-distance") opt.loss.l2_distance = true;
+  }
 }
 
 json loss_json(const quantcore::LossValues& v) {
@@ -214,7 +240,16 @@ void define_quantize(CLI::App& sub, Action& action) {
   sub.add_flag("--no-learn", a->no_learn, "Analytic alpha, r1 = r2 = 1, no training");
   sub.add_option("--loss", a->loss, "Loss terms")->check(CLI::IsMember({"both", "fp-only"}))->capture_default_str();
   sub.add_flag("--no-nlc", a->no_nlc, "MSE terms only");
+  sub.add_option("--paper", a->paper,
+                 "Follow the paper instead of the official code (spec §11): no-mean (D2), alpha-l1 (D6), "
+                 "l2-distance (D3), all")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"no-mean", "alpha-l1", "l2-distance", "all"}));
   sub.add_option("--device", device->compute.device, "cpu or cuda")->capture_default_str();
+  sub.add_option("--dtype", device->compute.dtype, "Compute dtype: fp32, or bf16 (cuda)")->capture_default_str();
+  sub.add_option("--chains", a->chains, "Where the calibration chains live: device, or host when the device is short")
+      ->check(CLI::IsMember({"device", "host"}))
+      ->capture_default_str();
   sub.add_option("--out", a->out, "Output directory (written atomically)")->required();
   sub.add_flag("--force", a->force, "Replace a non-empty --out directory");
   sub.add_option("--cache-dir", a->cache_dir, "Activation statistics cache (default ~/.cache/quantlens)");
@@ -226,7 +261,10 @@ void define_quantize(CLI::App& sub, Action& action) {
     check_destination(dest, a->force);
     const std::string text = read_text_file(a->calib);
 
-    device->compute.dtype = "fp32";
+    // fp32 master parameters always (§5.2); the block computes in fp32 or bf16. fp16 would need
+    // the reference's loss scaler, which LibTorch's C++ API does not have.
+    if (device->compute.dtype == "fp16")
+      throw quantcore::InputError("--dtype", "fp16 training needs a loss scaler; use bf16 or fp32");
     LoadedModel loaded = model->load(*device);
     quantcore::CausalLM& lm = *loaded.lm;
     const quantcore::ModelSpec& spec = loaded.checkpoint.spec;
@@ -254,6 +292,8 @@ void define_quantize(CLI::App& sub, Action& action) {
     opt.loss.quantized_branch = a->loss == "both";
     opt.loss.nlc = !a->no_nlc;
     opt.mask_statistic = mask_statistic(a->mask_stat);
+    apply_paper_variants(a->paper, opt);
+    opt.chains = a->chains == "host" ? quantcore::ChainPlacement::Host : quantcore::ChainPlacement::Device;
     LastLosses losses;
     const quantcore::Ptq161Result result =
         quantcore::run_ptq161(lm, windows, stats, opt, losses, progress, interrupt_token());
@@ -282,7 +322,8 @@ void define_quantize(CLI::App& sub, Action& action) {
     const auto all = quantcore::all_parameters_bits(mb, quantcore::unquantized_tensors(spec, 16));
     json blocks = json::array();
     for (const auto& [b, e] : losses.last)
-      blocks.push_back({{"block", b}, {"epoch", e.epoch}, {"step", e.step}, {"loss", loss_json(e.loss)}});
+      blocks.push_back({{"block", b}, {"epoch", e.epoch}, {"step", e.step}, {"loss", loss_json(e.loss)},
+                        {"epoch_mean_total", losses.epoch_means(b)}});
 
     // Write everything into a staging directory, then rename it over --out.
     StagingDir staging(dest);
@@ -339,7 +380,10 @@ void define_quantize(CLI::App& sub, Action& action) {
          {{"calib", a->calib}, {"nsamples", calib.nsamples}, {"seqlen", calib.seqlen}, {"seed", calib.seed},
           {"salient_ratio", opt.salient_ratio}, {"salient_bits", opt.salient_bits}, {"epochs", opt.epochs},
           {"lr_alpha", opt.lr_alpha}, {"lr_r", opt.lr_r}, {"mask_stat", a->mask_stat}, {"learn", opt.learn},
-          {"loss", a->loss}, {"nlc", opt.loss.nlc}, {"device", device->compute.device}}},
+          {"loss", a->loss}, {"nlc", opt.loss.nlc},
+          {"paper_variants",
+           {{"no_mean", opt.paper.no_mean}, {"alpha_l1", opt.paper.alpha_all}, {"l2_distance", opt.loss.l2_distance}}},
+          {"device", device->compute.device}, {"dtype", device->compute.dtype}, {"chains", a->chains}}},
         {"calib_tokens", ids.size()},
         {"bits",
          {{"bits_per_weight", mb.bits_per_weight},

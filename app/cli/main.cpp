@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "quantlens: error: %s (see --help)\n", first_line(e.what()).c_str());
+    return 2;
   }
 
   // Forward passes allocate and free many large activation buffers; glibc would hand each back

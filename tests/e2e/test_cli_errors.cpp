@@ -53,8 +53,13 @@ TEST(CliErrors, TextShorterThanOneWindow) {
 }
 
 TEST(CliErrors, UnknownFlagIsAUsageError) {
-  auto r = run_cli({"info", data_path("house-llama").string(), "--no-such-flag"});
-  EXPECT_NE(r.exit_code, 0);
+  expect_one_line_error(run_cli({"info", data_path("house-llama").string(), "--no-such-flag"}), "--no-such-flag");
+}
+
+TEST(CliErrors, BadOptionValueIsAUsageError) {
+  expect_one_line_error(run_cli({"quantize", data_path("house-llama").string(), "--calib", "x.txt", "--out", "o",
+                                 "--mask-stat", "median"}),
+                        "--mask-stat");
 }
 
 }  // namespace

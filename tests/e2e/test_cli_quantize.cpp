@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <vector>
 
 #include "cli_runner.h"
 
@@ -14,9 +15,9 @@ using quantlens_test::TempDir;
 
 namespace {
 
-std::vector<std::string> quantize_args(const TempDir& cache, const std::string& out) {
+std::vector<std::string> quantize_args(const TempDir& cache, const std::string& out, const char* epochs = "2") {
   return {"quantize", data_path("stories260K/stories260K.bin").string(), "--method", "ptq161", "--calib",
-          data_path("house-corpus/valid.txt").string(), "--nsamples", "4", "--seqlen", "64", "--epochs", "2",
+          data_path("house-corpus/valid.txt").string(), "--nsamples", "4", "--seqlen", "64", "--epochs", epochs,
           "--cache-dir", cache.path().string(), "--out", out, "--json"};
 }
 
@@ -49,13 +50,32 @@ TEST(CliQuantize, Ptq161Stories260K) {
   EXPECT_LT(bpw, 4.5);
   EXPECT_GT(paper, 1.0);
   EXPECT_LT(paper, 4.5);
-  EXPECT_FALSE(summary.at("bits").at("layers").empty());
+  // Spec §7 [derived], recomputed from each layer's shape and salient column count k:
+  // (m-k)·n sign bits + 4·k·n code bits + m mask bits + 16-bit a, c, s [n] and r2 [m] + 4-bit z [n].
+  const auto& layers = summary.at("bits").at("layers");
+  ASSERT_EQ(layers.size(), 5u * 7u);
+  double bits = 0, weights = 0;
+  for (const auto& l : layers) {
+    const double n = l.at("out_features").get<double>(), m = l.at("in_features").get<double>();
+    const double k = l.at("salient_columns").get<double>();
+    EXPECT_GE(k, std::floor(0.2 * m) + 1) << l.at("name");
+    const double layer = (m - k) * n + 4 * k * n + m + 16 * (3 * n + m) + 4 * n;
+    EXPECT_NEAR(l.at("bits_per_weight").get<double>(), layer / (n * m), 1e-12) << l.at("name");
+    bits += layer;
+    weights += n * m;
+  }
+  EXPECT_NEAR(bpw, bits / weights, 1e-12);
+
   const auto& blocks = summary.at("blocks");
   ASSERT_EQ(blocks.size(), 5u);  // stories260K has 5 layers
   for (const auto& b : blocks) {
     const double total = b.at("loss").at("total").get<double>();
     EXPECT_TRUE(std::isfinite(total));
     EXPECT_GE(total, 0.0);
+    // Each block's loss falls over the epochs (mean over the epoch's samples).
+    const std::vector<double> epochs = b.at("epoch_mean_total").get<std::vector<double>>();
+    ASSERT_EQ(epochs.size(), 2u);
+    EXPECT_LT(epochs.back(), epochs.front()) << "block " << b.at("block");
   }
   EXPECT_GT(summary.at("peak_host_memory_bytes").get<int64_t>(), 0);
 
@@ -71,6 +91,45 @@ TEST(CliQuantize, Ptq161Stories260K) {
   const double ppl_nolearn = eval_ppl(out_nolearn);
   EXPECT_TRUE(std::isfinite(ppl_nolearn));
   EXPECT_LT(ppl, ppl_nolearn);
+
+  // Plain binarisation (no salient channels, analytic scales) is worse still.
+  const std::string out_plain = (tmp / "q-plain").string();
+  args = quantize_args(cache, out_plain);
+  for (const char* a : {"--no-learn", "--mask-stat", "none"}) args.push_back(a);
+  ASSERT_EQ(run_cli(args).exit_code, 0);
+  EXPECT_LT(ppl, eval_ppl(out_plain));
+}
+
+TEST(CliQuantize, Bf16ComputeWithChainsOnTheHost) {
+  TempDir tmp;
+  TempDir cache;
+  auto args = quantize_args(cache, (tmp / "q").string(), "1");
+  for (const char* a : {"--dtype", "bf16", "--chains", "host"}) args.push_back(a);
+  auto r = run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.json().at("settings").at("dtype"), "bf16");
+  EXPECT_EQ(r.json().at("settings").at("chains"), "host");
+  EXPECT_TRUE(std::isfinite(eval_ppl((tmp / "q").string())));
+
+  args = quantize_args(cache, (tmp / "q16").string());
+  for (const char* a : {"--dtype", "fp16"}) args.push_back(a);
+  r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("loss scaler"), std::string::npos) << r.err;
+}
+
+TEST(CliQuantize, PaperVariantsRunAndAreRecorded) {
+  TempDir tmp;
+  TempDir cache;
+  auto args = quantize_args(cache, (tmp / "q").string(), "1");
+  for (const char* a : {"--paper", "no-mean,alpha-l1,l2-distance"}) args.push_back(a);
+  auto r = run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json variants = r.json().at("settings").at("paper_variants");
+  EXPECT_TRUE(variants.at("no_mean").get<bool>());
+  EXPECT_TRUE(variants.at("alpha_l1").get<bool>());
+  EXPECT_TRUE(variants.at("l2_distance").get<bool>());
+  EXPECT_TRUE(std::isfinite(eval_ppl((tmp / "q").string())));
 }
 
 TEST(CliQuantize, RefusesNonEmptyOutput) {
