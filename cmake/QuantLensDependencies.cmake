@@ -27,3 +27,16 @@ if(QUANTLENS_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)
 endif()
+
+# HDF5 analysis dumps (C API; FindHDF5 needs the C language, enabled in project()).
+set(QUANTLENS_HAVE_HDF5 OFF)
+if(QUANTLENS_HDF5)
+  find_package(HDF5 COMPONENTS C)
+  if(HDF5_FOUND)
+    set(QUANTLENS_HAVE_HDF5 ON)
+  endif()
+  # The tests check dumps with the HDF5 command-line tools when they are installed.
+  find_program(QUANTLENS_H5DUMP h5dump)
+  find_program(QUANTLENS_H5LS h5ls)
+endif()
+message(STATUS "QuantLens: HDF5 dumps=${QUANTLENS_HAVE_HDF5}")

@@ -11,6 +11,7 @@ quantlens_packages=(
   build-essential cmake pkg-config
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libpcre2-dev libicu-dev libcli11-dev
+  libhdf5-dev hdf5-tools
   libgtest-dev libgmock-dev
 )
 

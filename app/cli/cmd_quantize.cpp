@@ -30,6 +30,10 @@
 #include "quantcore/optimize/ptq161_pass.h"
 #include "quantcore/pack/bits_accounting.h"
 #include "terminal_progress.h"
+#if QUANTLENS_HAVE_HDF5
+#include "analysis/dump_writer.h"
+#include "analysis/ptq161_dump.h"
+#endif
 
 namespace quantlens_cli {
 
@@ -57,6 +61,7 @@ struct QuantizeArgs {
   std::string out;
   std::string cache_dir;
   bool force = false;
+  std::string dump;
 };
 
 // Keeps the last step's loss terms of every block and its mean total loss per epoch.
@@ -253,12 +258,18 @@ void define_quantize(CLI::App& sub, Action& action) {
   sub.add_option("--out", a->out, "Output directory (written atomically)")->required();
   sub.add_flag("--force", a->force, "Replace a non-empty --out directory");
   sub.add_option("--cache-dir", a->cache_dir, "Activation statistics cache (default ~/.cache/quantlens)");
+#if QUANTLENS_HAVE_HDF5
+  sub.add_option("--dump", a->dump, "Also write an HDF5 analysis dump (docs/hdf5-dump.md)");
+#endif
   out->add_to(sub);
   action = [model, device, out, a] {
     const auto t0 = std::chrono::steady_clock::now();
     fs::path dest = fs::absolute(a->out).lexically_normal();
     if (!dest.has_filename()) dest = dest.parent_path();
     check_destination(dest, a->force);
+#if QUANTLENS_HAVE_HDF5
+    if (!a->dump.empty()) analysis::check_dump_destination(a->dump, a->force);
+#endif
     const std::string text = read_text_file(a->calib);
 
     // fp32 master parameters always (§5.2); the block computes in fp32 or bf16. fp16 would need
@@ -295,9 +306,20 @@ void define_quantize(CLI::App& sub, Action& action) {
     apply_paper_variants(a->paper, opt);
     opt.chains = a->chains == "host" ? quantcore::ChainPlacement::Host : quantcore::ChainPlacement::Device;
     LastLosses losses;
+#if QUANTLENS_HAVE_HDF5
+    analysis::LossCurveRecorder events(losses);
+#else
+    quantcore::OptimizationEvents& events = losses;
+#endif
     const quantcore::Ptq161Result result =
-        quantcore::run_ptq161(lm, windows, stats, opt, losses, progress, interrupt_token());
+        quantcore::run_ptq161(lm, windows, stats, opt, events, progress, interrupt_token());
     const double quantize_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+#if QUANTLENS_HAVE_HDF5
+    if (!a->dump.empty()) {
+      const analysis::DumpSource source{loaded.checkpoint, stats, analysis::dump_settings(opt, calib, a->calib)};
+      analysis::write_quantization_dump(a->dump, source, lm, result, events, progress, interrupt_token());
+    }
+#endif
 
     // Bits per weight, per layer and whole.
     quantcore::BitsOptions bits_opt;

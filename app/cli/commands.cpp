@@ -10,6 +10,11 @@ const std::vector<Command>& commands() {
       {"score", "Mean NLL and logit probes of a short text", define_score},
       {"eval", "Perplexity of a text file (GPTQ convention: non-overlapping windows)", define_eval},
       {"quantize", "PTQ1.61 quantization of a model into a new HF directory", define_quantize},
+#if QUANTLENS_HAVE_HDF5
+      {"dump", "HDF5 analysis dump: activation statistics, masks, analytic PTQ1.61 parameters, saliency",
+       define_dump},
+      {"dump-info", "Summary of an HDF5 analysis dump", define_dump_info},
+#endif
   };
   return table;
 }

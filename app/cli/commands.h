@@ -25,5 +25,9 @@ void define_generate(CLI::App& sub, Action& action);
 void define_score(CLI::App& sub, Action& action);
 void define_eval(CLI::App& sub, Action& action);
 void define_quantize(CLI::App& sub, Action& action);
+#if QUANTLENS_HAVE_HDF5
+void define_dump(CLI::App& sub, Action& action);
+void define_dump_info(CLI::App& sub, Action& action);
+#endif
 
 }  // namespace quantlens_cli

@@ -1,0 +1,188 @@
+#include "hdf5/h5_handles.h"
+
+#include <algorithm>
+
+namespace analysis::h5 {
+
+std::recursive_mutex& library_mutex() {
+  static std::recursive_mutex mutex;
+  static const bool quiet = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)quiet;
+  return mutex;
+}
+
+Type utf8_string_type() {
+  Type t(H5Tcopy(H5T_C_S1), "copy the string type");
+  if (H5Tset_size(t.get(), H5T_VARIABLE) < 0 || H5Tset_cset(t.get(), H5T_CSET_UTF8) < 0)
+    throw Error("cannot set up the UTF-8 string type");
+  return t;
+}
+
+Group create_group(hid_t parent, const std::string& name) {
+  return Group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+               "create group '" + name + "'");
+}
+
+Group open_group(hid_t parent, const std::string& name) {
+  if (!has_link(parent, name)) throw Error("missing group '" + name + "'");
+  return Group(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), "open group '" + name + "'");
+}
+
+bool has_link(hid_t parent, const std::string& name) { return H5Lexists(parent, name.c_str(), H5P_DEFAULT) > 0; }
+
+bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
+
+namespace {
+
+Space make_space(const std::vector<hsize_t>& dims) {
+  if (dims.empty()) return Space(H5Screate(H5S_SCALAR), "create a scalar dataspace");
+  return Space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "create a dataspace");
+}
+
+Attribute open_attribute(hid_t object, const std::string& name) {
+  if (!has_attribute(object, name)) throw Error("missing attribute '" + name + "'");
+  return Attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute '" + name + "'");
+}
+
+size_t element_count(hid_t space) {
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  if (n < 0) throw Error("cannot read a dataspace");
+  return static_cast<size_t>(n);
+}
+
+// Row tiles of at most 1 MiB (h5py's guidance: 10 KiB .. 1 MiB per chunk).
+std::vector<hsize_t> chunk_dims(const std::vector<hsize_t>& dims, size_t element_size) {
+  const hsize_t budget = std::max<hsize_t>(1, (hsize_t(1) << 20) / element_size);
+  std::vector<hsize_t> chunk = dims;
+  hsize_t inner = 1;
+  for (size_t i = dims.size(); i-- > 1;) {
+    chunk[i] = std::min(dims[i], std::max<hsize_t>(1, budget / inner));
+    inner *= chunk[i];
+  }
+  chunk[0] = std::min(dims[0], std::max<hsize_t>(1, budget / inner));
+  return chunk;
+}
+
+}  // namespace
+
+void write_attribute_raw(hid_t object, const std::string& name, hid_t file_type, hid_t memory_type,
+                         const std::vector<hsize_t>& dims, const void* data) {
+  Space space = make_space(dims);
+  Attribute a(H5Acreate2(object, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              "create attribute '" + name + "'");
+  if (H5Awrite(a.get(), memory_type, data) < 0) throw Error("cannot write attribute '" + name + "'");
+}
+
+void write_string(hid_t object, const std::string& name, const std::string& value) {
+  Type t = utf8_string_type();
+  const char* p = value.c_str();
+  write_attribute_raw(object, name, t.get(), t.get(), {}, &p);
+}
+
+void write_strings(hid_t object, const std::string& name, const std::vector<std::string>& values) {
+  Type t = utf8_string_type();
+  std::vector<const char*> p;
+  for (const std::string& v : values) p.push_back(v.c_str());
+  write_attribute_raw(object, name, t.get(), t.get(), {values.size()}, p.data());
+}
+
+size_t attribute_size(hid_t object, const std::string& name) {
+  Attribute a = open_attribute(object, name);
+  Space s(H5Aget_space(a.get()), "read the dataspace of '" + name + "'");
+  return element_count(s.get());
+}
+
+void read_attribute_raw(hid_t object, const std::string& name, hid_t memory_type, size_t count, void* out) {
+  Attribute a = open_attribute(object, name);
+  Space s(H5Aget_space(a.get()), "read the dataspace of '" + name + "'");
+  if (element_count(s.get()) != count) throw Error("attribute '" + name + "' has an unexpected size");
+  if (count > 0 && H5Aread(a.get(), memory_type, out) < 0)
+    throw Error("cannot read attribute '" + name + "' (wrong type?)");
+}
+
+std::string read_string(hid_t object, const std::string& name) {
+  std::vector<std::string> v = read_strings(object, name);
+  if (v.size() != 1) throw Error("attribute '" + name + "' is not a single string");
+  return v.front();
+}
+
+std::vector<std::string> read_strings(hid_t object, const std::string& name) {
+  Attribute a = open_attribute(object, name);
+  Type stored(H5Aget_type(a.get()), "read the type of '" + name + "'");
+  if (H5Tget_class(stored.get()) != H5T_STRING || H5Tis_variable_str(stored.get()) <= 0)
+    throw Error("attribute '" + name + "' is not a variable-length string");
+  Space s(H5Aget_space(a.get()), "read the dataspace of '" + name + "'");
+  std::vector<char*> raw(element_count(s.get()), nullptr);
+  Type t = utf8_string_type();
+  if (!raw.empty() && H5Aread(a.get(), t.get(), raw.data()) < 0) throw Error("cannot read attribute '" + name + "'");
+  std::vector<std::string> out;
+  for (char* p : raw) {
+    out.emplace_back(p ? p : "");
+    if (p) H5free_memory(p);
+  }
+  return out;
+}
+
+Dataset write_dataset_raw(hid_t group, const std::string& name, hid_t file_type, hid_t memory_type,
+                          size_t element_size, const std::vector<hsize_t>& dims, const void* data) {
+  Space space = make_space(dims);
+  PropertyList create(H5Pcreate(H5P_DATASET_CREATE), "create dataset properties");
+  const size_t count = element_count(space.get());
+  if (count > 0) {
+    const std::vector<hsize_t> chunk = chunk_dims(dims, element_size);
+    if (H5Pset_chunk(create.get(), static_cast<int>(chunk.size()), chunk.data()) < 0 ||
+        H5Pset_shuffle(create.get()) < 0 || H5Pset_deflate(create.get(), 4) < 0)
+      throw Error("cannot set up compression of '" + name + "'");
+  }
+  Dataset d(H5Dcreate2(group, name.c_str(), file_type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
+            "create dataset '" + name + "'");
+  if (count > 0 && H5Dwrite(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    throw Error("cannot write dataset '" + name + "'");
+  return d;
+}
+
+std::vector<hsize_t> dataset_dims(hid_t group, const std::string& name) {
+  if (!has_link(group, name)) throw Error("missing dataset '" + name + "'");
+  Dataset d(H5Dopen2(group, name.c_str(), H5P_DEFAULT), "open dataset '" + name + "'");
+  Space s(H5Dget_space(d.get()), "read the dataspace of '" + name + "'");
+  const int rank = H5Sget_simple_extent_ndims(s.get());
+  if (rank < 0) throw Error("cannot read the dataspace of '" + name + "'");
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  if (rank > 0) H5Sget_simple_extent_dims(s.get(), dims.data(), nullptr);
+  return dims;
+}
+
+void read_dataset_raw(hid_t group, const std::string& name, hid_t memory_type, size_t count, void* out) {
+  if (!has_link(group, name)) throw Error("missing dataset '" + name + "'");
+  Dataset d(H5Dopen2(group, name.c_str(), H5P_DEFAULT), "open dataset '" + name + "'");
+  Space s(H5Dget_space(d.get()), "read the dataspace of '" + name + "'");
+  if (element_count(s.get()) != count) throw Error("dataset '" + name + "' has an unexpected size");
+  if (count > 0 && H5Dread(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
+    throw Error("cannot read dataset '" + name + "' (wrong type?)");
+}
+
+std::string describe_type(hid_t type) {
+  switch (H5Tget_class(type)) {
+    case H5T_STRING: {
+      const bool vlen = H5Tis_variable_str(type) > 0;
+      const bool utf8 = H5Tget_cset(type) == H5T_CSET_UTF8;
+      return vlen && utf8 ? "string" : std::string(vlen ? "vlen" : "fixed") + (utf8 ? "-utf8" : "-ascii") + "-string";
+    }
+    case H5T_INTEGER: {
+      const std::string sign = H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int";
+      const std::string order = H5Tget_order(type) == H5T_ORDER_LE ? "" : "-be";
+      return sign + std::to_string(8 * H5Tget_size(type)) + order;
+    }
+    case H5T_FLOAT: {
+      const std::string order = H5Tget_order(type) == H5T_ORDER_LE ? "" : "-be";
+      return "float" + std::to_string(8 * H5Tget_size(type)) + order;
+    }
+    default:
+      return "other";
+  }
+}
+
+}  // namespace analysis::h5
