@@ -6,7 +6,8 @@
 #   bench/ptq161_ablation.sh BUILD_DIR MODEL_DIR OUT_DIR [quantize options...]
 # e.g. bench/ptq161_ablation.sh build ../shared/data/house-llama /tmp/abl --nsamples 128 --seqlen 512
 # Each configuration's quantize summary and eval result is kept as JSON in OUT_DIR; the last line
-# printed is a markdown table row per configuration.
+# printed is a markdown table row per configuration. CALIB, EVAL_SEQLEN, EVAL_MAX_WINDOWS and
+# QUANTLENS_DATA override the defaults.
 set -euo pipefail
 build="$1"; model="$2"; out="$3"; shift 3
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -15,6 +16,8 @@ ql="$build/app/cli/quantlens"
 calib="${CALIB:-$data/house-corpus/calib.txt}"
 texts=("$data/house-corpus/valid.txt" "$data/wikitext2/wiki.test.joined.txt")
 eval_seqlen="${EVAL_SEQLEN:-512}"
+max_windows=()  # EVAL_MAX_WINDOWS=K: the first K windows of each text only (same for every row)
+[[ -n "${EVAL_MAX_WINDOWS:-}" ]] && max_windows=(--max-windows "$EVAL_MAX_WINDOWS")
 mkdir -p "$out"
 
 declare -A config=(
@@ -25,7 +28,7 @@ declare -A config=(
 evaluate() {  # evaluate NAME DIR
   local i=0
   for t in "${texts[@]}"; do
-    "$ql" eval "$2" --text "$t" --seqlen "$eval_seqlen" --json -q >"$out/$1.eval$i.json"
+    "$ql" eval "$2" --text "$t" --seqlen "$eval_seqlen" "${max_windows[@]}" --json -q >"$out/$1.eval$i.json"
     i=$((i + 1))
   done
 }

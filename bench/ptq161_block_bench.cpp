@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   quantcore::CausalLM model(spec, weights, compute);
 
   // Chains and per-channel statistics: random, as the timing does not depend on the values.
-  const at::TensorOptions chain_options = model.linear_weight(0, "q_proj").options();
+  const at::TensorOptions chain_options = model.linear_weight(0, quantcore::block_linears(spec).front().name).options();
   at::manual_seed(0);
   quantcore::BlockTrainingData data;
   data.input = at::randn({nsamples, seqlen, hidden}, chain_options);
