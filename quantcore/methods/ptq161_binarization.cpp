@@ -35,17 +35,29 @@ BinarizationParams init_binarization(const at::Tensor& weight, const at::Tensor&
   return p;
 }
 
-// §4.2, term by term as the reference's `binary_temporary` / `binary_inplace` ("mix").
+// §4.2 as the reference's `binary_temporary` / `binary_inplace` ("mix") computes it.
 at::Tensor dequantized_weight(const at::Tensor& weight, const at::Tensor& mask,
                               const at::Tensor& salient_dequantized, const at::Tensor& mean,
                               const at::Tensor& alpha, const at::Tensor& r1, const at::Tensor& r2) {
+  return dequantized_weight(freeze_binarization(weight, mask, salient_dequantized, mean), alpha, r1, r2);
+}
+
+FrozenBinarization freeze_binarization(const at::Tensor& weight, const at::Tensor& mask,
+                                       const at::Tensor& salient_dequantized, const at::Tensor& mean) {
   at::Tensor w = weight.detach();
   at::Tensor salient = column_weights(mask, w);
-  at::Tensor sign = at::sign(w - mean.detach());  // 0 where W equals mu exactly
-  at::Tensor binarized = alpha * sign + mean.detach();
-  at::Tensor low = at::matmul(r1, r2) * binarized * (1 - salient);
-  at::Tensor high = salient_dequantized.detach() * salient;
-  return low + high;
+  FrozenBinarization f;
+  f.low_columns = 1 - salient;
+  f.mean = mean.detach();
+  f.signs = at::sign(w - f.mean) * f.low_columns;  // 0 where W equals mu exactly
+  f.high = salient_dequantized.detach() * salient;
+  return f;
+}
+
+at::Tensor dequantized_weight(const FrozenBinarization& frozen, const at::Tensor& alpha, const at::Tensor& r1,
+                              const at::Tensor& r2) {
+  at::Tensor binarized = at::addcmul(frozen.mean, alpha, frozen.signs);  // alpha . S + mu
+  return at::addcmul(frozen.high, binarized * r1, r2 * frozen.low_columns);
 }
 
 }  // namespace quantcore::ptq161

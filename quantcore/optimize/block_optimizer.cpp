@@ -24,9 +24,9 @@ struct TrainableLinear {
   ptq161::SalientQuantization salient;
   at::Tensor mean, alpha, r1, r2;
 
-  at::Tensor dequantized() const {
-    return ptq161::dequantized_weight(weight, mask, salient_dequantized, mean, alpha, r1, r2);
-  }
+  ptq161::FrozenBinarization frozen;
+
+  at::Tensor dequantized() const { return ptq161::dequantized_weight(frozen, alpha, r1, r2); }
 };
 
 // §2.1/§2.2: the salient input channels from the chosen statistic; MaskStatistic::None -> none.
@@ -55,6 +55,8 @@ TrainableLinear init_linear(const CausalLM& model, int64_t block, const LinearSh
   l.alpha = p.alpha.clone().set_requires_grad(true);
   l.r1 = p.r1.clone().set_requires_grad(true);
   l.r2 = p.r2.clone().set_requires_grad(true);
+  l.frozen = ptq161::freeze_binarization(l.weight, l.mask, l.salient_dequantized, l.mean);
+  l.salient_dequantized = l.salient.dequantized = at::Tensor();  // held as frozen.high from here on
   return l;
 }
 

@@ -48,6 +48,21 @@ at::Tensor dequantized_weight(const at::Tensor& weight, const at::Tensor& mask,
                               const at::Tensor& salient_dequantized, const at::Tensor& mean,
                               const at::Tensor& alpha, const at::Tensor& r1, const at::Tensor& r2);
 
+// The frozen parts of §4.2 computed once per linear, so that rebuilding W' in every training
+// step costs three passes over [n, m] instead of nine:
+//   W' = high + (r1 . (alpha . signs + mu)) . (r2 . low_columns)
+// which equals the formula above (the salient columns' low part vanishes through r2 . (1 - mask)).
+struct FrozenBinarization {
+  at::Tensor signs;        // sgn(W - mu) [n, m], zero on the salient columns
+  at::Tensor mean;         // mu [n, 1]
+  at::Tensor high;         // W_hat . mask [n, m]
+  at::Tensor low_columns;  // 1 - mask [1, m]
+};
+FrozenBinarization freeze_binarization(const at::Tensor& weight, const at::Tensor& mask,
+                                       const at::Tensor& salient_dequantized, const at::Tensor& mean);
+at::Tensor dequantized_weight(const FrozenBinarization& frozen, const at::Tensor& alpha, const at::Tensor& r1,
+                              const at::Tensor& r2);
+
 // Paper eq. (4): E = sum_j s_j sum_i |W'_ij - W_ij| with W' from the analytic initialisation
 // (r1 = r2 = 1, alpha and mu as initialised) and the mask chosen from s at `ratio`.
 // Accumulated in float64.
