@@ -1,17 +1,45 @@
 #include <iostream>
 #include <memory>
 
+#include "bits_report.h"
 #include "command_support.h"
 #include "commands.h"
+#include "quantcore/pack/packed_checkpoint.h"
 
 namespace quantlens_cli {
 
 namespace {
+const char* format_name(quantcore::CheckpointFormat f) {
+  switch (f) {
+    case quantcore::CheckpointFormat::Llama2c: return "llama2c";
+    case quantcore::CheckpointFormat::Packed: return quantcore::packed::kFormatName;
+    case quantcore::CheckpointFormat::HfDirectory: break;
+  }
+  return "hf";
+}
+
+// Method, stored widths and bits per weight of a packed checkpoint (formula and measured bytes).
+void describe_packed(const quantcore::PackedCheckpoint& p, const quantcore::ModelSpec& spec,
+                     nlohmann::ordered_json& j) {
+  const auto& s = p.settings();
+  const nlohmann::json formula =
+      formula_bits(spec, p.quantized(), p.salient_counts(), s.salient_bits, s.vector_dtype);
+  const nlohmann::json bytes = bits_from_bytes(p.file(), p.quantized());
+  j["method"] = "ptq161";
+  j["format_version"] = quantcore::packed::kFormatVersion;
+  j["salient_bits"] = s.salient_bits;
+  j["vector_dtype"] = quantcore::vector_dtype_name(s.vector_dtype);
+  j["quantized_weights"] = formula.at("quantized_weights");
+  j["bits_per_weight"] = formula.at("bits_per_weight");
+  j["paper_bits_per_weight"] = formula.at("paper_bits_per_weight");
+  j["bits_per_weight_from_bytes"] = bytes.at("bits_per_weight");
+}
+
 nlohmann::ordered_json describe(const quantcore::Checkpoint& c) {
   const quantcore::ModelSpec& s = c.spec;
   nlohmann::ordered_json j = {
       {"path", c.path.string()},
-      {"format", c.format == quantcore::CheckpointFormat::Llama2c ? "llama2c" : "hf"},
+      {"format", format_name(c.format)},
       {"architecture", s.model_type},
       {"family", quantcore::family_name(s.family)},
       {"hidden_size", s.hidden_size},
@@ -34,6 +62,7 @@ nlohmann::ordered_json describe(const quantcore::Checkpoint& c) {
     j["do_layer_norm_before"] = s.do_layer_norm_before;
     j["word_embed_proj_dim"] = s.word_embed_proj_dim;
   }
+  if (const auto* p = dynamic_cast<const quantcore::PackedCheckpoint*>(c.weights.get())) describe_packed(*p, s, j);
   return j;
 }
 }  // namespace

@@ -7,18 +7,19 @@
 
 #include "quantcore/io/errors.h"
 #include "quantcore/model/load_model.h"
+#include "quantcore/pack/packed_checkpoint.h"
 
 namespace quantlens_cli {
 
 void ModelArgs::add_to(CLI::App& sub) {
-  sub.add_option("MODEL", model, "HF model directory or llama2.c .bin")->required();
+  sub.add_option("MODEL", model, "HF model directory, packed PTQ1.61 directory or llama2.c .bin")->required();
   sub.add_option("--tokenizer", tokenizer, "Tokenizer file for a llama2.c .bin (tok*.bin)");
 }
 
 quantcore::Checkpoint ModelArgs::open() const {
   std::optional<std::filesystem::path> tok;
   if (!tokenizer.empty()) tok = tokenizer;
-  return quantcore::open_checkpoint(model, tok);
+  return quantcore::open_model_checkpoint(model, tok);
 }
 
 LoadedModel ModelArgs::load(const DeviceArgs& device) const {

@@ -29,5 +29,6 @@ void define_quantize(CLI::App& sub, Action& action);
 void define_dump(CLI::App& sub, Action& action);
 void define_dump_info(CLI::App& sub, Action& action);
 #endif
+void define_export(CLI::App& sub, Action& action);
 
 }  // namespace quantlens_cli

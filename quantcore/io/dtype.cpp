@@ -12,7 +12,7 @@ struct DTypeInfo {
 };
 
 // Order matches the enum, so the table is indexed by it.
-constexpr std::array<DTypeInfo, 9> kDTypes = {{
+constexpr std::array<DTypeInfo, 10> kDTypes = {{
     {DType::F32, "F32", 4},
     {DType::F16, "F16", 2},
     {DType::BF16, "BF16", 2},
@@ -22,6 +22,7 @@ constexpr std::array<DTypeInfo, 9> kDTypes = {{
     {DType::I32, "I32", 4},
     {DType::I64, "I64", 8},
     {DType::BOOL, "BOOL", 1},
+    {DType::U32, "U32", 4},  // packed bit words (docs/packed-format.md)
 }};
 
 constexpr bool table_matches_enum() {

@@ -83,7 +83,7 @@ private:
     const auto parsed = dtype_from_safetensors_name(dtype.get<std::string>());
     if (!parsed) {
       fail(name, "unknown or unsupported dtype " + in_quotes(dtype.get<std::string>()) +
-                     " (supported: F32, F16, BF16, I8, U8, I16, I32, I64, BOOL)");
+                     " (supported: F32, F16, BF16, I8, U8, I16, I32, I64, BOOL, U32)");
     }
     e.dtype = *parsed;
 
@@ -169,6 +169,7 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
   const json header = detail::parse_json_text(std::string_view(header_begin, header_bytes), file);
 
   data_ = file_.data() + kLengthBytes + header_bytes;
+  header_bytes_ = kLengthBytes + header_bytes;
   const uint64_t buffer_size = size - kLengthBytes - header_bytes;
   HeaderReader(file, buffer_size).read(header, entries_, metadata_);
   for (std::size_t i = 0; i < entries_.size(); ++i) by_name_.emplace(entries_[i].name, i);

@@ -19,6 +19,7 @@ c10::ScalarType scalar_type_of(DType dtype) {
     case DType::I32: return at::kInt;
     case DType::I64: return at::kLong;
     case DType::BOOL: return at::kBool;
+    case DType::U32: throw std::invalid_argument("U32 tensors have no LibTorch type; unpack them first");
   }
   throw std::logic_error("unhandled dtype");
 }

@@ -10,6 +10,7 @@
 #include "quantcore/methods/ptq161.h"
 #include "quantcore/model/causal_lm.h"
 #include "quantcore/optimize/block_loss.h"
+#include "quantcore/optimize/stored_linear.h"
 
 namespace quantcore {
 
@@ -124,9 +125,11 @@ void train(CausalLM& model, int64_t block, std::vector<TrainableLinear>& linears
   }
 }
 
-LinearQuantization finalize(CausalLM& model, int64_t block, const TrainableLinear& l) {
+// §4.3: the reference writes W' once in fp32, then casts the block to fp16. Here W' comes from
+// the stored form (vectors rounded to options.vector_dtype), so what the model holds is exactly
+// what a packed checkpoint dequantises to.
+LinearQuantization finalize(CausalLM& model, int64_t block, const TrainableLinear& l, const Ptq161Options& options) {
   at::NoGradGuard no_grad;
-  model.set_linear_weight(block, l.name, l.dequantized());  // §4.3: once, fp32, no grad
   LinearQuantization q;
   q.name = l.name;
   q.mask = l.mask;
@@ -137,6 +140,11 @@ LinearQuantization finalize(CausalLM& model, int64_t block, const TrainableLinea
   q.scale = l.salient.scale;
   q.zero = l.salient.zero;
   q.codes = l.salient.codes;
+  q.signs = (l.weight - l.mean).ge(0);
+  q.stored = stored_linear(q, options.salient_bits, options.vector_dtype);
+  std::vector<uint16_t> w = dequantize_f16(q.stored);
+  at::Tensor dense = at::from_blob(w.data(), {q.stored.out_features, q.stored.in_features}, at::kHalf).clone();
+  model.set_linear_weight(block, l.name, dense);
   return q;
 }
 
@@ -155,7 +163,7 @@ BlockQuantization optimize_block(CausalLM& model, int64_t block, const BlockTrai
 
   BlockQuantization result;
   result.block = block;
-  for (const TrainableLinear& l : linears) result.linears.push_back(finalize(model, block, l));
+  for (const TrainableLinear& l : linears) result.linears.push_back(finalize(model, block, l, options));
   restore.release();
   return result;
 }

@@ -291,9 +291,10 @@ TEST(CliDump, DumpMasksAreTheEnginesMasks) {
       EXPECT_EQ(x.alpha_init, y.alpha_init);
       EXPECT_EQ(x.error_bound, y.error_bound);
       EXPECT_TRUE(x.alpha.empty());
-      // Without training the final weights are the analytic ones.
+      // Without training the final weights are the analytic ones, up to the finalisation's
+      // fp16 rounding of the stored vectors and of W' (relative 2^-11 per element at most).
       EXPECT_EQ(y.alpha, y.alpha_init);
-      EXPECT_NEAR(*y.learned_relative_error, y.relative_error, 1e-6);
+      EXPECT_NEAR(*y.learned_relative_error, y.relative_error, 1e-3 * y.relative_error);
       EXPECT_EQ(x.saliency_map.values, y.saliency_map.values);
       EXPECT_EQ(x.salient_weights.positions, y.salient_weights.positions);
     }

@@ -381,7 +381,7 @@ TEST(SafetensorsFile, RandomCorruptionsOnlyEverThrowInputError) {
 TEST(SafetensorsWriter, RoundTripsAllDtypesMetadataAndOddShapes) {
   TempDir dir;
   const std::vector<DType> dtypes = {DType::F32, DType::F16, DType::BF16, DType::I8,  DType::U8,
-                                     DType::I16, DType::I32, DType::I64,  DType::BOOL};
+                                     DType::I16, DType::I32, DType::I64,  DType::BOOL, DType::U32};
   SafetensorsWriter writer;
   std::vector<std::vector<unsigned char>> payloads;
   for (std::size_t i = 0; i < dtypes.size(); ++i) {

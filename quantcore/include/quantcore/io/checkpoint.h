@@ -8,7 +8,8 @@
 
 namespace quantcore {
 
-enum class CheckpointFormat { HfDirectory, Llama2c };
+// Packed: a PTQ1.61 packed directory (quantcore/pack/open_model.h opens it; docs/packed-format.md).
+enum class CheckpointFormat { HfDirectory, Llama2c, Packed };
 
 // A model on disk: its architecture, its weights (checked against the architecture: every
 // expected tensor present with the expected shape) and where its tokenizer lives.

@@ -33,11 +33,14 @@ public:
   const SafetensorsEntry* entry(const std::string& name) const;
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   TensorView view(const SafetensorsEntry& e) const;
+  // The 8-byte length plus the JSON header: everything before the data buffer.
+  uint64_t header_bytes() const { return header_bytes_; }
 
 private:
   std::filesystem::path path_;
   MappedFile file_;
   const unsigned char* data_ = nullptr;  // start of the data buffer
+  uint64_t header_bytes_ = 0;
   std::vector<SafetensorsEntry> entries_;
   std::map<std::string, std::size_t> by_name_;
   std::map<std::string, std::string> metadata_;

@@ -10,6 +10,7 @@
 #include "quantcore/jobs/progress.h"
 #include "quantcore/optimize/events.h"
 #include "quantcore/optimize/ptq161_options.h"
+#include "quantcore/pack/packed_linear.h"
 
 namespace quantcore {
 
@@ -27,6 +28,8 @@ struct LinearQuantization {
   at::Tensor scale;  // [n, 1]: salient 4-bit quantiser (§3)
   at::Tensor zero;   // [n, 1]
   at::Tensor codes;  // uint8 [n, m]; only the masked columns are meaningful
+  at::Tensor signs;  // bool [n, m]: W - mu >= 0, i.e. S = +1 (S = 0 counted as +1, see packed_linear.h)
+  PackedLinear stored;  // the stored form (§4.2) the model's W' is dequantised from
 };
 
 struct BlockQuantization {
@@ -43,7 +46,8 @@ struct BlockTrainingData {
 };
 
 // Initialises (§2.2, §3, §4.1), trains (§5.2; when options.trains()) and finalises (§4.3) the
-// linears of `block`: afterwards the model holds W' for each of them. Steps run in sample order
+// linears of `block`: afterwards the model holds W' = fp16(dequantize(stored form)) for each of
+// them, with the stored vectors rounded to options.vector_dtype. Steps run in sample order
 // 0..N-1 every epoch; each reports a LossEvent and advances `progress` (absolute step count
 // within the caller's stage). On cancellation or any error the block's original weights are
 // put back before the exception leaves.

@@ -3,6 +3,8 @@
 // Torch-free.
 #include <cstdint>
 
+#include "quantcore/pack/packed_linear.h"
+
 namespace quantcore {
 
 // Which per-linear statistic ranks the salient input channels (§2.1; the reference uses max).
@@ -38,6 +40,9 @@ struct Ptq161Options {
   PaperVariants paper;
   MaskStatistic mask_statistic = MaskStatistic::MaxAbs;
   ChainPlacement chains = ChainPlacement::Device;
+  // Width of the stored vectors a, c, r2, scale, zero; finalised weights are dequantised from
+  // them (docs/packed-format.md explains the fp16 default and its measured cost).
+  VectorDType vector_dtype = VectorDType::F16;
 
   bool trains() const { return learn && epochs > 0; }
 };

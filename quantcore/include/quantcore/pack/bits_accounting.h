@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "quantcore/io/model_spec.h"
+#include "quantcore/io/safetensors.h"
 
 namespace quantcore {
 
@@ -94,5 +95,29 @@ AllParametersBits all_parameters_bits(const ModelBits& quantized,
 
 // Every tensor of the architecture except the block linears' weights, at stored_bits each.
 std::vector<UnquantizedTensor> unquantized_tensors(const ModelSpec& spec, int64_t stored_bits);
+
+// Bits per weight measured on a written file: a quantised layer's bytes are the data bytes of
+// its tensors ("<prefix>.*") plus its share of everything before the data buffer (8-byte length
+// + JSON header), split evenly over the file's tensors.
+struct LayerBytes {
+  std::string name;  // prefix
+  int64_t weights = 0;
+  int64_t tensors = 0;
+  int64_t data_bytes = 0;
+  double header_share_bytes = 0.0;
+  double bits_per_weight = 0.0;  // 8 (data_bytes + header_share_bytes) / weights
+};
+
+struct ModelBytes {
+  std::vector<LayerBytes> layers;
+  int64_t quantized_weights = 0;
+  double bytes = 0.0;            // all layers' data + header shares
+  double bits_per_weight = 0.0;  // 8 bytes / quantized_weights
+};
+
+// `layers`: (prefix, weight count) of each quantised linear. Throws std::invalid_argument when a
+// layer has no tensor in the file.
+ModelBytes bits_from_bytes(const SafetensorsFile& file,
+                           const std::vector<std::pair<std::string, int64_t>>& layers);
 
 }  // namespace quantcore

@@ -1,0 +1,76 @@
+#include "quantcore/pack/packed_checkpoint.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "quantcore/io/errors.h"
+#include "quantcore/io/hf_config.h"
+
+namespace quantcore {
+
+namespace fs = std::filesystem;
+
+PackedCheckpoint::PackedCheckpoint(const fs::path& dir, const ModelSpec& spec) {
+  const fs::path path = dir / packed::kWeightsFile;
+  if (!fs::is_regular_file(path)) throw InputError(path.string(), "missing (a packed directory holds its weights here)");
+  file_ = std::make_unique<SafetensorsFile>(path);
+  settings_ = packed::read_format_settings(*file_);
+  quantized_ = packed::quantized_weights(spec);
+  for (const packed::QuantizedWeight& q : quantized_) {
+    const PackedLinear l = packed::read_packed_linear(*file_, q, settings_);
+    salient_counts_.push_back(l.salient_count());
+    dense_[q.weight_name] = dequantize_f16(l);
+    dense_shape_[q.weight_name] = {q.out_features, q.in_features};
+  }
+}
+
+std::optional<TensorView> PackedCheckpoint::find(const std::string& name) const {
+  if (const auto it = dense_.find(name); it != dense_.end()) {
+    TensorView v;
+    v.dtype = DType::F16;
+    v.shape = dense_shape_.at(name);
+    v.data = it->second.data();
+    v.nbytes = it->second.size() * sizeof(uint16_t);
+    return v;
+  }
+  const SafetensorsEntry* e = file_->entry(name);
+  if (!e) return std::nullopt;
+  return file_->view(*e);
+}
+
+std::vector<std::string> PackedCheckpoint::names() const {
+  std::vector<std::string> out;
+  for (const SafetensorsEntry& e : file_->entries()) out.push_back(e.name);
+  for (const auto& [name, w] : dense_) out.push_back(name);
+  return out;
+}
+
+std::string PackedCheckpoint::location(const std::string&) const { return file_->path().string(); }
+
+bool is_packed_directory(const fs::path& path) {
+  const fs::path config = path / "config.json";
+  if (!fs::is_directory(path) || !fs::is_regular_file(config)) return false;
+  std::ifstream in(config);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return false;  // open_checkpoint reports the broken config.json
+  const auto q = j.find("quantization_config");
+  if (q == j.end() || !q->is_object()) return false;
+  const auto f = q->find("format");
+  return f != q->end() && f->is_string() && f->get<std::string>() == packed::kFormatName;
+}
+
+Checkpoint open_model_checkpoint(const fs::path& path, const std::optional<fs::path>& tokenizer_override) {
+  if (!is_packed_directory(path)) return open_checkpoint(path, tokenizer_override);
+  Checkpoint c;
+  c.path = path;
+  c.format = CheckpointFormat::Packed;
+  c.spec = parse_hf_config(path / "config.json");
+  c.weights = std::make_unique<PackedCheckpoint>(path, c.spec);
+  if (tokenizer_override && !fs::exists(*tokenizer_override))
+    throw InputError(tokenizer_override->string(), "tokenizer does not exist");
+  c.tokenizer_path = tokenizer_override ? *tokenizer_override : path;
+  validate_weights(c.spec, *c.weights, path.string());
+  return c;
+}
+
+}  // namespace quantcore
