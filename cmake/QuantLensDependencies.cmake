@@ -23,6 +23,11 @@ if(QUANTLENS_WITH_TORCH)
   message(STATUS "QuantLens: LibTorch ${Torch_VERSION}, CUDA in LibTorch=${QUANTLENS_TORCH_CUDA}")
 endif()
 
+if(QUANTLENS_GUI)
+  find_package(Qt6 6.4 REQUIRED COMPONENTS Widgets OpenGL OpenGLWidgets Concurrent Test)
+  pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
+endif()
+
 if(QUANTLENS_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

@@ -3,11 +3,28 @@
 # what the sanitizer build uses.
 option(QUANTLENS_WITH_TORCH "Build the LibTorch layers (model, analysis, CLI)" ON)
 option(QUANTLENS_TORCH_FROM_PYTHON "Use the LibTorch bundled with the active Python's torch" OFF)
-option(QUANTLENS_GUI "Build the Qt workbench (needs Qt 6)" OFF)
+# The Qt workbench is built by default wherever Qt 6 (with OpenGL widgets) and Dear ImGui are
+# installed.
+if(NOT DEFINED QUANTLENS_GUI)
+  find_package(Qt6 6.4 QUIET COMPONENTS Widgets OpenGLWidgets)
+  find_package(PkgConfig QUIET)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(_ql_imgui QUIET imgui)
+  endif()
+  set(_ql_gui_default OFF)
+  if(Qt6_FOUND AND _ql_imgui_FOUND)
+    set(_ql_gui_default ON)
+  endif()
+endif()
+option(QUANTLENS_GUI "Build the Qt workbench QuantLens Studio (needs Qt 6 and Dear ImGui)" ${_ql_gui_default})
 option(QUANTLENS_CUDA "Build CUDA kernels when nvcc is found" ON)
 option(QUANTLENS_HDF5 "Build HDF5 analysis dumps" ON)
 option(QUANTLENS_BUILD_TESTS "Build the test suite" ON)
 option(QUANTLENS_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+
+if(QUANTLENS_GUI AND NOT QUANTLENS_WITH_TORCH)
+  set(QUANTLENS_GUI OFF CACHE BOOL "" FORCE)  # the workbench computes through the torch layers
+endif()
 
 if(QUANTLENS_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)

@@ -13,6 +13,8 @@ quantlens_packages=(
   nlohmann-json3-dev libpcre2-dev libicu-dev libcli11-dev
   libhdf5-dev hdf5-tools
   libgtest-dev libgmock-dev
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libimgui-dev
+  xvfb xauth libgl1-mesa-dri libglx-mesa0 mesa-utils x11-apps imagemagick
 )
 
 quantlens_install_packages() {

@@ -1,0 +1,105 @@
+// quantlens-studio: the Qt workbench. Opens MODEL (and calibrates on --calib FILE) off the GUI
+// thread; with --view NAME --screenshot FILE.png it renders that view, saves the window and exits.
+#include <QApplication>
+#include <QImage>
+#include <QSaveFile>
+#include <QTimer>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "studio_arguments.h"
+#include "widgets/calibration_panel.h"
+#include "widgets/imgui_canvas.h"
+#include "widgets/main_window.h"
+#include "widgets/studio_session.h"
+
+namespace {
+
+bool has_display() {
+  const char* x = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  return (x && *x) || (wayland && *wayland);
+}
+
+void fail(const QString& message) {
+  std::fprintf(stderr, "quantlens-studio: error: %s\n", qPrintable(message.simplified()));
+  QCoreApplication::exit(2);
+}
+
+// Writes the whole window (the GL canvases included) through a temporary file.
+bool save_window(QWidget& window, const QString& path, QString& error) {
+  window.grab();  // the first frame lays out the ImGui canvases; the second is the picture
+  const QImage image = window.grab().toImage();
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+    error = path + ": cannot write the screenshot (" + file.errorString() + ")";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!has_display()) {
+    std::fprintf(stderr,
+                 "quantlens-studio: no display (DISPLAY and WAYLAND_DISPLAY are unset): run it under a virtual "
+                 "display with `xvfb-run -a quantlens-studio ...`, or use the `quantlens` command-line tool\n");
+    return 2;
+  }
+  widgets::ImGuiCanvas::setDefaultSurfaceFormat();
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("quantlens-studio");
+  QApplication::setApplicationVersion(QUANTLENS_VERSION);
+
+  QString error;
+  const std::optional<StudioArguments> args = parse_studio_arguments(QApplication::arguments(), error);
+  if (!args) {
+    std::fprintf(stderr, "quantlens-studio: error: %s\n", qPrintable(error));
+    return 2;
+  }
+  const bool scripted = !args->screenshot.isEmpty();
+
+  widgets::StudioSession session;
+  widgets::MainWindow window(session, !scripted);
+  window.resize(1280, 800);
+  if (!args->calibText.isEmpty()) {
+    window.calibrationPanel().setTextPath(args->calibText);
+    window.calibrationPanel().setOptions(args->calibration.nsamples, args->calibration.seqlen, args->calibration.seed);
+  }
+  if (!args->view.isEmpty()) window.showView(args->view);
+  window.show();
+
+  bool shotTaken = false;
+  auto takeScreenshot = [&] {
+    if (shotTaken || session.sliderPending()) return;  // sliderChanged() calls again
+    shotTaken = true;
+    window.showView(args->view);
+    QTimer::singleShot(200, &window, [&] {
+      QString saveError;
+      if (!save_window(window, args->screenshot, saveError)) return fail(saveError);
+      QCoreApplication::exit(0);
+    });
+  };
+  QObject::connect(&session, &widgets::StudioSession::modelOpened, &window, [&] {
+    if (!args->calibText.isEmpty())
+      window.calibrationPanel().run();
+    else if (scripted)
+      takeScreenshot();
+  });
+  bool calibrated = false;
+  QObject::connect(&session, &widgets::StudioSession::calibrationFinished, &window, [&] {
+    calibrated = true;
+    if (scripted) takeScreenshot();
+  });
+  QObject::connect(&session, &widgets::StudioSession::sliderChanged, &window, [&] {
+    if (scripted && calibrated && !session.sliderPending()) takeScreenshot();
+  });
+  if (scripted) {
+    QObject::connect(&session, &widgets::StudioSession::modelFailed, &window, fail);
+    QObject::connect(&session, &widgets::StudioSession::calibrationFailed, &window, fail);
+  }
+  if (!args->model.isEmpty()) session.openModel(args->model);
+  return app.exec();
+}

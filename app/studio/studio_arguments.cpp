@@ -1,0 +1,70 @@
+#include "studio_arguments.h"
+
+#include <QCommandLineParser>
+
+#include "widgets/views.h"
+
+std::optional<StudioArguments> parse_studio_arguments(const QStringList& arguments, QString& error) {
+  QStringList names;
+  for (const auto& v : widgets::studioViews()) names << v.name;
+  QCommandLineParser p;
+  p.setApplicationDescription("QuantLens Studio: see what sub-2-bit quantization does to a model.");
+  p.addHelpOption();
+  p.addVersionOption();
+  p.addPositionalArgument("MODEL", "HF model directory or llama2.c .bin to open");
+  QCommandLineOption calib("calib", "calibration text; calibration runs once the model is open", "FILE");
+  QCommandLineOption nsamples("nsamples", "calibration windows (default 32)", "N", "32");
+  QCommandLineOption seqlen("seqlen", "calibration window length in tokens (default 256)", "L", "256");
+  QCommandLineOption seed("seed", "calibration seed (default 2)", "S", "2");
+  QCommandLineOption view("view", "view to show: " + names.join(", "), "NAME");
+  QCommandLineOption screenshot("screenshot", "render the view, save the window as PNG and exit", "FILE.png");
+  p.addOptions({calib, nsamples, seqlen, seed, view, screenshot});
+  if (!p.parse(arguments)) {
+    error = p.errorText();
+    return std::nullopt;
+  }
+  if (p.isSet("help")) p.showHelp(0);
+  if (p.isSet("version")) p.showVersion();
+
+  StudioArguments a;
+  if (p.positionalArguments().size() > 1) {
+    error = "expected at most one MODEL, got " + p.positionalArguments().join(" ");
+    return std::nullopt;
+  }
+  if (!p.positionalArguments().isEmpty()) a.model = p.positionalArguments().front();
+  a.calibText = p.value(calib);
+  bool ok = true;
+  auto positive = [&](const QCommandLineOption& o, const char* name) -> qint64 {
+    bool good = false;
+    const qint64 v = p.value(o).toLongLong(&good);
+    if (!good || v < 1) {
+      if (ok) error = QString("--%1 must be a positive integer, got '%2'").arg(name, p.value(o));
+      ok = false;
+    }
+    return v;
+  };
+  a.calibration.nsamples = positive(nsamples, "nsamples");
+  a.calibration.seqlen = positive(seqlen, "seqlen");
+  bool seedOk = false;
+  a.calibration.seed = p.value(seed).toULongLong(&seedOk);
+  if (ok && !seedOk) error = "--seed must be a non-negative integer, got '" + p.value(seed) + "'", ok = false;
+  if (!ok) return std::nullopt;
+
+  a.view = p.value(view);
+  if (!a.view.isEmpty() && !widgets::findView(a.view)) {
+    error = "unknown --view '" + a.view + "' (views: " + names.join(", ") + ")";
+    return std::nullopt;
+  }
+  a.screenshot = p.value(screenshot);
+  if (!a.screenshot.isEmpty()) {
+    if (a.model.isEmpty() || a.view.isEmpty()) {
+      error = "--screenshot needs a MODEL and --view NAME";
+      return std::nullopt;
+    }
+    if (widgets::findView(a.view)->needsStatistics && a.calibText.isEmpty()) {
+      error = "--view " + a.view + " shows calibration statistics: give --calib FILE";
+      return std::nullopt;
+    }
+  }
+  return a;
+}

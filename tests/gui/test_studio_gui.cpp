@@ -1,0 +1,245 @@
+// QuantLens Studio under Xvfb: open the embedded model, calibrate, select layers with the mouse,
+// move the salient-ratio slider, and check what the views show. Each test saves a screenshot
+// of the window into the build tree (QUANTLENS_GUI_SHOTS).
+#include <QApplication>
+#include <QCheckBox>
+#include <QDir>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QLabel>
+#include <QTest>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <random>
+
+#include "quantcore/io/model_spec.h"
+#include "widgets/calibration_panel.h"
+#include "widgets/heatmap_canvas.h"
+#include "widgets/imgui_canvas.h"
+#include "widgets/main_window.h"
+#include "widgets/model_tree.h"
+#include "widgets/studio_session.h"
+#include "widgets/weights_heatmap.h"
+
+namespace {
+const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
+const QString kText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
+
+// Centre of heatmap cell (row, col) in canvas coordinates at zoom 1 (the canvas's fixed margins:
+// 10 left, 34 top, 110 right, 40 bottom).
+QPoint cellCentre(const widgets::HeatmapCanvas& c, int64_t row, int64_t col) {
+  const double w = c.width() - 120.0, h = c.height() - 74.0;
+  const auto& m = c.content().values;
+  return QPoint(static_cast<int>(10 + (col + 0.5) * w / m.cols), static_cast<int>(34 + (row + 0.5) * h / m.rows));
+}
+}  // namespace
+
+class StudioGuiTest : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir cache_;
+  std::unique_ptr<widgets::StudioSession> session_;
+  std::unique_ptr<widgets::MainWindow> window_;
+
+  void shot(QWidget& w, const QString& name) {
+    QDir().mkpath(QUANTLENS_GUI_SHOTS);
+    w.grab();
+    const QString path = QString(QUANTLENS_GUI_SHOTS) + "/" + name + ".png";
+    QVERIFY2(w.grab().toImage().save(path), qPrintable(path));
+  }
+  template <typename T>
+  T* child(const char* name) {
+    T* w = window_->findChild<T*>(name);
+    if (!w) qFatal("no child %s", name);
+    return w;
+  }
+
+private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(cache_.isValid());
+    qputenv("XDG_CACHE_HOME", cache_.path().toUtf8());  // a fresh statistics cache
+    session_ = std::make_unique<widgets::StudioSession>();
+    window_ = std::make_unique<widgets::MainWindow>(*session_, false);
+    window_->resize(1280, 800);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+  }
+
+  void badModelIsReportedNotFatal() {
+    QSignalSpy failed(session_.get(), &widgets::StudioSession::modelFailed);
+    session_->openModel("/nonexistent/model.bin");
+    QVERIFY(failed.wait(10000));
+    QVERIFY(failed.takeFirst().at(0).toString().contains("/nonexistent/model.bin"));
+    QVERIFY(!session_->hasModel());
+  }
+
+  void opensDefaultModel() {
+    QSignalSpy opened(session_.get(), &widgets::StudioSession::modelOpened);
+    session_->openModel(kModel);
+    QVERIFY(opened.wait(30000));
+    const auto& spec = session_->spec();
+    QCOMPARE(window_->modelTree().topLevelItemCount(), 1);
+    QCOMPARE(window_->modelTree().topLevelItem(0)->childCount(), static_cast<int>(spec.num_layers));
+    const auto linears = quantcore::block_linears(spec);
+    QCOMPARE(window_->modelTree().topLevelItem(0)->child(0)->childCount(), static_cast<int>(linears.size()));
+    // The first linear is selected and its |W| is on the weights canvas.
+    QCOMPARE(session_->selectedLayer().block, int64_t{0});
+    QCOMPARE(session_->selectedLayer().linear, linears.front().name);
+    auto* weights = child<widgets::HeatmapCanvas>("weightsCanvas");
+    QCOMPARE(weights->content().values.rows, linears.front().out_features);
+    QCOMPARE(weights->content().values.cols, linears.front().in_features);
+    window_->showView("weights");
+    shot(*window_, "gui-open-model");
+  }
+
+  void calibratesFromThePanel() {
+    child<QLineEdit>("calibrationText")->setText(kText);
+    child<QSpinBox>("calibrationSamples")->setValue(4);
+    child<QSpinBox>("calibrationSeqlen")->setValue(64);
+    QSignalSpy finished(session_.get(), &widgets::StudioSession::calibrationFinished);
+    QTest::mouseClick(child<QPushButton>("calibrationRun"), Qt::LeftButton);
+    QVERIFY(finished.wait(60000));
+    QVERIFY(session_->hasStats());
+    QCOMPARE(session_->stats().tokens, int64_t{4 * 64});
+    const auto linears = quantcore::block_linears(session_->spec());
+    QCOMPARE(static_cast<int64_t>(session_->stats().linears.size()), session_->spec().num_layers * static_cast<int64_t>(linears.size()));
+    auto* progress = child<QProgressBar>("calibrationProgress");
+    QCOMPARE(progress->value(), progress->maximum());
+    auto* activations = child<widgets::HeatmapCanvas>("activationsCanvas");
+    QCOMPARE(activations->content().values.rows, static_cast<int64_t>(session_->stats().linears.size()));
+    QTRY_VERIFY_WITH_TIMEOUT(session_->sliderResult().has_value() && !session_->sliderPending(), 10000);
+    window_->showView("activations");
+    shot(*window_, "gui-calibrated");
+  }
+
+  void cancelStopsACalibration() {
+    child<QSpinBox>("calibrationSamples")->setValue(4096);
+    child<QSpinBox>("calibrationSeqlen")->setValue(256);
+    child<QSpinBox>("calibrationSeed")->setValue(7);
+    QSignalSpy cancelled(session_.get(), &widgets::StudioSession::calibrationCancelled);
+    QTest::mouseClick(child<QPushButton>("calibrationRun"), Qt::LeftButton);
+    QVERIFY(child<QPushButton>("calibrationCancel")->isEnabled());
+    QTest::mouseClick(child<QPushButton>("calibrationCancel"), Qt::LeftButton);
+    QVERIFY(cancelled.wait(30000));
+    QCOMPARE(session_->stats().tokens, int64_t{4 * 64});  // the earlier statistics stay
+    QVERIFY(child<QPushButton>("calibrationRun")->isEnabled());
+    shot(*window_, "gui-cancelled");
+  }
+
+  void clickOnActivationsSelectsALayer() {
+    window_->showView("activations");
+    auto* canvas = child<widgets::HeatmapCanvas>("activationsCanvas");
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    const auto linears = quantcore::block_linears(session_->spec());
+    const int64_t row = static_cast<int64_t>(linears.size()) + 2;  // block 1, third linear
+    QTest::mouseMove(canvas, cellCentre(*canvas, row, 3));
+    QTest::mouseClick(canvas, Qt::LeftButton, {}, cellCentre(*canvas, row, 3));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->selectedLayer().block, int64_t{1}, 5000);
+    QCOMPARE(session_->selectedLayer().linear, linears[2].name);
+    QTRY_VERIFY_WITH_TIMEOUT(session_->sliderResult().has_value() && !session_->sliderPending(), 10000);
+    QCOMPARE(static_cast<int64_t>(session_->sliderResult()->mask.size()), linears[2].in_features);
+    // The wheel zooms in around the mouse: fewer cells visible than rows and columns.
+    const QPoint at = cellCentre(*canvas, row, 3);
+    QWheelEvent wheel(at, canvas->mapToGlobal(at), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QCoreApplication::sendEvent(canvas, &wheel);
+    QTRY_VERIFY_WITH_TIMEOUT(canvas->zoom() > 1.5f, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(canvas->visibleRegion().cols() < canvas->content().values.cols, 5000);
+    shot(*window_, "gui-activations-selected-zoomed");
+  }
+
+  void sliderChangesMaskAndBits() {
+    window_->showView("slider");
+    auto* slider = child<QSlider>("salientRatioSlider");
+    QVERIFY(session_->sliderResult().has_value());
+    const analysis::SalientSliderResult before = *session_->sliderResult();
+    const QString maskBefore = child<QLabel>("maskLabel")->text();
+    const QString bitsBefore = child<QLabel>("bitsLabel")->text();
+    shot(*window_, "gui-slider-0.20");
+
+    slider->setFocus();
+    for (int i = 0; i < 6; ++i) QTest::keyClick(slider, Qt::Key_PageUp);  // 0.20 -> 0.50
+    QCOMPARE(slider->value(), 50);
+    QTRY_VERIFY_WITH_TIMEOUT(!session_->sliderPending(), 10000);
+    const analysis::SalientSliderResult& after = *session_->sliderResult();
+    QCOMPARE(after.ratio, 0.5);
+    const auto m = static_cast<int64_t>(after.mask.size());
+    QVERIFY(after.salient_columns >= m / 2 + 1);  // spec §2.2: thr = sorted[floor(r*m)], ties included
+    QVERIFY(after.salient_columns > before.salient_columns);
+    QVERIFY(after.model_bits_per_weight > before.model_bits_per_weight);
+    QVERIFY(after.error_bound != before.error_bound);
+    QVERIFY(child<QLabel>("maskLabel")->text() != maskBefore);
+    QVERIFY(child<QLabel>("bitsLabel")->text() != bitsBefore);
+    // The mask ranks channels by max|x|: every salient channel's statistic is at least every
+    // other channel's.
+    const auto& s = session_->stats().at(session_->selectedLayer().block, session_->selectedLayer().linear).max_abs;
+    float minSalient = INFINITY, maxOther = -INFINITY;
+    for (int64_t j = 0; j < m; ++j) {
+      if (after.mask[j])
+        minSalient = std::min(minSalient, s[j]);
+      else
+        maxOther = std::max(maxOther, s[j]);
+    }
+    QVERIFY(minSalient >= maxOther);
+    shot(*window_, "gui-slider-0.50");
+  }
+
+  void weightsViewMarksTopKAndMask() {
+    window_->showView("weights");
+    auto* canvas = child<widgets::WeightsHeatmap>("weightsCanvas");
+    const auto& w = session_->selectedWeightMagnitude();
+    const auto k = static_cast<int64_t>(std::llround(session_->salientRatio() * w.values.size()));
+    QVERIFY(canvas->markedWeights() >= k);
+    QVERIFY(canvas->markedWeights() <= k + 4);  // only ties at the threshold add to k
+    child<QCheckBox>("weightsMarkTopK")->setChecked(false);
+    QCOMPARE(canvas->markedWeights(), int64_t{0});
+    QVERIFY(std::isinf(canvas->overlay().markThreshold));
+    child<QCheckBox>("weightsMarkTopK")->setChecked(true);
+    QVERIFY(canvas->markedWeights() >= k);
+    // The structured mask of the slider is drawn as column bands.
+    QCOMPARE(canvas->overlay().columnBands, session_->sliderResult()->mask);
+    shot(*window_, "gui-weights");
+  }
+
+  void largeMatrixUploadsOnlyWhatTheViewportNeeds() {
+    widgets::HeatmapCanvas canvas;
+    canvas.resize(640, 400);
+    widgets::HeatmapContent content;
+    content.title = "random 1024 x 4096";
+    content.values.rows = 1024;
+    content.values.cols = 4096;
+    content.values.values.resize(1024 * 4096);
+    std::mt19937 rng(1);
+    std::exponential_distribution<float> dist(1.0f);
+    for (float& v : content.values.values) v = dist(rng);
+    canvas.setContent(std::move(content));
+    canvas.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+    QTRY_VERIFY_WITH_TIMEOUT(!canvas.uploadedTextureSize().isEmpty(), 5000);
+    const double dpr = canvas.devicePixelRatioF();
+    QVERIFY(canvas.uploadedTextureSize().width() <= (640 - 120) * dpr);
+    QVERIFY(canvas.uploadedTextureSize().height() <= (400 - 74) * dpr);
+    QCOMPARE(canvas.visibleRegion().cols(), int64_t{4096});
+    shot(canvas, "gui-large-matrix");
+  }
+
+  void cleanupTestCase() {
+    window_.reset();
+    session_.reset();
+  }
+};
+
+int main(int argc, char** argv) {
+  widgets::ImGuiCanvas::setDefaultSurfaceFormat();
+  QApplication app(argc, argv);
+  StudioGuiTest test;
+  return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_studio_gui.moc"

@@ -1,0 +1,91 @@
+#pragma once
+// Heatmap of a float matrix on the ImGui canvas: colour map and colour bar, linear or log scale,
+// hover tooltip (row / column / value), pan by dragging, zoom with the wheel, click selects a
+// cell. Only the visible region is uploaded, max-pooled to at most the plot's pixel size.
+#include <QSize>
+#include <QString>
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "analysis/float_matrix.h"
+#include "analysis/heatmap_pool.h"
+#include "widgets/imgui_canvas.h"
+
+namespace widgets {
+
+struct HeatmapContent {
+  analysis::FloatMatrix values;
+  std::string title;
+  std::string rowAxis = "row";
+  std::string columnAxis = "column";
+  std::string emptyMessage = "no data";  // shown while `values` is empty
+  std::function<std::string(int64_t)> rowName;  // optional: the label of a row in the tooltip
+};
+
+// Drawn over the colours: input columns as bands (PTQ1.61's structured mask) and cells at or
+// above a threshold in a marker colour (the top-k weights by magnitude).
+struct HeatmapOverlay {
+  std::vector<uint8_t> columnBands;  // empty, or one flag per column
+  float markThreshold = std::numeric_limits<float>::infinity();
+};
+
+class HeatmapCanvas : public ImGuiCanvas {
+  Q_OBJECT
+public:
+  explicit HeatmapCanvas(QWidget* parent = nullptr);
+  ~HeatmapCanvas() override;
+
+  void setContent(HeatmapContent content);  // resets pan and zoom
+  void setOverlay(HeatmapOverlay overlay);
+  void setLogScale(bool on);
+  void setSelectedRow(int64_t row);  // -1: none
+  bool logScale() const { return logScale_; }
+  const HeatmapContent& content() const { return content_; }
+  const HeatmapOverlay& overlay() const { return overlay_; }
+
+  // What the last frame uploaded and showed, for tests and benchmarks.
+  QSize uploadedTextureSize() const { return uploaded_; }
+  analysis::CellRegion visibleRegion() const { return region_; }
+  float zoom() const { return zoom_; }
+
+Q_SIGNALS:
+  void cellClicked(qint64 row, qint64 column);
+
+protected:
+  void drawFrame() override;
+
+private:
+  struct PlotRect {
+    float x, y, w, h;
+  };
+  PlotRect plotRect() const;
+  void clampView();
+  void uploadTexture(const analysis::CellRegion& region, int64_t maxRows, int64_t maxCols);
+  float normalised(float v) const;
+  void drawColourBar(const PlotRect& plot);
+
+  HeatmapContent content_;
+  HeatmapOverlay overlay_;
+  bool logScale_ = false;
+  int64_t selectedRow_ = -1;
+  float lo_ = 0.0f, hi_ = 1.0f, loPositive_ = 1.0f;
+
+  // View: top-left visible cell (fractional) and zoom over the fitted scale.
+  double viewCol_ = 0.0, viewRow_ = 0.0;
+  float zoom_ = 1.0f;
+  bool pressActive_ = false, dragging_ = false;
+  float pressX_ = 0.0f, pressY_ = 0.0f;
+
+  unsigned texture_ = 0;
+  bool textureDirty_ = true;
+  bool clickPending_ = false;
+  analysis::CellRegion region_;
+  QSize uploaded_;
+  int64_t uploadedMaxRows_ = 0, uploadedMaxCols_ = 0;
+};
+
+}  // namespace widgets

@@ -1,0 +1,42 @@
+#pragma once
+// QuantLens Studio's main window: the model tree and calibration docks around one tab per
+// registered view, a status bar with the current job's progress.
+#include <QMainWindow>
+
+class QTabWidget;
+class QProgressBar;
+class QLabel;
+
+namespace widgets {
+
+class StudioSession;
+class CalibrationPanel;
+class ModelTree;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+public:
+  // With interactive = false, failures are only reported through the session's signals
+  // (scripted screenshots and tests), never in a dialog.
+  MainWindow(StudioSession& session, bool interactive, QWidget* parent = nullptr);
+
+  CalibrationPanel& calibrationPanel() { return *calibration_; }
+  ModelTree& modelTree() { return *tree_; }
+  // Brings the named view to the front; false for an unknown name.
+  bool showView(const QString& name);
+  QWidget* view(const QString& name) const;
+
+private:
+  void openDialog();
+  void showError(const QString& title, const QString& message);
+
+  StudioSession& session_;
+  bool interactive_;
+  QTabWidget* tabs_;
+  ModelTree* tree_;
+  CalibrationPanel* calibration_;
+  QLabel* status_;
+  QProgressBar* loadProgress_;
+};
+
+}  // namespace widgets

@@ -1,0 +1,101 @@
+#pragma once
+// The open model and everything computed from it that the views show: calibration statistics,
+// the selected linear, the salient ratio and its slider result. Loading and calibration run on
+// a worker thread; the session emits signals on the GUI thread when they end. Views hold no
+// model data of their own.
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "analysis/float_matrix.h"
+#include "analysis/salient_slider.h"
+#include "quantcore/calib/activation_stats.h"
+#include "quantcore/calib/calibration_windows.h"
+#include "quantcore/io/model_spec.h"
+#include "widgets/job_progress.h"
+
+namespace quantcore {
+class CausalLM;
+class Tokenizer;
+}  // namespace quantcore
+
+namespace widgets {
+
+struct LayerId {
+  int64_t block = -1;
+  std::string linear;
+  bool valid() const { return block >= 0; }
+  bool operator==(const LayerId&) const = default;
+};
+
+class StudioSession : public QObject {
+  Q_OBJECT
+public:
+  explicit StudioSession(QObject* parent = nullptr);
+  ~StudioSession() override;
+
+  bool hasModel() const { return model_ != nullptr; }
+  const QString& modelPath() const { return modelPath_; }
+  const quantcore::ModelSpec& spec() const { return spec_; }
+  const quantcore::CausalLM& model() const { return *model_; }
+
+  bool hasStats() const { return stats_.has_value(); }
+  const quantcore::ActivationStats& stats() const { return *stats_; }
+
+  const LayerId& selectedLayer() const { return selected_; }
+  const analysis::FloatMatrix& selectedWeightMagnitude() const { return selectedMagnitude_; }
+  double salientRatio() const { return ratio_; }
+  // Present once a layer is selected and statistics exist. Evaluated on a worker thread, the
+  // latest ratio wins; sliderChanged() is emitted when a result (or its absence) is in place.
+  const std::optional<analysis::SalientSliderResult>& sliderResult() const { return sliderResult_; }
+  // True while the result does not yet reflect the current layer and ratio.
+  bool sliderPending() const { return sliderRunning_ || (slider_ && !sliderResult_); }
+
+  bool busy() const { return busy_; }
+  const JobProgress& progress() const { return progress_; }
+
+public Q_SLOTS:
+  void openModel(const QString& path);
+  void calibrate(const QString& textPath, const quantcore::CalibrationOptions& options);
+  void cancelJob();
+  void selectLayer(qint64 block, const QString& linear);
+  void setSalientRatio(double ratio);
+
+Q_SIGNALS:
+  void jobStarted(const QString& what);
+  void modelOpened();
+  void modelFailed(const QString& message);
+  void calibrationFinished();
+  void calibrationFailed(const QString& message);
+  void calibrationCancelled();
+  void selectionChanged();
+  void sliderChanged();
+
+private:
+  struct Loaded;
+  struct Calibrated;
+  void rebuildSlider();
+  void recomputeSlider();
+
+  QString modelPath_;
+  quantcore::ModelSpec spec_;
+  std::shared_ptr<quantcore::CausalLM> model_;
+  std::shared_ptr<quantcore::Tokenizer> tokenizer_;
+  std::optional<quantcore::ActivationStats> stats_;
+  LayerId selected_;
+  analysis::FloatMatrix selectedMagnitude_;
+  double ratio_ = 0.2;  // PTQ1.61's default salient ratio (spec §2.2)
+  std::shared_ptr<const analysis::SalientSlider> slider_;
+  std::optional<analysis::SalientSliderResult> sliderResult_;
+  bool sliderRunning_ = false;
+
+  bool busy_ = false;
+  JobProgress progress_;
+  std::shared_ptr<quantcore::CancelToken> cancel_;
+};
+
+}  // namespace widgets

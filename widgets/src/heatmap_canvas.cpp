@@ -1,0 +1,276 @@
+#include "widgets/heatmap_canvas.h"
+
+#include <QMetaObject>
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "widgets/colormap.h"
+
+namespace widgets {
+
+namespace {
+constexpr float kLeft = 10.0f, kTop = 34.0f, kRight = 110.0f, kBottom = 40.0f;
+constexpr float kBandStrip = 6.0f;
+constexpr ImU32 kNoData = IM_COL32(45, 45, 50, 255);
+constexpr ImU32 kBandFill = IM_COL32(255, 255, 255, 50);
+constexpr ImU32 kBandStripColour = IM_COL32(255, 160, 40, 255);
+}  // namespace
+
+HeatmapCanvas::HeatmapCanvas(QWidget* parent) : ImGuiCanvas(parent) {
+  setMinimumSize(320, 240);
+}
+
+HeatmapCanvas::~HeatmapCanvas() {
+  if (texture_ == 0) return;
+  makeCurrent();
+  glDeleteTextures(1, &texture_);
+  doneCurrent();
+}
+
+void HeatmapCanvas::setContent(HeatmapContent content) {
+  content_ = std::move(content);
+  lo_ = std::numeric_limits<float>::infinity();
+  hi_ = -std::numeric_limits<float>::infinity();
+  loPositive_ = std::numeric_limits<float>::infinity();
+  for (float v : content_.values.values) {
+    if (!std::isfinite(v)) continue;
+    lo_ = std::min(lo_, v);
+    hi_ = std::max(hi_, v);
+    if (v > 0) loPositive_ = std::min(loPositive_, v);
+  }
+  if (!std::isfinite(lo_)) lo_ = 0.0f, hi_ = 1.0f;
+  if (!std::isfinite(loPositive_)) loPositive_ = hi_ > 0 ? hi_ : 1.0f;
+  viewCol_ = viewRow_ = 0.0;
+  zoom_ = 1.0f;
+  selectedRow_ = -1;
+  textureDirty_ = true;
+  update();
+}
+
+void HeatmapCanvas::setOverlay(HeatmapOverlay overlay) {
+  overlay_ = std::move(overlay);
+  if (static_cast<int64_t>(overlay_.columnBands.size()) != content_.values.cols) overlay_.columnBands.clear();
+  textureDirty_ = true;
+  update();
+}
+
+void HeatmapCanvas::setLogScale(bool on) {
+  if (logScale_ == on) return;
+  logScale_ = on;
+  textureDirty_ = true;
+  update();
+}
+
+void HeatmapCanvas::setSelectedRow(int64_t row) {
+  selectedRow_ = row;
+  update();
+}
+
+HeatmapCanvas::PlotRect HeatmapCanvas::plotRect() const {
+  return {kLeft, kTop, std::max(1.0f, width() - kLeft - kRight), std::max(1.0f, height() - kTop - kBottom)};
+}
+
+float HeatmapCanvas::normalised(float v) const {
+  if (logScale_) {
+    if (!(v > 0)) return 0.0f;
+    const float a = std::log10(loPositive_), b = std::log10(std::max(hi_, loPositive_));
+    return b > a ? (std::log10(v) - a) / (b - a) : 0.5f;
+  }
+  return hi_ > lo_ ? (v - lo_) / (hi_ - lo_) : 0.5f;
+}
+
+void HeatmapCanvas::clampView() {
+  const auto& m = content_.values;
+  const float zoomMax = std::max(1.0f, static_cast<float>(std::min(m.rows, m.cols)) / 2.0f);
+  zoom_ = std::clamp(zoom_, 1.0f, zoomMax);
+  viewCol_ = std::clamp(viewCol_, 0.0, std::max(0.0, m.cols - m.cols / double(zoom_)));
+  viewRow_ = std::clamp(viewRow_, 0.0, std::max(0.0, m.rows - m.rows / double(zoom_)));
+}
+
+void HeatmapCanvas::uploadTexture(const analysis::CellRegion& region, int64_t maxRows, int64_t maxCols) {
+  const analysis::FloatMatrix pooled = analysis::max_pool_region(content_.values, region, maxRows, maxCols);
+  std::vector<uint32_t> pixels(pooled.values.size());
+  for (size_t i = 0; i < pixels.size(); ++i) {
+    const float v = pooled.values[i];
+    if (!std::isfinite(v)) {
+      pixels[i] = kNoData;
+    } else {
+      const Rgb c = colormap(normalised(v));
+      if (v >= overlay_.markThreshold)  // max-pooled: the block holds a marked cell; red, keeping its shade
+        pixels[i] = IM_COL32(255, c.g / 3, c.b / 3, 255);
+      else
+        pixels[i] = IM_COL32(c.r, c.g, c.b, 255);
+    }
+  }
+  if (texture_ == 0) glGenTextures(1, &texture_);
+  glBindTexture(GL_TEXTURE_2D, texture_);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, static_cast<int>(pooled.cols), static_cast<int>(pooled.rows), 0,
+               GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+  region_ = region;
+  uploaded_ = QSize(static_cast<int>(pooled.cols), static_cast<int>(pooled.rows));
+  uploadedMaxRows_ = maxRows;
+  uploadedMaxCols_ = maxCols;
+  textureDirty_ = false;
+}
+
+void HeatmapCanvas::drawFrame() {
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(io.DisplaySize);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+  ImGui::Begin("##heatmap", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddText(ImVec2(kLeft, 6), IM_COL32(230, 230, 230, 255), content_.title.c_str());
+
+  const auto& m = content_.values;
+  const PlotRect plot = plotRect();
+  if (m.rows == 0 || m.cols == 0) {
+    dl->AddText(ImVec2(plot.x + 10, plot.y + plot.h / 2), IM_COL32(200, 200, 200, 255), content_.emptyMessage.c_str());
+    ImGui::End();
+    ImGui::PopStyleVar(2);
+    return;
+  }
+
+  // Input: zoom around the mouse, drag to pan, click (press + release without drag) to select.
+  const float fitX = plot.w / m.cols, fitY = plot.h / m.rows;
+  const ImVec2 mouse = io.MousePos;
+  const bool inPlot = mouse.x >= plot.x && mouse.x < plot.x + plot.w && mouse.y >= plot.y && mouse.y < plot.y + plot.h;
+  if (inPlot && io.MouseWheel != 0.0f) {
+    const double cellX = viewCol_ + (mouse.x - plot.x) / (fitX * zoom_);
+    const double cellY = viewRow_ + (mouse.y - plot.y) / (fitY * zoom_);
+    zoom_ *= std::pow(1.25f, io.MouseWheel);
+    clampView();
+    viewCol_ = cellX - (mouse.x - plot.x) / (fitX * zoom_);
+    viewRow_ = cellY - (mouse.y - plot.y) / (fitY * zoom_);
+  }
+  if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && inPlot) {
+    pressActive_ = true;
+    dragging_ = false;
+    pressX_ = mouse.x, pressY_ = mouse.y;
+  }
+  if (pressActive_ && io.MouseDown[ImGuiMouseButton_Left]) {
+    if (std::hypot(mouse.x - pressX_, mouse.y - pressY_) > 3.0f) dragging_ = true;
+    if (dragging_) {
+      viewCol_ -= io.MouseDelta.x / (fitX * zoom_);
+      viewRow_ -= io.MouseDelta.y / (fitY * zoom_);
+    }
+  }
+  if (pressActive_ && ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
+    if (!dragging_ && inPlot) {
+      const auto row = static_cast<qint64>(viewRow_ + (mouse.y - plot.y) / (fitY * zoom_));
+      const auto col = static_cast<qint64>(viewCol_ + (mouse.x - plot.x) / (fitX * zoom_));
+      QMetaObject::invokeMethod(this, [this, row, col] { Q_EMIT cellClicked(row, col); }, Qt::QueuedConnection);
+    }
+    pressActive_ = dragging_ = false;
+  }
+  clampView();
+  const float sx = fitX * zoom_, sy = fitY * zoom_;
+
+  // Upload only the visible cells, pooled to the plot's pixel size.
+  analysis::CellRegion region;
+  region.col0 = static_cast<int64_t>(std::floor(viewCol_));
+  region.row0 = static_cast<int64_t>(std::floor(viewRow_));
+  region.col1 = std::min<int64_t>(m.cols, static_cast<int64_t>(std::ceil(viewCol_ + plot.w / sx)));
+  region.row1 = std::min<int64_t>(m.rows, static_cast<int64_t>(std::ceil(viewRow_ + plot.h / sy)));
+  const float dpr = io.DisplayFramebufferScale.x;
+  const auto maxCols = std::max<int64_t>(1, static_cast<int64_t>(plot.w * dpr));
+  const auto maxRows = std::max<int64_t>(1, static_cast<int64_t>(plot.h * dpr));
+  if (textureDirty_ || region.col0 != region_.col0 || region.col1 != region_.col1 || region.row0 != region_.row0 ||
+      region.row1 != region_.row1 || maxCols != uploadedMaxCols_ || maxRows != uploadedMaxRows_)
+    uploadTexture(region, maxRows, maxCols);
+
+  auto screenX = [&](double col) { return static_cast<float>(plot.x + (col - viewCol_) * sx); };
+  auto screenY = [&](double row) { return static_cast<float>(plot.y + (row - viewRow_) * sy); };
+  dl->PushClipRect(ImVec2(plot.x, plot.y), ImVec2(plot.x + plot.w, plot.y + plot.h), true);
+  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture_)),
+               ImVec2(screenX(region.col0), screenY(region.row0)), ImVec2(screenX(region.col1), screenY(region.row1)));
+  if (!overlay_.columnBands.empty()) {
+    for (int64_t c = region.col0; c < region.col1;) {
+      if (!overlay_.columnBands[static_cast<size_t>(c)]) { ++c; continue; }
+      int64_t end = c;
+      while (end < region.col1 && overlay_.columnBands[static_cast<size_t>(end)]) ++end;
+      dl->AddRectFilled(ImVec2(screenX(c), plot.y), ImVec2(std::max(screenX(end), screenX(c) + 1), plot.y + plot.h), kBandFill);
+      c = end;
+    }
+  }
+  if (selectedRow_ >= 0)
+    dl->AddRect(ImVec2(plot.x, screenY(selectedRow_)), ImVec2(plot.x + plot.w, std::max(screenY(selectedRow_ + 1), screenY(selectedRow_) + 2)),
+                IM_COL32(255, 255, 255, 255), 0.0f, 0, 2.0f);
+  dl->PopClipRect();
+  if (!overlay_.columnBands.empty()) {
+    dl->PushClipRect(ImVec2(plot.x, plot.y - kBandStrip - 2), ImVec2(plot.x + plot.w, plot.y), true);
+    for (int64_t c = region.col0; c < region.col1; ++c)
+      if (overlay_.columnBands[static_cast<size_t>(c)])
+        dl->AddRectFilled(ImVec2(screenX(c), plot.y - kBandStrip - 2), ImVec2(std::max(screenX(c + 1), screenX(c) + 1), plot.y - 2), kBandStripColour);
+    dl->PopClipRect();
+  }
+  dl->AddRect(ImVec2(plot.x - 1, plot.y - 1), ImVec2(plot.x + plot.w + 1, plot.y + plot.h + 1), IM_COL32(120, 120, 120, 255));
+
+  char line[256];
+  std::snprintf(line, sizeof line, "%s %lld..%lld of %lld   |   %s %lld..%lld of %lld   |   zoom %.2fx%s",
+                content_.columnAxis.c_str(), (long long)region.col0, (long long)region.col1 - 1, (long long)m.cols,
+                content_.rowAxis.c_str(), (long long)region.row0, (long long)region.row1 - 1, (long long)m.rows, zoom_,
+                logScale_ ? "   |   log scale" : "");
+  dl->AddText(ImVec2(plot.x, plot.y + plot.h + 6), IM_COL32(200, 200, 200, 255), line);
+  drawColourBar(plot);
+
+  if (inPlot && !dragging_) {
+    const auto row = static_cast<int64_t>(viewRow_ + (mouse.y - plot.y) / sy);
+    const auto col = static_cast<int64_t>(viewCol_ + (mouse.x - plot.x) / sx);
+    if (row >= 0 && row < m.rows && col >= 0 && col < m.cols) {
+      ImGui::BeginTooltip();
+      const std::string rowText = content_.rowName ? content_.rowName(row) : std::to_string(row);
+      ImGui::Text("%s: %s", content_.rowAxis.c_str(), rowText.c_str());
+      ImGui::Text("%s: %lld", content_.columnAxis.c_str(), static_cast<long long>(col));
+      const float v = m.at(row, col);
+      if (std::isfinite(v)) ImGui::Text("value: %.6g", v); else ImGui::TextUnformatted("value: none");
+      if (!overlay_.columnBands.empty() && overlay_.columnBands[static_cast<size_t>(col)]) ImGui::TextUnformatted("salient column");
+      if (std::isfinite(v) && v >= overlay_.markThreshold) ImGui::TextUnformatted("top-k weight");
+      ImGui::EndTooltip();
+    }
+  }
+  ImGui::End();
+  ImGui::PopStyleVar(2);
+}
+
+void HeatmapCanvas::drawColourBar(const PlotRect& plot) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float x = plot.x + plot.w + 14.0f, w = 16.0f;
+  constexpr int kSegments = 64;
+  for (int i = 0; i < kSegments; ++i) {
+    const float t0 = 1.0f - float(i) / kSegments, t1 = 1.0f - float(i + 1) / kSegments;
+    const Rgb a = colormap(t0), b = colormap(t1);
+    const float y0 = plot.y + plot.h * i / kSegments, y1 = plot.y + plot.h * (i + 1) / kSegments;
+    dl->AddRectFilledMultiColor(ImVec2(x, y0), ImVec2(x + w, y1), IM_COL32(a.r, a.g, a.b, 255), IM_COL32(a.r, a.g, a.b, 255),
+                                IM_COL32(b.r, b.g, b.b, 255), IM_COL32(b.r, b.g, b.b, 255));
+  }
+  dl->AddRect(ImVec2(x, plot.y), ImVec2(x + w, plot.y + plot.h), IM_COL32(150, 150, 150, 255));
+  for (int i = 0; i <= 4; ++i) {
+    const float t = 1.0f - i / 4.0f;
+    float value;
+    if (logScale_) {
+      const float a = std::log10(loPositive_), b = std::log10(std::max(hi_, loPositive_));
+      value = std::pow(10.0f, a + t * (b - a));
+    } else {
+      value = lo_ + t * (hi_ - lo_);
+    }
+    char label[32];
+    std::snprintf(label, sizeof label, "%.3g", value);
+    const float y = plot.y + plot.h * i / 4.0f;
+    dl->AddLine(ImVec2(x + w, y), ImVec2(x + w + 4, y), IM_COL32(200, 200, 200, 255));
+    dl->AddText(ImVec2(x + w + 6, y - 7), IM_COL32(220, 220, 220, 255), label);
+  }
+}
+
+}  // namespace widgets

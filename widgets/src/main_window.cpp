@@ -1,0 +1,111 @@
+#include "widgets/main_window.h"
+
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include "widgets/calibration_panel.h"
+#include "widgets/model_tree.h"
+#include "widgets/studio_session.h"
+#include "widgets/views.h"
+
+namespace widgets {
+
+MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent)
+    : QMainWindow(parent), session_(session), interactive_(interactive) {
+  setWindowTitle(tr("QuantLens Studio"));
+  tabs_ = new QTabWidget(this);
+  for (const ViewEntry& v : studioViews()) {
+    QWidget* w = v.make(session_, tabs_);
+    w->setObjectName(v.name + "View");
+    tabs_->addTab(w, v.title);
+  }
+  setCentralWidget(tabs_);
+
+  tree_ = new ModelTree(session_, this);
+  tree_->setObjectName("modelTree");
+  tree_->setMinimumWidth(330);
+  auto* treeDock = new QDockWidget(tr("Model"), this);
+  treeDock->setObjectName("modelDock");
+  treeDock->setWidget(tree_);
+  addDockWidget(Qt::LeftDockWidgetArea, treeDock);
+
+  calibration_ = new CalibrationPanel(session_, this);
+  calibration_->setObjectName("calibrationPanel");
+  auto* calibDock = new QDockWidget(tr("Calibration"), this);
+  calibDock->setObjectName("calibrationDock");
+  calibDock->setWidget(calibration_);
+  addDockWidget(Qt::RightDockWidgetArea, calibDock);
+
+  status_ = new QLabel(tr("No model. File > Open model..."), this);
+  loadProgress_ = new QProgressBar(this);
+  loadProgress_->setMaximumWidth(160);
+  loadProgress_->setVisible(false);
+  statusBar()->addWidget(status_, 1);
+  statusBar()->addPermanentWidget(loadProgress_);
+
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open model..."), QKeySequence::Open, this, &MainWindow::openDialog);
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+  QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+  viewMenu->addAction(treeDock->toggleViewAction());
+  viewMenu->addAction(calibDock->toggleViewAction());
+
+  connect(&session_, &StudioSession::jobStarted, this, [this](const QString& what) {
+    status_->setText(what + "...");
+    loadProgress_->setRange(0, 0);
+    loadProgress_->setVisible(true);
+  });
+  auto jobEnded = [this](const QString& text) {
+    status_->setText(text);
+    loadProgress_->setVisible(false);
+  };
+  connect(&session_, &StudioSession::modelOpened, this, [this, jobEnded] {
+    const auto& s = session_.spec();
+    jobEnded(tr("%1: %2 blocks, hidden %3, vocabulary %4").arg(session_.modelPath()).arg(s.num_layers).arg(s.hidden_size).arg(s.vocab_size));
+  });
+  connect(&session_, &StudioSession::modelFailed, this, [this, jobEnded](const QString& m) {
+    jobEnded(m);
+    showError(tr("Cannot open the model"), m);
+  });
+  connect(&session_, &StudioSession::calibrationFinished, this, [jobEnded] { jobEnded(tr("Calibration done.")); });
+  connect(&session_, &StudioSession::calibrationCancelled, this, [jobEnded] { jobEnded(tr("Calibration cancelled.")); });
+  connect(&session_, &StudioSession::calibrationFailed, this, [this, jobEnded](const QString& m) {
+    jobEnded(m);
+    showError(tr("Calibration failed"), m);
+  });
+  connect(&session_, &StudioSession::selectionChanged, this, [this] {
+    const LayerId& id = session_.selectedLayer();
+    statusBar()->showMessage(tr("selected: block %1 %2").arg(id.block).arg(QString::fromStdString(id.linear)), 4000);
+  });
+}
+
+bool MainWindow::showView(const QString& name) {
+  QWidget* w = view(name);
+  if (!w) return false;
+  tabs_->setCurrentWidget(w);
+  return true;
+}
+
+QWidget* MainWindow::view(const QString& name) const { return tabs_->findChild<QWidget*>(name + "View"); }
+
+void MainWindow::openDialog() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open model"), {},
+                                                    tr("Models (*.bin config.json);;All files (*)"));
+  if (path.isEmpty()) return;
+  // An HF model is its directory: the dialog picks its config.json.
+  session_.openModel(path.endsWith("config.json") ? QFileInfo(path).absolutePath() : path);
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+  if (interactive_) QMessageBox::warning(this, title, message);
+}
+
+}  // namespace widgets

@@ -1,0 +1,180 @@
+#include "widgets/studio_session.h"
+
+#include <QtConcurrent/QtConcurrent>
+
+#include <fstream>
+#include <sstream>
+
+#include "analysis/layer_view.h"
+#include "quantcore/calib/activation_stats_cache.h"
+#include "quantcore/io/checkpoint.h"
+#include "quantcore/io/errors.h"
+#include "quantcore/model/load_model.h"
+#include "quantcore/tokenize/tokenizer.h"
+
+namespace widgets {
+
+struct StudioSession::Loaded {
+  QString path;
+  quantcore::ModelSpec spec;
+  std::shared_ptr<quantcore::CausalLM> model;
+  std::shared_ptr<quantcore::Tokenizer> tokenizer;
+  QString error;
+};
+
+struct StudioSession::Calibrated {
+  std::optional<quantcore::ActivationStats> stats;
+  bool cancelled = false;
+  QString error;
+};
+
+namespace {
+std::string readText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw quantcore::InputError(path, "cannot open the calibration text");
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) throw quantcore::InputError(path, "cannot read the calibration text");
+  return s.str();
+}
+
+// Runs `work` on the global thread pool and hands its result to `done` on `owner`'s thread.
+template <typename Result, typename Work, typename Done>
+void runJob(QObject* owner, Work work, Done done) {
+  auto* watcher = new QFutureWatcher<Result>(owner);
+  QObject::connect(watcher, &QFutureWatcher<Result>::finished, owner, [watcher, done] {
+    done(watcher->result());
+    watcher->deleteLater();
+  });
+  watcher->setFuture(QtConcurrent::run(work));
+}
+}  // namespace
+
+StudioSession::StudioSession(QObject* parent) : QObject(parent) {}
+StudioSession::~StudioSession() {
+  if (cancel_) cancel_->request();
+  QThreadPool::globalInstance()->waitForDone();
+}
+
+void StudioSession::openModel(const QString& path) {
+  if (busy_) return;
+  busy_ = true;
+  progress_.stage("load model", 1);
+  Q_EMIT jobStarted(tr("Opening %1").arg(path));
+  runJob<Loaded>(
+      this,
+      [path] {
+        Loaded r;
+        r.path = path;
+        try {
+          quantcore::Checkpoint ck = quantcore::open_checkpoint(path.toStdString());
+          r.spec = ck.spec;
+          r.model = quantcore::load_causal_lm(ck, quantcore::ComputeOptions{});
+          r.tokenizer = quantcore::load_tokenizer(ck.tokenizer_path);
+        } catch (const std::exception& e) {
+          r.error = QString::fromStdString(e.what());
+        }
+        return r;
+      },
+      [this](const Loaded& r) {
+        busy_ = false;
+        progress_.finish();
+        if (!r.error.isEmpty()) {
+          Q_EMIT modelFailed(r.error);
+          return;
+        }
+        modelPath_ = r.path;
+        spec_ = r.spec;
+        model_ = r.model;
+        tokenizer_ = r.tokenizer;
+        stats_.reset();
+        slider_.reset();
+        sliderResult_.reset();
+        selected_ = {};
+        Q_EMIT modelOpened();
+        const auto linears = quantcore::block_linears(spec_);
+        if (spec_.num_layers > 0 && !linears.empty()) selectLayer(0, QString::fromStdString(linears.front().name));
+      });
+}
+
+void StudioSession::calibrate(const QString& textPath, const quantcore::CalibrationOptions& options) {
+  if (busy_ || !model_) return;
+  busy_ = true;
+  cancel_ = std::make_shared<quantcore::CancelToken>();
+  progress_.reset();
+  Q_EMIT jobStarted(tr("Calibrating on %1").arg(textPath));
+  runJob<Calibrated>(
+      this,
+      [model = model_, tokenizer = tokenizer_, path = modelPath_.toStdString(), text = textPath.toStdString(),
+       options, cancel = cancel_, progress = &progress_] {
+        Calibrated r;
+        try {
+          const std::vector<int32_t> ids = tokenizer->encode(readText(text));
+          r.stats = quantcore::cached_activation_stats(*model, path, ids, options, std::nullopt, *progress, *cancel);
+        } catch (const quantcore::Cancelled&) {
+          r.cancelled = true;
+        } catch (const std::exception& e) {
+          r.error = QString::fromStdString(e.what());
+        }
+        return r;
+      },
+      [this](const Calibrated& r) {
+        busy_ = false;
+        cancel_.reset();
+        if (r.cancelled) {
+          Q_EMIT calibrationCancelled();
+        } else if (!r.error.isEmpty()) {
+          Q_EMIT calibrationFailed(r.error);
+        } else {
+          stats_ = r.stats;
+          rebuildSlider();
+          Q_EMIT calibrationFinished();
+        }
+      });
+}
+
+void StudioSession::cancelJob() {
+  if (cancel_) cancel_->request();
+}
+
+void StudioSession::selectLayer(qint64 block, const QString& linear) {
+  if (!model_) return;
+  LayerId id{block, linear.toStdString()};
+  if (id == selected_) return;
+  selected_ = id;
+  selectedMagnitude_ = analysis::linear_weight_magnitude(*model_, block, selected_.linear);
+  rebuildSlider();
+  Q_EMIT selectionChanged();
+}
+
+void StudioSession::setSalientRatio(double ratio) {
+  ratio = std::clamp(ratio, 0.0, 1.0);
+  if (ratio == ratio_) return;
+  ratio_ = ratio;
+  recomputeSlider();
+}
+
+void StudioSession::rebuildSlider() {
+  slider_.reset();
+  sliderResult_.reset();  // the old mask belongs to another layer
+  if (model_ && stats_ && selected_.valid())
+    slider_ = std::make_shared<const analysis::SalientSlider>(*model_, *stats_, selected_.block, selected_.linear);
+  Q_EMIT sliderChanged();
+  recomputeSlider();
+}
+
+void StudioSession::recomputeSlider() {
+  if (!slider_ || sliderRunning_) return;  // a running evaluation re-checks the ratio when it ends
+  sliderRunning_ = true;
+  runJob<std::optional<analysis::SalientSliderResult>>(
+      this, [slider = slider_, ratio = ratio_]() -> std::optional<analysis::SalientSliderResult> { return slider->evaluate(ratio); },
+      [this, slider = slider_](const std::optional<analysis::SalientSliderResult>& r) {
+        sliderRunning_ = false;
+        if (slider != slider_) return recomputeSlider();  // another layer was selected meanwhile
+        sliderResult_ = r;
+        if (r->ratio != ratio_) return recomputeSlider();
+        Q_EMIT sliderChanged();
+      });
+}
+
+}  // namespace widgets

@@ -1,0 +1,20 @@
+#include "widgets/views.h"
+
+namespace widgets {
+
+const std::vector<ViewEntry>& studioViews() {
+  static const std::vector<ViewEntry> views = {
+      {"activations", "Activations", true, makeActivationsView},
+      {"weights", "Salient weights", false, makeWeightsView},
+      {"slider", "Salient ratio", true, makeSliderView},
+  };
+  return views;
+}
+
+const ViewEntry* findView(const QString& name) {
+  for (const ViewEntry& v : studioViews())
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+}  // namespace widgets
