@@ -49,4 +49,24 @@ TEST(SalientSlider, MatchesTheTensorReference) {
   EXPECT_THROW(slider.evaluate(1.5), std::invalid_argument);
 }
 
+// Tied statistics (the mask takes every channel at the threshold), a width that is a multiple of
+// the slider's stored stride, and ratios that cross several strides: still the reference's bound.
+TEST(SalientSlider, TiesAndWideRowsMatchTheReference) {
+  at::manual_seed(11);
+  const int64_t n = 24, m = 256;
+  const at::Tensor w = at::randn({n, m}) * 0.05;
+  const at::Tensor stat = at::floor(at::rand({m}) * 6.0) * 0.5 + 0.25;  // six distinct values
+  analysis::FloatMatrix weight{n, m, to_vector(w)};
+  const analysis::SalientSlider slider(weight, to_vector(stat), {{{"a", n, m}, to_vector(stat)}});
+  for (double ratio : {0.0, 0.1, 0.26, 0.5, 0.74, 0.99, 1.0}) {
+    SCOPED_TRACE(ratio);
+    const analysis::SalientSliderResult r = slider.evaluate(ratio);
+    const at::Tensor mask = quantcore::ptq161::salient_channel_mask(stat, ratio);
+    for (int64_t j = 0; j < m; ++j) ASSERT_EQ(r.mask[j] != 0, mask[j].item<bool>()) << j;
+    EXPECT_EQ(r.salient_columns, mask.sum().item<int64_t>());
+    const double reference = quantcore::ptq161::analytic_error_bound(w, stat, ratio, 4);
+    EXPECT_NEAR(r.error_bound, reference, 1e-5 * reference);
+  }
+}
+
 }  // namespace

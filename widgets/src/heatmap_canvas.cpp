@@ -105,17 +105,21 @@ void HeatmapCanvas::uploadTexture(const analysis::CellRegion& region, int64_t ma
         pixels[i] = IM_COL32(c.r, c.g, c.b, 255);
     }
   }
-  if (texture_ == 0) glGenTextures(1, &texture_);
+  const bool fresh = texture_ == 0;
+  if (fresh) glGenTextures(1, &texture_);
   glBindTexture(GL_TEXTURE_2D, texture_);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, static_cast<int>(pooled.cols), static_cast<int>(pooled.rows), 0,
-               GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+  const QSize size(static_cast<int>(pooled.cols), static_cast<int>(pooled.rows));
+  if (!fresh && size == uploaded_)  // panning keeps the size: refill the texture instead of reallocating it
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, size.width(), size.height(), GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+  else
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, size.width(), size.height(), 0, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
   region_ = region;
-  uploaded_ = QSize(static_cast<int>(pooled.cols), static_cast<int>(pooled.rows));
+  uploaded_ = size;
   uploadedMaxRows_ = maxRows;
   uploadedMaxCols_ = maxCols;
   textureDirty_ = false;

@@ -7,6 +7,7 @@ const std::vector<ViewEntry>& studioViews() {
       {"activations", "Activations", true, makeActivationsView},
       {"weights", "Salient weights", false, makeWeightsView},
       {"slider", "Salient ratio", true, makeSliderView},
+      {"teach", "Teaching", false, makeTeachView},
   };
   return views;
 }

@@ -25,5 +25,6 @@ const ViewEntry* findView(const QString& name);
 QWidget* makeActivationsView(StudioSession& session, QWidget* parent);
 QWidget* makeWeightsView(StudioSession& session, QWidget* parent);
 QWidget* makeSliderView(StudioSession& session, QWidget* parent);
+QWidget* makeTeachView(StudioSession& session, QWidget* parent);
 
 }  // namespace widgets
