@@ -24,7 +24,7 @@ if(QUANTLENS_WITH_TORCH)
 endif()
 
 if(QUANTLENS_GUI)
-  find_package(Qt6 6.4 REQUIRED COMPONENTS Widgets OpenGL OpenGLWidgets Concurrent Test)
+  find_package(Qt6 6.4 REQUIRED COMPONENTS Widgets OpenGL OpenGLWidgets Concurrent Charts Svg Test)
   pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
 endif()
 

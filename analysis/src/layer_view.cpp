@@ -6,19 +6,36 @@
 #include <cstring>
 #include <limits>
 
+#include "quantcore/io/errors.h"
 #include "quantcore/model/causal_lm.h"
 
 namespace analysis {
 
-FloatMatrix linear_weight_magnitude(const quantcore::CausalLM& model, int64_t block,
-                                    const std::string& linear) {
-  const at::Tensor w = model.linear_weight(block, linear).detach().abs().to(at::kCPU, at::kFloat).contiguous();
+namespace {
+FloatMatrix to_matrix(const at::Tensor& t) {
+  const at::Tensor w = t.to(at::kCPU, at::kFloat).contiguous();
   FloatMatrix m;
   m.rows = w.size(0);
   m.cols = w.size(1);
   m.values.resize(static_cast<size_t>(w.numel()));
   std::memcpy(m.values.data(), w.data_ptr<float>(), m.values.size() * sizeof(float));
   return m;
+}
+}  // namespace
+
+FloatMatrix linear_weight_magnitude(const quantcore::CausalLM& model, int64_t block,
+                                    const std::string& linear) {
+  return to_matrix(model.linear_weight(block, linear).detach().abs());
+}
+
+FloatMatrix linear_weight_difference(const quantcore::CausalLM& a, const quantcore::CausalLM& b, int64_t block,
+                                     const std::string& linear) {
+  const at::Tensor wa = a.linear_weight(block, linear).detach().to(at::kCPU, at::kFloat);
+  const at::Tensor wb = b.linear_weight(block, linear).detach().to(at::kCPU, at::kFloat);
+  if (!wa.sizes().equals(wb.sizes()))
+    throw quantcore::InputError("block " + std::to_string(block) + " " + linear,
+                                "the two models' weights differ in shape");
+  return to_matrix((wa - wb).abs());
 }
 
 ActivationMap activation_map(const quantcore::ModelSpec& spec, const quantcore::ActivationStats& stats,

@@ -1,5 +1,6 @@
 // quantlens-studio: the Qt workbench. Opens MODEL (and calibrates on --calib FILE) off the GUI
-// thread; with --view NAME --screenshot FILE.png it renders that view, saves the window and exits.
+// thread; with --view NAME --screenshot FILE.png it renders that view, saves the window and exits;
+// with --figure FILE.{png,svg,pdf} it exports the view's heatmap as a figure instead.
 #include <QApplication>
 #include <QImage>
 #include <QSaveFile>
@@ -10,8 +11,11 @@
 
 #include "studio_arguments.h"
 #include "widgets/calibration_panel.h"
+#include "widgets/compare_view.h"
 #include "widgets/imgui_canvas.h"
 #include "widgets/main_window.h"
+#include "widgets/optimisation_run.h"
+#include "widgets/optimise_panel.h"
 #include "widgets/studio_session.h"
 
 namespace {
@@ -59,46 +63,65 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "quantlens-studio: error: %s\n", qPrintable(error));
     return 2;
   }
-  const bool scripted = !args->screenshot.isEmpty();
+  const bool scripted = args->scripted();
 
   widgets::StudioSession session;
   widgets::MainWindow window(session, !scripted);
   window.resize(1280, 800);
+  auto* optimise = qobject_cast<widgets::OptimisePanel*>(window.view("optimise"));
   if (!args->calibText.isEmpty()) {
     window.calibrationPanel().setTextPath(args->calibText);
     window.calibrationPanel().setOptions(args->calibration.nsamples, args->calibration.seqlen, args->calibration.seed);
+    optimise->setTextPath(args->calibText);
+    optimise->setCalibration(args->calibration.nsamples, args->calibration.seqlen, args->calibration.seed);
   }
   if (!args->view.isEmpty()) window.showView(args->view);
   window.show();
 
+  auto* compare = qobject_cast<widgets::CompareView*>(window.view("compare"));
+  // The optimise view's picture is of a finished run: the run starts once the statistics exist.
+  const bool scriptedRun = scripted && args->view == "optimise";
+  bool calibrated = false, runFinished = false;
+  auto ready = [&] {
+    return (args->calibText.isEmpty() || calibrated) && (!scriptedRun || runFinished) &&
+           (args->compare.isEmpty() || compare->hasSecondModel()) && !session.sliderPending();
+  };
   bool shotTaken = false;
   auto takeScreenshot = [&] {
-    if (shotTaken || session.sliderPending()) return;  // sliderChanged() calls again
+    if (!scripted || shotTaken || !ready()) return;  // the next event calls again
     shotTaken = true;
     window.showView(args->view);
     QTimer::singleShot(200, &window, [&] {
       QString saveError;
-      if (!save_window(window, args->screenshot, saveError)) return fail(saveError);
+      if (!args->figure.isEmpty()) {
+        if (!window.exportFigure(args->figure, saveError)) return fail(saveError);
+      } else if (!save_window(window, args->screenshot, saveError)) {
+        return fail(saveError);
+      }
       QCoreApplication::exit(0);
     });
   };
   QObject::connect(&session, &widgets::StudioSession::modelOpened, &window, [&] {
-    if (!args->calibText.isEmpty())
-      window.calibrationPanel().run();
-    else if (scripted)
-      takeScreenshot();
+    if (!args->compare.isEmpty()) compare->openSecondModel(args->compare);
+    if (!args->calibText.isEmpty()) window.calibrationPanel().run();
+    takeScreenshot();
   });
-  bool calibrated = false;
   QObject::connect(&session, &widgets::StudioSession::calibrationFinished, &window, [&] {
     calibrated = true;
-    if (scripted) takeScreenshot();
+    if (scriptedRun) return optimise->start();
+    takeScreenshot();
   });
-  QObject::connect(&session, &widgets::StudioSession::sliderChanged, &window, [&] {
-    if (scripted && calibrated && !session.sliderPending()) takeScreenshot();
+  QObject::connect(&optimise->run(), &widgets::OptimisationRun::finished, &window, [&] {
+    runFinished = true;
+    takeScreenshot();
   });
+  QObject::connect(compare, &widgets::CompareView::secondModelOpened, &window, takeScreenshot);
+  QObject::connect(&session, &widgets::StudioSession::sliderChanged, &window, takeScreenshot);
   if (scripted) {
     QObject::connect(&session, &widgets::StudioSession::modelFailed, &window, fail);
     QObject::connect(&session, &widgets::StudioSession::calibrationFailed, &window, fail);
+    QObject::connect(&optimise->run(), &widgets::OptimisationRun::failed, &window, fail);
+    QObject::connect(compare, &widgets::CompareView::secondModelFailed, &window, fail);
   }
   if (!args->model.isEmpty()) session.openModel(args->model);
   return app.exec();

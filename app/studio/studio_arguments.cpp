@@ -1,6 +1,7 @@
 #include "studio_arguments.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 #include "widgets/views.h"
 
@@ -18,7 +19,9 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   QCommandLineOption seed("seed", "calibration seed (default 2)", "S", "2");
   QCommandLineOption view("view", "view to show: " + names.join(", "), "NAME");
   QCommandLineOption screenshot("screenshot", "render the view, save the window as PNG and exit", "FILE.png");
-  p.addOptions({calib, nsamples, seqlen, seed, view, screenshot});
+  QCommandLineOption figure("figure", "export the view's heatmap as a figure (.png, .svg or .pdf) and exit", "FILE");
+  QCommandLineOption compare("compare", "second model for the compare view (side by side with MODEL)", "MODEL2");
+  p.addOptions({calib, nsamples, seqlen, seed, view, screenshot, figure, compare});
   if (!p.parse(arguments)) {
     error = p.errorText();
     return std::nullopt;
@@ -56,9 +59,24 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
     return std::nullopt;
   }
   a.screenshot = p.value(screenshot);
-  if (!a.screenshot.isEmpty()) {
+  a.figure = p.value(figure);
+  a.compare = p.value(compare);
+  if (!a.screenshot.isEmpty() && !a.figure.isEmpty()) {
+    error = "give --screenshot or --figure, not both";
+    return std::nullopt;
+  }
+  if (!a.figure.isEmpty() && !QStringList{"png", "svg", "pdf"}.contains(QFileInfo(a.figure).suffix().toLower())) {
+    error = a.figure + ": the figure format must be .png, .svg or .pdf";
+    return std::nullopt;
+  }
+  if (a.scripted()) {
+    const QString option = a.figure.isEmpty() ? "--screenshot" : "--figure";
     if (a.model.isEmpty() || a.view.isEmpty()) {
-      error = "--screenshot needs a MODEL and --view NAME";
+      error = option + " needs a MODEL and --view NAME";
+      return std::nullopt;
+    }
+    if (a.view == "compare" && a.compare.isEmpty()) {
+      error = "--view compare needs a second model: give --compare MODEL2";
       return std::nullopt;
     }
     if (widgets::findView(a.view)->needsStatistics && a.calibText.isEmpty()) {

@@ -10,9 +10,12 @@
 struct StudioArguments {
   QString model;       // empty: start without a model
   QString calibText;   // empty: no calibration at start
+  QString compare;     // empty: no second model for the compare view
   quantcore::CalibrationOptions calibration{32, 256, 2};
   QString view;        // empty: the first view
   QString screenshot;  // non-empty: render `view`, save the window as PNG, exit
+  QString figure;      // non-empty: render `view`, export its heatmap as PNG/SVG/PDF, exit
+  bool scripted() const { return !screenshot.isEmpty() || !figure.isEmpty(); }
 };
 
 // Parses argv (after the QApplication exists). On a usage error returns nullopt with `error`

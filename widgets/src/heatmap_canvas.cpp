@@ -50,6 +50,19 @@ void HeatmapCanvas::setContent(HeatmapContent content) {
   update();
 }
 
+void HeatmapCanvas::setValueRange(float lo, float hi, float loPositive) {
+  lo_ = lo, hi_ = hi, loPositive_ = loPositive;
+  textureDirty_ = true;
+  update();
+}
+
+void HeatmapCanvas::setViewState(const ViewState& view) {
+  if (view == viewState()) return;
+  viewCol_ = view.col, viewRow_ = view.row, zoom_ = view.zoom;
+  clampView();
+  update();
+}
+
 void HeatmapCanvas::setOverlay(HeatmapOverlay overlay) {
   overlay_ = std::move(overlay);
   if (static_cast<int64_t>(overlay_.columnBands.size()) != content_.values.cols) overlay_.columnBands.clear();
@@ -150,6 +163,7 @@ void HeatmapCanvas::drawFrame() {
   const float fitX = plot.w / m.cols, fitY = plot.h / m.rows;
   const ImVec2 mouse = io.MousePos;
   const bool inPlot = mouse.x >= plot.x && mouse.x < plot.x + plot.w && mouse.y >= plot.y && mouse.y < plot.y + plot.h;
+  const ViewState before = viewState();
   if (inPlot && io.MouseWheel != 0.0f) {
     const double cellX = viewCol_ + (mouse.x - plot.x) / (fitX * zoom_);
     const double cellY = viewRow_ + (mouse.y - plot.y) / (fitY * zoom_);
@@ -179,6 +193,8 @@ void HeatmapCanvas::drawFrame() {
     pressActive_ = dragging_ = false;
   }
   clampView();
+  if (!(viewState() == before))
+    QMetaObject::invokeMethod(this, [this] { Q_EMIT viewChanged(); }, Qt::QueuedConnection);
   const float sx = fitX * zoom_, sy = fitY * zoom_;
 
   // Upload only the visible cells, pooled to the plot's pixel size.

@@ -11,6 +11,7 @@
 #include <QTabWidget>
 
 #include "widgets/calibration_panel.h"
+#include "widgets/heatmap_figure.h"
 #include "widgets/model_tree.h"
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
@@ -52,6 +53,7 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open model..."), QKeySequence::Open, this, &MainWindow::openDialog);
+  file->addAction(tr("&Export figure..."), this, &MainWindow::exportFigureDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
   QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
@@ -92,6 +94,24 @@ bool MainWindow::showView(const QString& name) {
   if (!w) return false;
   tabs_->setCurrentWidget(w);
   return true;
+}
+
+bool MainWindow::exportFigure(const QString& path, QString& error) {
+  auto* canvas = tabs_->currentWidget() ? tabs_->currentWidget()->findChild<HeatmapCanvas*>() : nullptr;
+  if (!canvas) {
+    error = path + ": the view '" + tabs_->tabText(tabs_->currentIndex()) + "' has no heatmap to export";
+    return false;
+  }
+  return exportHeatmapFigure(figureOf(*canvas), path, error);
+}
+
+void MainWindow::exportFigureDialog() {
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), QString(),
+                                                    tr("Figures (*.png *.svg *.pdf)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!exportFigure(path, error)) showError(tr("Export figure"), error);
+  else status_->setText(tr("Figure written to %1").arg(path));
 }
 
 QWidget* MainWindow::view(const QString& name) const { return tabs_->findChild<QWidget*>(name + "View"); }

@@ -8,6 +8,8 @@ const std::vector<ViewEntry>& studioViews() {
       {"weights", "Salient weights", false, makeWeightsView},
       {"slider", "Salient ratio", true, makeSliderView},
       {"teach", "Teaching", false, makeTeachView},
+      {"optimise", "Optimise", true, makeOptimiseView},
+      {"compare", "Compare", false, makeCompareView},
   };
   return views;
 }

@@ -17,6 +17,11 @@ namespace analysis {
 FloatMatrix linear_weight_magnitude(const quantcore::CausalLM& model, int64_t block,
                                     const std::string& linear);
 
+// |W_a - W_b| of one block linear of two models of the same architecture (InputError when the
+// shapes differ).
+FloatMatrix linear_weight_difference(const quantcore::CausalLM& a, const quantcore::CausalLM& b, int64_t block,
+                                     const std::string& linear);
+
 // Which statistic of LinearInputStats a view shows.
 enum class ActivationStatistic { MaxAbs, MeanAbs };
 

@@ -43,6 +43,19 @@ public:
   void setOverlay(HeatmapOverlay overlay);
   void setLogScale(bool on);
   void setSelectedRow(int64_t row);  // -1: none
+  // Colour scale shared with other canvases (call after setContent, which resets it to the
+  // content's own range). loPositive: the bottom of the log scale.
+  void setValueRange(float lo, float hi, float loPositive);
+  std::pair<float, float> valueRange() const { return {lo_, hi_}; }
+
+  // Pan and zoom: top-left visible cell (fractional) and zoom over the fitted scale.
+  struct ViewState {
+    double col = 0, row = 0;
+    float zoom = 1;
+    bool operator==(const ViewState&) const = default;
+  };
+  ViewState viewState() const { return {viewCol_, viewRow_, zoom_}; }
+  void setViewState(const ViewState& view);  // clamped; emits nothing
   bool logScale() const { return logScale_; }
   const HeatmapContent& content() const { return content_; }
   const HeatmapOverlay& overlay() const { return overlay_; }
@@ -54,6 +67,8 @@ public:
 
 Q_SIGNALS:
   void cellClicked(qint64 row, qint64 column);
+  // The user panned or zoomed (not emitted for setViewState or setContent).
+  void viewChanged();
 
 protected:
   void drawFrame() override;

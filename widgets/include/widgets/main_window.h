@@ -25,9 +25,13 @@ public:
   // Brings the named view to the front; false for an unknown name.
   bool showView(const QString& name);
   QWidget* view(const QString& name) const;
+  // Exports the current view's heatmap as a PNG, SVG or PDF figure (by suffix); false with a
+  // one-line `error` when the view has no heatmap or the file cannot be written.
+  bool exportFigure(const QString& path, QString& error);
 
 private:
   void openDialog();
+  void exportFigureDialog();
   void showError(const QString& title, const QString& message);
 
   StudioSession& session_;

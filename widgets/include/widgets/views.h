@@ -26,5 +26,7 @@ QWidget* makeActivationsView(StudioSession& session, QWidget* parent);
 QWidget* makeWeightsView(StudioSession& session, QWidget* parent);
 QWidget* makeSliderView(StudioSession& session, QWidget* parent);
 QWidget* makeTeachView(StudioSession& session, QWidget* parent);
+QWidget* makeOptimiseView(StudioSession& session, QWidget* parent);
+QWidget* makeCompareView(StudioSession& session, QWidget* parent);
 
 }  // namespace widgets

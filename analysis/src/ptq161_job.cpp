@@ -1,0 +1,60 @@
+#include "analysis/ptq161_job.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "quantcore/calib/activation_stats_cache.h"
+#include "quantcore/io/checkpoint.h"
+#include "quantcore/io/errors.h"
+#include "quantcore/model/causal_lm.h"
+#include "quantcore/model/load_model.h"
+#include "quantcore/optimize/ptq161_pass.h"
+#include "quantcore/tokenize/tokenizer.h"
+
+namespace analysis {
+
+namespace {
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw quantcore::InputError(path, "cannot open the text");
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) throw quantcore::InputError(path, "cannot read the text");
+  return s.str();
+}
+}  // namespace
+
+int64_t ptq161_total_steps(int64_t blocks, const quantcore::CalibrationOptions& calibration,
+                           const quantcore::Ptq161Options& options) {
+  return options.trains() ? blocks * options.epochs * calibration.nsamples : 0;
+}
+
+Ptq161JobResult run_ptq161_job(const Ptq161JobSettings& settings, quantcore::OptimizationEvents& events,
+                               quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel) {
+  const auto t0 = std::chrono::steady_clock::now();
+  // fp32 master training (spec §5.2): the default compute options are fp32 on the CPU.
+  const quantcore::Checkpoint checkpoint = quantcore::open_checkpoint(settings.model_path);
+  Ptq161JobResult r;
+  r.tokenizer = quantcore::load_tokenizer(checkpoint.tokenizer_path);
+  const std::vector<int32_t> ids = r.tokenizer->encode(read_text(settings.calib_text_path));
+  const auto windows = quantcore::calibration_windows(ids, settings.calibration);
+  cancel.throw_if_requested();
+  r.model = quantcore::load_causal_lm(checkpoint, quantcore::ComputeOptions{});
+  const quantcore::ActivationStats stats = quantcore::cached_activation_stats(
+      *r.model, checkpoint.path, ids, settings.calibration, std::nullopt, progress, cancel);
+  const quantcore::Ptq161Result result =
+      quantcore::run_ptq161(*r.model, windows, stats, settings.options, events, progress, cancel);
+  r.blocks = static_cast<int64_t>(result.blocks.size());
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+PerplexityResult ptq161_job_perplexity(const Ptq161JobResult& run, const std::string& text_path,
+                                       const PerplexityOptions& options, quantcore::ProgressSink& progress,
+                                       const quantcore::CancelToken& cancel) {
+  const std::vector<int32_t> ids = run.tokenizer->encode(read_text(text_path));
+  return evaluate_perplexity(*run.model, ids, options, progress, cancel);
+}
+
+}  // namespace analysis

@@ -1,0 +1,70 @@
+#pragma once
+// A PTQ1.61 run off the GUI thread (analysis/ptq161_job.h), then perplexity on a chosen text.
+// The job's loss events go into a mutex-protected buffer that a GUI timer drains every
+// kDrainIntervalMs: the worker never waits for the GUI and the GUI gets them in batches.
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "analysis/ptq161_job.h"
+#include "widgets/job_progress.h"
+
+namespace widgets {
+
+class OptimisationRun : public QObject {
+  Q_OBJECT
+public:
+  static constexpr int kDrainIntervalMs = 50;
+
+  explicit OptimisationRun(QObject* parent = nullptr);
+  ~OptimisationRun() override;
+
+  bool running() const { return running_; }
+  bool hasResult() const { return result_ != nullptr; }
+  const analysis::Ptq161JobSettings& settings() const { return settings_; }
+  int64_t blocks() const { return blocks_; }
+  int64_t totalSteps() const { return totalSteps_; }
+  int64_t stepsDone() const { return stepsDone_; }
+  double elapsedSeconds() const { return clock_.isValid() ? clock_.elapsed() / 1000.0 : 0.0; }
+  // Remaining seconds at the mean step time so far; negative while unknown.
+  double etaSeconds() const;
+  const JobProgress& progress() const { return progress_; }
+
+public Q_SLOTS:
+  // `blocks`: the model's decoder blocks (for the step count and ETA before the first event).
+  void start(const analysis::Ptq161JobSettings& settings, qint64 blocks);
+  void evaluatePerplexity(const QString& textPath, qint64 seqlen);
+  void cancel();
+
+Q_SIGNALS:
+  void started();
+  void lossesArrived(const std::vector<quantcore::LossEvent>& events);
+  void finished(double seconds);
+  void cancelled();
+  void failed(const QString& message);
+  void perplexityFinished(double ppl, qint64 windows);
+  void perplexityFailed(const QString& message);
+
+private:
+  class EventBuffer;
+  void drain();
+
+  analysis::Ptq161JobSettings settings_;
+  std::shared_ptr<EventBuffer> buffer_;
+  std::shared_ptr<const analysis::Ptq161JobResult> result_;
+  std::shared_ptr<quantcore::CancelToken> cancel_;
+  JobProgress progress_;
+  QTimer drainTimer_;
+  QElapsedTimer clock_;
+  bool running_ = false;
+  int64_t blocks_ = 0;
+  int64_t totalSteps_ = 0;
+  int64_t stepsDone_ = 0;
+};
+
+}  // namespace widgets

@@ -1,0 +1,147 @@
+#include "widgets/compare_view.h"
+
+#include <QCheckBox>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrent>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "analysis/layer_view.h"
+#include "quantcore/model/load_model.h"
+#include "quantcore/pack/packed_checkpoint.h"
+#include "widgets/heatmap_canvas.h"
+#include "widgets/studio_session.h"
+#include "widgets/views.h"
+
+namespace widgets {
+
+namespace {
+struct Opened {
+  std::shared_ptr<quantcore::CausalLM> model;
+  QString error;
+};
+
+struct Range {
+  float lo = std::numeric_limits<float>::infinity(), hi = -std::numeric_limits<float>::infinity();
+  float loPositive = std::numeric_limits<float>::infinity();
+  void add(const analysis::FloatMatrix& m) {
+    for (float v : m.values) {
+      if (!std::isfinite(v)) continue;
+      lo = std::min(lo, v), hi = std::max(hi, v);
+      if (v > 0) loPositive = std::min(loPositive, v);
+    }
+  }
+};
+}  // namespace
+
+CompareView::CompareView(StudioSession& session, QWidget* parent) : QWidget(parent), session_(session) {
+  left_ = new HeatmapCanvas(this);
+  left_->setObjectName("compareLeft");
+  right_ = new HeatmapCanvas(this);
+  right_->setObjectName("compareRight");
+  diff_ = new HeatmapCanvas(this);
+  diff_->setObjectName("compareDifference");
+  status_ = new QLabel(tr("Open a second model with --compare MODEL2."), this);
+  status_->setObjectName("compareStatus");
+  status_->setWordWrap(true);
+  status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long names never widen the window
+  auto* log = new QCheckBox(tr("log scale"), this);
+  auto* top = new QHBoxLayout;
+  top->addWidget(status_, 1);
+  top->addWidget(log);
+  auto* pair = new QHBoxLayout;
+  pair->addWidget(left_, 1);
+  pair->addWidget(right_, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addLayout(pair, 3);
+  layout->addWidget(diff_, 2);
+
+  for (HeatmapCanvas* c : {left_, right_, diff_}) {
+    connect(log, &QCheckBox::toggled, c, &HeatmapCanvas::setLogScale);
+    connect(c, &HeatmapCanvas::viewChanged, this, [this, c] { follow(c); });
+  }
+  connect(&session_, &StudioSession::selectionChanged, this, &CompareView::refresh);
+  connect(&session_, &StudioSession::modelOpened, this, &CompareView::refresh);
+}
+
+void CompareView::openSecondModel(const QString& path) {
+  status_->setText(tr("Opening %1 ...").arg(path));
+  auto* watcher = new QFutureWatcher<Opened>(this);
+  connect(watcher, &QFutureWatcher<Opened>::finished, this, [this, watcher, path] {
+    const Opened r = watcher->result();
+    watcher->deleteLater();
+    if (!r.error.isEmpty()) {
+      status_->setText(r.error);
+      return Q_EMIT secondModelFailed(r.error);
+    }
+    second_ = r.model;
+    secondPath_ = path;
+    refresh();
+    Q_EMIT secondModelOpened();
+  });
+  watcher->setFuture(QtConcurrent::run([path] {
+    Opened r;
+    try {
+      const quantcore::Checkpoint ck = quantcore::open_model_checkpoint(path.toStdString());
+      r.model = quantcore::load_causal_lm(ck, quantcore::ComputeOptions{});
+    } catch (const std::exception& e) {
+      r.error = QString::fromStdString(e.what());
+    }
+    return r;
+  }));
+}
+
+void CompareView::refresh() {
+  const LayerId& id = session_.selectedLayer();
+  if (!second_ || !session_.hasModel() || !id.valid()) return;
+  const std::string name = "block " + std::to_string(id.block) + " " + id.linear;
+  HeatmapContent a, b, d;
+  try {
+    a.values = session_.selectedWeightMagnitude();
+    b.values = analysis::linear_weight_magnitude(*second_, id.block, id.linear);
+    d.values = analysis::linear_weight_difference(session_.model(), *second_, id.block, id.linear);
+  } catch (const std::exception& e) {
+    status_->setText(QString::fromStdString(e.what()));
+    return Q_EMIT secondModelFailed(QString::fromStdString(e.what()));
+  }
+  const std::string first = QFileInfo(session_.modelPath()).fileName().toStdString();
+  const std::string second = QFileInfo(secondPath_).fileName().toStdString();
+  a.title = "|W1| of " + name + " (" + first + ")";
+  b.title = "|W2| of " + name + " (" + second + ")";
+  d.title = "|W1 - W2| of " + name;
+  for (HeatmapContent* c : {&a, &b, &d}) c->rowAxis = "output row", c->columnAxis = "input channel";
+  Range shared;
+  shared.add(a.values);
+  shared.add(b.values);
+  double sum = 0, top = 0;
+  for (float v : d.values.values) sum += v, top = std::max<double>(top, v);
+  left_->setContent(std::move(a));
+  right_->setContent(std::move(b));
+  diff_->setContent(std::move(d));
+  if (std::isfinite(shared.lo)) {
+    const float loPositive = std::isfinite(shared.loPositive) ? shared.loPositive : std::max(shared.hi, 1.0f);
+    left_->setValueRange(shared.lo, shared.hi, loPositive);
+    right_->setValueRange(shared.lo, shared.hi, loPositive);
+  }
+  status_->setText(tr("%1 vs %2, %3: mean |W1 - W2| %4, max %5 (one colour scale for |W1| and |W2|)")
+                       .arg(QString::fromStdString(first), QString::fromStdString(second), QString::fromStdString(name))
+                       .arg(diff_->content().values.values.empty() ? 0.0 : sum / double(diff_->content().values.values.size()), 0, 'g', 4)
+                       .arg(top, 0, 'g', 4));
+  Q_EMIT comparisonChanged();
+}
+
+void CompareView::follow(HeatmapCanvas* source) {
+  for (HeatmapCanvas* c : {left_, right_, diff_})
+    if (c != source) c->setViewState(source->viewState());
+}
+
+QWidget* makeCompareView(StudioSession& session, QWidget* parent) { return new CompareView(session, parent); }
+
+}  // namespace widgets

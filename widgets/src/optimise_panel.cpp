@@ -1,0 +1,292 @@
+#include "widgets/optimise_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include "widgets/loss_chart.h"
+#include "widgets/optimisation_run.h"
+#include "widgets/studio_session.h"
+#include "widgets/views.h"
+
+namespace widgets {
+
+namespace {
+QSpinBox* spin(QWidget* parent, const char* name, int lo, int hi, int value) {
+  auto* s = new QSpinBox(parent);
+  s->setObjectName(name);
+  s->setRange(lo, hi);
+  s->setValue(value);
+  return s;
+}
+QDoubleSpinBox* dspin(QWidget* parent, const char* name, double lo, double hi, double value, int decimals, double step) {
+  auto* s = new QDoubleSpinBox(parent);
+  s->setObjectName(name);
+  s->setDecimals(decimals);
+  s->setRange(lo, hi);
+  s->setSingleStep(step);
+  s->setValue(value);
+  return s;
+}
+QString duration(double seconds) {
+  if (seconds < 0) return "-";
+  if (seconds < 60) return QString::number(seconds, 'f', 1) + " s";
+  return QString("%1 min %2 s").arg(int(seconds) / 60).arg(int(seconds) % 60);
+}
+}  // namespace
+
+OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
+    : QWidget(parent), session_(session), run_(new OptimisationRun(this)) {
+  const quantcore::CalibrationOptions calib;  // spec §1.3 defaults
+  const quantcore::Ptq161Options opt;         // spec §2.2, §5.2 defaults
+  text_ = new QLineEdit(this);
+  text_->setObjectName("optimiseText");
+  nsamples_ = spin(this, "optimiseNsamples", 1, 4096, int(calib.nsamples));
+  seqlen_ = spin(this, "optimiseSeqlen", 2, 32768, int(calib.seqlen));
+  seed_ = spin(this, "optimiseSeed", 0, 1 << 30, int(calib.seed));
+  epochs_ = spin(this, "optimiseEpochs", 0, 1000, int(opt.epochs));
+  ratio_ = dspin(this, "optimiseRatio", 0, 1, opt.salient_ratio, 3, 0.01);
+  lrAlpha_ = dspin(this, "optimiseLrAlpha", 0, 1, opt.lr_alpha, 6, 1e-4);
+  lrR_ = dspin(this, "optimiseLrR", 0, 1, opt.lr_r, 6, 1e-4);
+  maskStat_ = new QComboBox(this);
+  maskStat_->setObjectName("optimiseMaskStat");
+  maskStat_->addItem("max |x|", int(quantcore::MaskStatistic::MaxAbs));
+  maskStat_->addItem("mean |x|", int(quantcore::MaskStatistic::MeanAbs));
+  maskStat_->addItem("none (all binarised)", int(quantcore::MaskStatistic::None));
+  learn_ = new QCheckBox(tr("learn α, r1, r2 (AdamW)"), this);
+  learn_->setObjectName("optimiseLearn");
+  learn_->setChecked(opt.learn);
+  start_ = new QPushButton(tr("Start"), this);
+  start_->setObjectName("optimiseStart");
+  cancel_ = new QPushButton(tr("Cancel"), this);
+  cancel_->setObjectName("optimiseCancel");
+
+  auto* settings = new QGroupBox(tr("PTQ1.61"), this);
+  auto* form = new QFormLayout(settings);
+  form->addRow(tr("calibration text"), text_);
+  form->addRow(tr("nsamples"), nsamples_);
+  form->addRow(tr("seqlen"), seqlen_);
+  form->addRow(tr("seed"), seed_);
+  form->addRow(tr("epochs"), epochs_);
+  form->addRow(tr("salient ratio"), ratio_);
+  form->addRow(tr("lr α"), lrAlpha_);
+  form->addRow(tr("lr r1, r2"), lrR_);
+  form->addRow(tr("mask statistic"), maskStat_);
+  form->addRow(learn_);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(start_);
+  buttons->addWidget(cancel_);
+  form->addRow(buttons);
+
+  pplText_ = new QLineEdit(this);
+  pplText_->setObjectName("perplexityText");
+  pplSeqlen_ = spin(this, "perplexitySeqlen", 2, 32768, 256);
+  ppl_ = new QPushButton(tr("Perplexity"), this);
+  ppl_->setObjectName("perplexityRun");
+  pplResult_ = new QLabel("-", this);
+  pplResult_->setObjectName("perplexityResult");
+  auto* evaluation = new QGroupBox(tr("Perplexity of the result"), this);
+  auto* evalForm = new QFormLayout(evaluation);
+  evalForm->addRow(tr("text"), pplText_);
+  evalForm->addRow(tr("seqlen"), pplSeqlen_);
+  evalForm->addRow(ppl_, pplResult_);
+
+  blockList_ = new QTreeWidget(this);
+  blockList_->setObjectName("blockList");
+  blockList_->setRootIsDecorated(false);
+  blockList_->setHeaderLabels({tr("block"), tr("steps"), tr("total loss"), tr("state"), tr("ETA")});
+  blockList_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  status_ = new QLabel(this);
+  status_->setObjectName("optimiseStatus");
+  status_->setWordWrap(true);
+
+  auto* left = new QVBoxLayout;
+  left->addWidget(settings);
+  left->addWidget(evaluation);
+  left->addWidget(blockList_, 1);
+  left->addWidget(status_);
+  auto* leftWidget = new QWidget(this);
+  leftWidget->setLayout(left);
+  leftWidget->setMaximumWidth(250);  // the curves take the rest
+
+  blockChoice_ = new QComboBox(this);
+  blockChoice_->setObjectName("optimiseBlockChoice");
+  chart_ = new LossChart(this);
+  chart_->setObjectName("lossChart");
+  auto* right = new QVBoxLayout;
+  auto* choice = new QHBoxLayout;
+  choice->addWidget(new QLabel(tr("curves of"), this));
+  choice->addWidget(blockChoice_, 1);
+  right->addLayout(choice);
+  right->addWidget(chart_, 1);
+  auto* rightWidget = new QWidget(this);
+  rightWidget->setLayout(right);
+
+  auto* split = new QSplitter(this);
+  split->addWidget(leftWidget);
+  split->addWidget(rightWidget);
+  split->setStretchFactor(1, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(split);
+
+  poll_ = new QTimer(this);
+  poll_->setInterval(250);
+  connect(poll_, &QTimer::timeout, this, &OptimisePanel::refreshProgress);
+  connect(start_, &QPushButton::clicked, this, &OptimisePanel::start);
+  connect(cancel_, &QPushButton::clicked, this, &OptimisePanel::cancel);
+  connect(ppl_, &QPushButton::clicked, this, &OptimisePanel::evaluatePerplexity);
+  connect(blockChoice_, &QComboBox::currentIndexChanged, this,
+          [this](int) { chart_->showBlock(blockChoice_->currentData().toLongLong()); });
+  connect(run_, &OptimisationRun::lossesArrived, this, &OptimisePanel::onLosses);
+  connect(run_, &OptimisationRun::finished, this, [this](double seconds) {
+    optimising_ = false;
+    setRunning(false);
+    status_->setText(tr("Done: %1 blocks in %2.").arg(run_->blocks()).arg(duration(seconds)));
+  });
+  connect(run_, &OptimisationRun::cancelled, this, [this] {
+    optimising_ = false;
+    setRunning(false);
+    status_->setText(tr("Cancelled; the open model is unchanged."));
+  });
+  connect(run_, &OptimisationRun::failed, this, [this](const QString& message) {
+    optimising_ = false;
+    setRunning(false);
+    status_->setText(tr("Failed: %1").arg(message));
+  });
+  connect(run_, &OptimisationRun::perplexityFinished, this, [this](double ppl, qint64 windows) {
+    setRunning(false);
+    status_->setText(tr("Perplexity done."));
+    pplResult_->setText(tr("PPL %1 (%2 windows)").arg(ppl, 0, 'f', 3).arg(windows));
+  });
+  connect(run_, &OptimisationRun::perplexityFailed, this, [this](const QString& message) {
+    setRunning(false);
+    pplResult_->setText(tr("failed: %1").arg(message));
+  });
+  connect(&session_, &StudioSession::modelOpened, this, [this] { resetBlocks(session_.spec().num_layers); });
+  setRunning(false);
+}
+
+void OptimisePanel::setTextPath(const QString& path) {
+  text_->setText(path);
+  pplText_->setText(path);
+}
+
+void OptimisePanel::setCalibration(qint64 nsamples, qint64 seqlen, quint64 seed) {
+  nsamples_->setValue(int(nsamples));
+  seqlen_->setValue(int(seqlen));
+  seed_->setValue(int(seed));
+}
+
+void OptimisePanel::setEpochs(qint64 epochs) { epochs_->setValue(int(epochs)); }
+
+void OptimisePanel::start() {
+  if (run_->running()) return;
+  if (!session_.hasModel()) return status_->setText(tr("Open a model first."));
+  analysis::Ptq161JobSettings s;
+  s.model_path = session_.modelPath().toStdString();
+  s.calib_text_path = text_->text().toStdString();
+  s.calibration.nsamples = nsamples_->value();
+  s.calibration.seqlen = seqlen_->value();
+  s.calibration.seed = static_cast<uint64_t>(seed_->value());
+  s.options.epochs = epochs_->value();
+  s.options.salient_ratio = ratio_->value();
+  s.options.lr_alpha = lrAlpha_->value();
+  s.options.lr_r = lrR_->value();
+  s.options.mask_statistic = static_cast<quantcore::MaskStatistic>(maskStat_->currentData().toInt());
+  s.options.learn = learn_->isChecked();
+  const int64_t blocks = session_.spec().num_layers;
+  resetBlocks(blocks);
+  chart_->reset(s.calibration.nsamples, s.options.epochs);
+  pplResult_->setText("-");
+  optimising_ = true;
+  setRunning(true);
+  run_->start(s, blocks);
+}
+
+void OptimisePanel::cancel() { run_->cancel(); }
+
+void OptimisePanel::evaluatePerplexity() {
+  if (!run_->hasResult() || run_->running()) return;
+  setRunning(true);
+  pplResult_->setText(tr("evaluating..."));
+  run_->evaluatePerplexity(pplText_->text(), pplSeqlen_->value());
+}
+
+void OptimisePanel::setRunning(bool running) {
+  start_->setEnabled(!running);
+  cancel_->setEnabled(running);
+  ppl_->setEnabled(!running && run_->hasResult());
+  if (running) poll_->start();
+  else poll_->stop();
+  refreshProgress();
+}
+
+void OptimisePanel::resetBlocks(int64_t blocks) {
+  blockSteps_.assign(static_cast<size_t>(std::max<int64_t>(0, blocks)), 0);
+  blockLastLoss_.assign(blockSteps_.size(), 0.0);
+  blockList_->clear();
+  const QSignalBlocker quiet(blockChoice_);
+  blockChoice_->clear();
+  blockChoice_->addItem(tr("all blocks"), qint64(-1));
+  for (int64_t b = 0; b < blocks; ++b) {
+    blockChoice_->addItem(tr("block %1").arg(b), qint64(b));
+    auto* item = new QTreeWidgetItem(blockList_, {QString::number(b), "0", "-", tr("waiting")});
+    item->setTextAlignment(1, Qt::AlignRight);
+  }
+  chart_->showBlock(-1);
+}
+
+void OptimisePanel::onLosses(const std::vector<quantcore::LossEvent>& events) {
+  for (const quantcore::LossEvent& e : events) {
+    if (e.block < 0 || e.block >= static_cast<int64_t>(blockSteps_.size())) continue;
+    ++blockSteps_[size_t(e.block)];
+    blockLastLoss_[size_t(e.block)] = e.loss.total;
+  }
+  chart_->append(events);
+  refreshProgress();
+}
+
+void OptimisePanel::refreshProgress() {
+  const int64_t perBlock = run_->blocks() > 0 ? run_->totalSteps() / run_->blocks() : 0;
+  for (int b = 0; b < blockList_->topLevelItemCount() && b < static_cast<int>(blockSteps_.size()); ++b) {
+    QTreeWidgetItem* item = blockList_->topLevelItem(b);
+    const int64_t done = blockSteps_[size_t(b)];
+    item->setText(1, perBlock > 0 ? QString("%1 / %2").arg(done).arg(perBlock) : QString::number(done));
+    if (done > 0) item->setText(2, QString::number(blockLastLoss_[size_t(b)], 'g', 4));
+    const bool complete = perBlock > 0 && done >= perBlock;
+    const bool later = b + 1 < static_cast<int>(blockSteps_.size()) && blockSteps_[size_t(b) + 1] > 0;
+    item->setText(3, complete || later ? tr("done")
+                     : done > 0     ? (optimising_ ? tr("running") : tr("stopped"))
+                                    : tr("waiting"));
+    // The block ends when the run has made every step up to and including it.
+    const double stepSeconds = run_->stepsDone() > 0 ? run_->elapsedSeconds() / double(run_->stepsDone()) : -1;
+    const int64_t left = perBlock * (b + 1) - run_->stepsDone();
+    item->setText(4, complete || later || !optimising_ || stepSeconds < 0 ? QString() : duration(stepSeconds * double(left)));
+  }
+  if (!run_->running()) return;
+  if (!optimising_)
+    status_->setText(tr("%1: %2 of %3").arg(run_->progress().stageName()).arg(run_->progress().done()).arg(run_->progress().total()));
+  else if (run_->totalSteps() > 0)
+    status_->setText(tr("%1: step %2 of %3, elapsed %4, ETA %5")
+                         .arg(run_->progress().stageName())
+                         .arg(run_->stepsDone())
+                         .arg(run_->totalSteps())
+                         .arg(duration(run_->elapsedSeconds()))
+                         .arg(duration(run_->etaSeconds())));
+}
+
+QWidget* makeOptimiseView(StudioSession& session, QWidget* parent) { return new OptimisePanel(session, parent); }
+
+}  // namespace widgets
