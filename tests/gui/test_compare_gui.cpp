@@ -19,6 +19,7 @@
 #include "widgets/imgui_canvas.h"
 #include "widgets/main_window.h"
 #include "widgets/studio_session.h"
+#include "gui_test_support.h"
 
 namespace {
 const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
@@ -33,12 +34,7 @@ class CompareGuiTest : public QObject {
   std::unique_ptr<widgets::MainWindow> window_;
   widgets::CompareView* view_ = nullptr;
 
-  void shot(QWidget& w, const QString& name) {
-    QDir().mkpath(QUANTLENS_GUI_SHOTS);
-    w.grab();
-    const QString path = QString(QUANTLENS_GUI_SHOTS) + "/" + name + ".png";
-    QVERIFY2(w.grab().toImage().save(path), qPrintable(path));
-  }
+  void shot(QWidget& w, const QString& name) { gui_test::save_screenshot(w, name); }
 
 private Q_SLOTS:
   void initTestCase() {

@@ -27,6 +27,7 @@
 #include "widgets/model_tree.h"
 #include "widgets/studio_session.h"
 #include "widgets/weights_heatmap.h"
+#include "gui_test_support.h"
 
 namespace {
 const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
@@ -48,17 +49,10 @@ class StudioGuiTest : public QObject {
   std::unique_ptr<widgets::StudioSession> session_;
   std::unique_ptr<widgets::MainWindow> window_;
 
-  void shot(QWidget& w, const QString& name) {
-    QDir().mkpath(QUANTLENS_GUI_SHOTS);
-    w.grab();
-    const QString path = QString(QUANTLENS_GUI_SHOTS) + "/" + name + ".png";
-    QVERIFY2(w.grab().toImage().save(path), qPrintable(path));
-  }
+  void shot(QWidget& w, const QString& name) { gui_test::save_screenshot(w, name); }
   template <typename T>
   T* child(const char* name) {
-    T* w = window_->findChild<T*>(name);
-    if (!w) qFatal("no child %s", name);
-    return w;
+    return gui_test::require_child<T>(*window_, name);
   }
 
 private Q_SLOTS:

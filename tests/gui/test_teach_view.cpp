@@ -11,6 +11,7 @@
 
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
+#include "gui_test_support.h"
 
 class TeachViewTest : public QObject {
   Q_OBJECT
@@ -20,9 +21,7 @@ class TeachViewTest : public QObject {
 
   template <typename T>
   T* child(const char* name) {
-    T* w = view_->findChild<T*>(name);
-    if (!w) qFatal("no child %s", name);
-    return w;
+    return gui_test::require_child<T>(*view_, name);
   }
   double number(const char* label) { return child<QLabel>(label)->text().toDouble(); }
   QString text(const char* table, int row, int col) { return child<QTableWidget>(table)->item(row, col)->text(); }
