@@ -7,6 +7,7 @@
 
 #include "analysis/dump_writer.h"
 #include "analysis/ptq161_dump.h"
+#include "calibration_args.h"
 #include "command_support.h"
 #include "commands.h"
 #include "quantcore/calib/activation_stats_cache.h"
@@ -18,23 +19,13 @@ namespace quantlens_cli {
 namespace {
 
 struct DumpArgs {
-  std::string calib;
-  int64_t nsamples = 128;
-  int64_t seqlen = 0;  // 0: 2048 capped at the context
-  uint64_t seed = 2;
+  CalibrationArgs calibration;
   double salient_ratio = 0.2;
   int salient_bits = 4;
   std::string mask_stat = "max";
   std::string out;
-  std::string cache_dir;
   bool force = false;
 };
-
-quantcore::MaskStatistic mask_statistic(const std::string& s) {
-  if (s == "mean") return quantcore::MaskStatistic::MeanAbs;
-  if (s == "none") return quantcore::MaskStatistic::None;
-  return quantcore::MaskStatistic::MaxAbs;
-}
 
 }  // namespace
 
@@ -44,11 +35,7 @@ void define_dump(CLI::App& sub, Action& action) {
   auto out = std::make_shared<OutputArgs>();
   auto a = std::make_shared<DumpArgs>();
   model->add_to(sub);
-  sub.add_option("--calib", a->calib, "Calibration text file")->required();
-  sub.add_option("--nsamples", a->nsamples, "Calibration windows")->check(CLI::PositiveNumber)->capture_default_str();
-  sub.add_option("--seqlen", a->seqlen, "Window length (default 2048, capped at the model's context)")
-      ->check(CLI::PositiveNumber);
-  sub.add_option("--seed", a->seed, "Seed of the window draw")->capture_default_str();
+  a->calibration.add_to(sub);
   sub.add_option("--salient-ratio", a->salient_ratio, "Fraction of salient input channels")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   sub.add_option("--salient-bits", a->salient_bits, "Bits of the salient weights")->check(CLI::Range(1, 8))
@@ -58,39 +45,30 @@ void define_dump(CLI::App& sub, Action& action) {
   sub.add_option("--device", device->compute.device, "cpu or cuda")->capture_default_str();
   sub.add_option("--out", a->out, "HDF5 file to write (atomically)")->required();
   sub.add_flag("--force", a->force, "Replace an existing --out file");
-  sub.add_option("--cache-dir", a->cache_dir, "Activation statistics cache (default ~/.cache/quantlens)");
   out->add_to(sub);
   action = [model, device, out, a] {
     const auto t0 = std::chrono::steady_clock::now();
     const std::filesystem::path dest = a->out;
     analysis::check_dump_destination(dest, a->force);
-    const std::string text = read_text_file(a->calib);
+    const std::string text = read_text_file(a->calibration.text);
 
-    device->compute.dtype = "fp32";  // as quantize: the same statistics (and cache entries)
+    device->compute.dtype = "fp32";  // quantize's default: the same statistics (and cache entries)
     LoadedModel loaded = model->load(*device);
     const quantcore::ModelSpec& spec = loaded.checkpoint.spec;
-    quantcore::CalibrationOptions calib;
-    calib.nsamples = a->nsamples;
-    calib.seqlen = a->seqlen == 0 ? std::min<int64_t>(2048, spec.max_position_embeddings) : a->seqlen;
-    if (calib.seqlen > spec.max_position_embeddings)
-      throw quantcore::InputError("--seqlen", std::to_string(calib.seqlen) + " exceeds the model's context of " +
-                                                  std::to_string(spec.max_position_embeddings));
-    calib.seed = a->seed;
+    const quantcore::CalibrationOptions calib = a->calibration.options(spec);
     const std::vector<int32_t> ids = loaded.tokenizer->encode(text);
 
     TerminalProgress progress(!out->quiet);
-    std::optional<std::filesystem::path> cache;
-    if (!a->cache_dir.empty()) cache = std::filesystem::path(a->cache_dir);
     const quantcore::ActivationStats stats = quantcore::cached_activation_stats(
-        *loaded.lm, loaded.checkpoint.path, ids, calib, cache, progress, interrupt_token());
+        *loaded.lm, loaded.checkpoint.path, ids, calib, a->calibration.cache(), progress, interrupt_token());
 
     quantcore::Ptq161Options opt;
     opt.epochs = 0;
     opt.learn = false;
     opt.salient_ratio = a->salient_ratio;
     opt.salient_bits = a->salient_bits;
-    opt.mask_statistic = mask_statistic(a->mask_stat);
-    const analysis::DumpSource source{loaded.checkpoint, stats, analysis::dump_settings(opt, calib, a->calib)};
+    opt.mask_statistic = parse_mask_statistic(a->mask_stat);
+    const analysis::DumpSource source{loaded.checkpoint, stats, analysis::dump_settings(opt, calib, a->calibration.text)};
     analysis::write_statistics_dump(dest, source, progress, interrupt_token());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 

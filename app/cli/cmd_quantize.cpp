@@ -51,15 +51,6 @@ public:
   std::map<int64_t, std::vector<std::pair<double, int64_t>>> epoch_sums;
 };
 
-int64_t choose_seqlen(int64_t requested, const quantcore::ModelSpec& spec) {
-  const int64_t cap = spec.max_position_embeddings;
-  if (requested == 0) return std::min<int64_t>(2048, cap);
-  if (requested > cap)
-    throw quantcore::InputError("--seqlen", std::to_string(requested) + " exceeds the model's context of " +
-                                                std::to_string(cap));
-  return requested;
-}
-
 json loss_json(const quantcore::LossValues& v) {
   return {{"mse_fp", v.mse_fp}, {"mse_q", v.mse_q}, {"nlc_fp", v.nlc_fp}, {"nlc_q", v.nlc_q}, {"total", v.total}};
 }
@@ -87,7 +78,7 @@ void define_quantize(CLI::App& sub, Action& action) {
 #if QUANTLENS_HAVE_HDF5
     if (!a->dump.empty()) analysis::check_dump_destination(a->dump, a->force);
 #endif
-    const std::string text = read_text_file(a->calib);
+    const std::string text = read_text_file(a->calibration.text);
 
     // fp32 master parameters always (§5.2); the block computes in fp32 or bf16. fp16 would need
     // the reference's loss scaler, which LibTorch's C++ API does not have.
@@ -96,18 +87,13 @@ void define_quantize(CLI::App& sub, Action& action) {
     LoadedModel loaded = model->load(*device);
     const quantcore::ModelSpec& spec = loaded.checkpoint.spec;
 
-    quantcore::CalibrationOptions calib;
-    calib.nsamples = a->nsamples;
-    calib.seqlen = choose_seqlen(a->seqlen, spec);
-    calib.seed = a->seed;
+    const quantcore::CalibrationOptions calib = a->calibration.options(spec);
     const std::vector<int32_t> ids = loaded.tokenizer->encode(text);
     const auto windows = quantcore::calibration_windows(ids, calib);
 
     TerminalProgress progress(!out->quiet);
-    std::optional<fs::path> cache;
-    if (!a->cache_dir.empty()) cache = fs::path(a->cache_dir);
     const quantcore::ActivationStats stats = quantcore::cached_activation_stats(
-        *loaded.lm, loaded.checkpoint.path, ids, calib, cache, progress, interrupt_token());
+        *loaded.lm, loaded.checkpoint.path, ids, calib, a->calibration.cache(), progress, interrupt_token());
 
     const quantcore::Ptq161Options opt = a->ptq161_options();
     LastLosses losses;
@@ -121,7 +107,7 @@ void define_quantize(CLI::App& sub, Action& action) {
     const double quantize_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 #if QUANTLENS_HAVE_HDF5
     if (!a->dump.empty()) {
-      const analysis::DumpSource source{loaded.checkpoint, stats, analysis::dump_settings(opt, calib, a->calib)};
+      const analysis::DumpSource source{loaded.checkpoint, stats, analysis::dump_settings(opt, calib, a->calibration.text)};
       analysis::write_quantization_dump(a->dump, source, *loaded.lm, result, events, progress, interrupt_token());
     }
 #endif
@@ -138,7 +124,7 @@ void define_quantize(CLI::App& sub, Action& action) {
         {"model", loaded.checkpoint.path.string()},
         {"out", dest.string()},
         {"settings",
-         {{"calib", a->calib}, {"nsamples", calib.nsamples}, {"seqlen", calib.seqlen}, {"seed", calib.seed},
+         {{"calib", a->calibration.text}, {"nsamples", calib.nsamples}, {"seqlen", calib.seqlen}, {"seed", calib.seed},
           {"salient_ratio", opt.salient_ratio}, {"salient_bits", opt.salient_bits}, {"epochs", opt.epochs},
           {"lr_alpha", opt.lr_alpha}, {"lr_r", opt.lr_r}, {"mask_stat", a->mask_stat}, {"learn", opt.learn},
           {"loss", a->loss}, {"nlc", opt.loss.nlc}, {"vector_dtype", a->vector_dtype},

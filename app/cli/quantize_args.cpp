@@ -4,11 +4,7 @@ namespace quantlens_cli {
 
 void QuantizeArgs::add_to(CLI::App& sub) {
   sub.add_option("--method", method, "Quantization method")->check(CLI::IsMember({"ptq161"}))->capture_default_str();
-  sub.add_option("--calib", calib, "Calibration text file")->required();
-  sub.add_option("--nsamples", nsamples, "Calibration windows")->check(CLI::PositiveNumber)->capture_default_str();
-  sub.add_option("--seqlen", seqlen, "Window length (default 2048, capped at the model's context)")
-      ->check(CLI::PositiveNumber);
-  sub.add_option("--seed", seed, "Seed of the window draw")->capture_default_str();
+  calibration.add_to(sub);
   sub.add_option("--salient-ratio", salient_ratio, "Fraction of salient input channels")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   sub.add_option("--salient-bits", salient_bits, "Bits of the salient weights")->check(CLI::Range(1, 8))
@@ -35,7 +31,6 @@ void QuantizeArgs::add_to(CLI::App& sub) {
       ->check(CLI::IsMember({"hf", "packed"}))->capture_default_str();
   sub.add_option("--out", out, "Output directory (written atomically)")->required();
   sub.add_flag("--force", force, "Replace a non-empty --out directory");
-  sub.add_option("--cache-dir", cache_dir, "Activation statistics cache (default ~/.cache/quantlens)");
 #if QUANTLENS_HAVE_HDF5
   sub.add_option("--dump", dump, "Also write an HDF5 analysis dump (docs/hdf5-dump.md)");
 #endif
@@ -51,9 +46,7 @@ quantcore::Ptq161Options QuantizeArgs::ptq161_options() const {
   o.learn = !no_learn;
   o.loss.quantized_branch = loss == "both";
   o.loss.nlc = !no_nlc;
-  o.mask_statistic = mask_stat == "mean"   ? quantcore::MaskStatistic::MeanAbs
-                     : mask_stat == "none" ? quantcore::MaskStatistic::None
-                                           : quantcore::MaskStatistic::MaxAbs;
+  o.mask_statistic = parse_mask_statistic(mask_stat);
   o.vector_dtype = vector_dtype == "fp32" ? quantcore::VectorDType::F32 : quantcore::VectorDType::F16;
   for (const std::string& n : paper) {
     const bool all = n == "all";

@@ -6,16 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "calibration_args.h"
 #include "quantcore/optimize/ptq161_options.h"
 
 namespace quantlens_cli {
 
 struct QuantizeArgs {
   std::string method = "ptq161";
-  std::string calib;
-  int64_t nsamples = 128;
-  int64_t seqlen = 0;  // 0: 2048 capped at the context
-  uint64_t seed = 2;
+  CalibrationArgs calibration;
   double salient_ratio = 0.2;
   int salient_bits = 4;
   int64_t epochs = 20;
@@ -30,7 +28,6 @@ struct QuantizeArgs {
   std::string vector_dtype = "fp16";
   std::string format = "hf";  // hf: fake-quant directory; packed: docs/packed-format.md
   std::string out;
-  std::string cache_dir;
   bool force = false;
   std::string dump;  // HDF5 analysis dump (docs/hdf5-dump.md), when built with HDF5
 

@@ -1,0 +1,41 @@
+#include "calibration_args.h"
+
+#include <algorithm>
+
+#include "quantcore/io/errors.h"
+
+namespace quantlens_cli {
+
+void CalibrationArgs::add_to(CLI::App& sub) {
+  sub.add_option("--calib", text, "Calibration text file")->required();
+  sub.add_option("--nsamples", nsamples, "Calibration windows")->check(CLI::PositiveNumber)->capture_default_str();
+  sub.add_option("--seqlen", seqlen, "Window length (default 2048, capped at the model's context)")
+      ->check(CLI::PositiveNumber);
+  sub.add_option("--seed", seed, "Seed of the window draw")->capture_default_str();
+  sub.add_option("--cache-dir", cache_dir, "Activation statistics cache (default ~/.cache/quantlens)");
+}
+
+quantcore::CalibrationOptions CalibrationArgs::options(const quantcore::ModelSpec& spec) const {
+  const int64_t cap = spec.max_position_embeddings;
+  if (seqlen > cap)
+    throw quantcore::InputError("--seqlen",
+                                std::to_string(seqlen) + " exceeds the model's context of " + std::to_string(cap));
+  quantcore::CalibrationOptions o;
+  o.nsamples = nsamples;
+  o.seqlen = seqlen == 0 ? std::min<int64_t>(2048, cap) : seqlen;
+  o.seed = seed;
+  return o;
+}
+
+std::optional<std::filesystem::path> CalibrationArgs::cache() const {
+  if (cache_dir.empty()) return std::nullopt;
+  return std::filesystem::path(cache_dir);
+}
+
+quantcore::MaskStatistic parse_mask_statistic(const std::string& name) {
+  if (name == "mean") return quantcore::MaskStatistic::MeanAbs;
+  if (name == "none") return quantcore::MaskStatistic::None;
+  return quantcore::MaskStatistic::MaxAbs;
+}
+
+}  // namespace quantlens_cli
