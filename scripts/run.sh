@@ -1,17 +1,16 @@
 #!/usr/bin/env bash
-# The main job on the embedded default model (stories260K): set up, build, then describe the
-# model, continue a prompt and measure perplexity on a story text shipped with QuantLens.
+# The main job on the embedded default model (stories260K): set up, build, then open QuantLens
+# Studio on it, calibrated on a story text shipped with QuantLens. Extra arguments go to the
+# studio (e.g. --view slider --screenshot slider.png). Without a display the studio says so in
+# one line and names the ways on: this command under xvfb-run, or the `quantlens` CLI.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
-quantlens_build "$QUANTLENS_BUILD" --target quantlens
+quantlens_build "$QUANTLENS_BUILD" --target quantlens -DQUANTLENS_GUI=ON
+quantlens_build "$QUANTLENS_BUILD" --target quantlens-studio -DQUANTLENS_GUI=ON
 
-ql="$QUANTLENS_BUILD/app/cli/quantlens"
 model="$QUANTLENS_ROOT/resources/models/stories260K/stories260K.bin"
 text="$QUANTLENS_ROOT/resources/text/little-stories.txt"
 
-echo "== quantlens info"
-"$ql" info "$model"
-echo "== quantlens generate"
-"$ql" generate "$model" --prompt "Once upon a time" --max-tokens 64
-echo "== quantlens eval (seqlen 256)"
-"$ql" eval "$model" --text "$text" --seqlen 256
+export QUANTLENS_STUDIO_COMMAND="${QUANTLENS_STUDIO_COMMAND:-./scripts/run.sh}"
+export QUANTLENS_CLI="$QUANTLENS_BUILD/app/cli/quantlens"
+exec "$QUANTLENS_BUILD/app/studio/quantlens-studio" "$model" --calib "$text" "$@"

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "studio_arguments.h"
 #include "widgets/calibration_panel.h"
@@ -24,6 +25,21 @@ bool has_display() {
   const char* x = std::getenv("DISPLAY");
   const char* wayland = std::getenv("WAYLAND_DISPLAY");
   return (x && *x) || (wayland && *wayland);
+}
+
+// QUANTLENS_STUDIO_COMMAND names the command that launched the studio (scripts/run.sh sets it);
+// otherwise it is the studio's own command line.
+std::string no_display_message(int argc, char** argv) {
+  std::string command;
+  if (const char* launcher = std::getenv("QUANTLENS_STUDIO_COMMAND"); launcher && *launcher) {
+    command = launcher;
+  } else {
+    for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+  }
+  const char* cli = std::getenv("QUANTLENS_CLI");
+  return "quantlens-studio: no display (DISPLAY and WAYLAND_DISPLAY are unset): run the same command under a "
+         "virtual display, `xvfb-run -a " + command + "`, or use the command-line tool `" +
+         std::string(cli && *cli ? cli : "quantlens") + " --help`";
 }
 
 void fail(const QString& message) {
@@ -47,9 +63,7 @@ bool save_window(QWidget& window, const QString& path, QString& error) {
 
 int main(int argc, char** argv) {
   if (!has_display()) {
-    std::fprintf(stderr,
-                 "quantlens-studio: no display (DISPLAY and WAYLAND_DISPLAY are unset): run it under a virtual "
-                 "display with `xvfb-run -a quantlens-studio ...`, or use the `quantlens` command-line tool\n");
+    std::fprintf(stderr, "%s\n", no_display_message(argc, argv).c_str());
     return 2;
   }
   widgets::ImGuiCanvas::setDefaultSurfaceFormat();

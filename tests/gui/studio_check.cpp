@@ -62,14 +62,22 @@ int screenshot(const QStringList& a) {
   return 0;
 }
 
+// Without a display: one line naming the same command under xvfb-run (the studio's own command
+// line, or the launcher's from QUANTLENS_STUDIO_COMMAND) and the CLI.
 int noDisplay(const QStringList& a) {
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
   env.remove("DISPLAY");
   env.remove("WAYLAND_DISPLAY");
-  const Run r = run(a[0], {}, env);
-  if (r.exitCode != 2) return failed(QString("exit %1, expected 2").arg(r.exitCode));
-  if (r.err.count('\n') != 1 || !r.err.contains("xvfb-run -a quantlens-studio") || !r.err.contains("quantlens"))
-    return failed("message should be one line naming xvfb-run and the CLI: " + r.err);
+  env.remove("QUANTLENS_STUDIO_COMMAND");
+  const QStringList args = {"some-model.bin", "--view", "slider"};
+  const QString expected[2] = {"`xvfb-run -a " + a[0] + " " + args.join(" ") + "`", "`xvfb-run -a ./scripts/run.sh`"};
+  for (const QString& want : expected) {
+    const Run r = run(a[0], args, env);
+    if (r.exitCode != 2) return failed(QString("exit %1, expected 2").arg(r.exitCode));
+    if (r.err.count('\n') != 1 || !r.err.contains(want) || !r.err.contains("quantlens --help"))
+      return failed("message should be one line naming " + want + " and the CLI: " + r.err);
+    env.insert("QUANTLENS_STUDIO_COMMAND", "./scripts/run.sh");
+  }
   return 0;
 }
 
