@@ -223,6 +223,37 @@ private Q_SLOTS:
     shot(canvas, "gui-large-matrix");
   }
 
+  // Keys reach the ImGui canvas one transition per frame: each press counts once.
+  void keyboardPansAndZooms() {
+    widgets::HeatmapCanvas canvas;
+    canvas.resize(640, 400);
+    widgets::HeatmapContent content;
+    content.values.rows = 200;
+    content.values.cols = 300;
+    content.values.values.assign(200 * 300, 1.0f);
+    canvas.setContent(std::move(content));
+    canvas.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+    canvas.setFocus();
+    for (int i = 0; i < 3; ++i) QTest::keyClick(&canvas, Qt::Key_Plus, Qt::NoModifier);
+    QTRY_COMPARE_WITH_TIMEOUT(canvas.zoom(), 1.25f * 1.25f * 1.25f, 5000);
+    // Zoom keeps the centre: 300 / zoom columns visible around column 150.
+    const double visible = 300 / canvas.zoom();
+    const auto near = [](double a, double b) { return std::abs(a - b) < 1e-4; };  // zoom is a float
+    QVERIFY(near(canvas.viewState().col, 150 - visible / 2));
+    const widgets::HeatmapCanvas::ViewState zoomed = canvas.viewState();
+    QTest::keyClick(&canvas, Qt::Key_Right);
+    QTest::keyClick(&canvas, Qt::Key_Right);
+    QTest::keyClick(&canvas, Qt::Key_Down);
+    QTRY_VERIFY_WITH_TIMEOUT(near(canvas.viewState().row, zoomed.row + 0.1 * 200 / canvas.zoom()), 5000);
+    QVERIFY(near(canvas.viewState().col, zoomed.col + 0.2 * visible));
+    QTest::keyClick(&canvas, Qt::Key_Minus);
+    QTRY_COMPARE_WITH_TIMEOUT(canvas.zoom(), 1.25f * 1.25f, 5000);
+    QTest::keyClick(&canvas, Qt::Key_Home);
+    QTRY_COMPARE_WITH_TIMEOUT(canvas.zoom(), 1.0f, 5000);
+    QCOMPARE(canvas.viewState().col, 0.0);
+  }
+
   void cleanupTestCase() {
     window_.reset();
     session_.reset();

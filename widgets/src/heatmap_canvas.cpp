@@ -138,6 +138,30 @@ void HeatmapCanvas::uploadTexture(const analysis::CellRegion& region, int64_t ma
   textureDirty_ = false;
 }
 
+// Arrows pan by a tenth of the visible cells, + and - zoom around the centre, 0 or Home shows
+// the whole matrix.
+void HeatmapCanvas::applyKeyboard(double visibleCols, double visibleRows) {
+  const auto pressed = [](ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key)); };
+  if (pressed(ImGuiKey_LeftArrow)) viewCol_ -= 0.1 * visibleCols;
+  if (pressed(ImGuiKey_RightArrow)) viewCol_ += 0.1 * visibleCols;
+  if (pressed(ImGuiKey_UpArrow)) viewRow_ -= 0.1 * visibleRows;
+  if (pressed(ImGuiKey_DownArrow)) viewRow_ += 0.1 * visibleRows;
+  if (pressed(ImGuiKey_Home)) viewCol_ = viewRow_ = 0.0, zoom_ = 1.0f;
+  for (const ImWchar c : ImGui::GetIO().InputQueueCharacters) {
+    float factor = 1.0f;
+    if (c == '+' || c == '=') factor = 1.25f;
+    if (c == '-') factor = 0.8f;
+    if (c == '0') viewCol_ = viewRow_ = 0.0, zoom_ = 1.0f;
+    if (factor == 1.0f) continue;
+    const double centreCol = viewCol_ + visibleCols / 2, centreRow = viewRow_ + visibleRows / 2;
+    const float oldZoom = zoom_;
+    zoom_ *= factor;
+    clampView();
+    visibleCols *= oldZoom / zoom_, visibleRows *= oldZoom / zoom_;
+    viewCol_ = centreCol - visibleCols / 2, viewRow_ = centreRow - visibleRows / 2;
+  }
+}
+
 void HeatmapCanvas::drawFrame() {
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -192,6 +216,7 @@ void HeatmapCanvas::drawFrame() {
     }
     pressActive_ = dragging_ = false;
   }
+  applyKeyboard(m.cols / zoom_, m.rows / zoom_);  // Qt delivers keys only to the focused canvas
   clampView();
   if (!(viewState() == before))
     QMetaObject::invokeMethod(this, [this] { Q_EMIT viewChanged(); }, Qt::QueuedConnection);

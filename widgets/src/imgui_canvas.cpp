@@ -1,5 +1,6 @@
 #include "widgets/imgui_canvas.h"
 
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QSurfaceFormat>
 #include <QWheelEvent>
@@ -17,6 +18,42 @@ int imguiButton(Qt::MouseButton b) {
     case Qt::MiddleButton: return 2;
     default: return -1;
   }
+}
+
+// The Qt keys ImGui 1.86 names (ImGuiKey_*); -1 for the others, which arrive as text.
+int imguiKey(int key) {
+  switch (key) {
+    case Qt::Key_Tab: return ImGuiKey_Tab;
+    case Qt::Key_Left: return ImGuiKey_LeftArrow;
+    case Qt::Key_Right: return ImGuiKey_RightArrow;
+    case Qt::Key_Up: return ImGuiKey_UpArrow;
+    case Qt::Key_Down: return ImGuiKey_DownArrow;
+    case Qt::Key_PageUp: return ImGuiKey_PageUp;
+    case Qt::Key_PageDown: return ImGuiKey_PageDown;
+    case Qt::Key_Home: return ImGuiKey_Home;
+    case Qt::Key_End: return ImGuiKey_End;
+    case Qt::Key_Insert: return ImGuiKey_Insert;
+    case Qt::Key_Delete: return ImGuiKey_Delete;
+    case Qt::Key_Backspace: return ImGuiKey_Backspace;
+    case Qt::Key_Space: return ImGuiKey_Space;
+    case Qt::Key_Return: return ImGuiKey_Enter;
+    case Qt::Key_Enter: return ImGuiKey_KeyPadEnter;
+    case Qt::Key_Escape: return ImGuiKey_Escape;
+    case Qt::Key_A: return ImGuiKey_A;
+    case Qt::Key_C: return ImGuiKey_C;
+    case Qt::Key_V: return ImGuiKey_V;
+    case Qt::Key_X: return ImGuiKey_X;
+    case Qt::Key_Y: return ImGuiKey_Y;
+    case Qt::Key_Z: return ImGuiKey_Z;
+    default: return -1;
+  }
+}
+
+void applyModifiers(ImGuiIO& io, Qt::KeyboardModifiers m) {
+  io.KeyCtrl = m & Qt::ControlModifier;
+  io.KeyShift = m & Qt::ShiftModifier;
+  io.KeyAlt = m & Qt::AltModifier;
+  io.KeySuper = m & Qt::MetaModifier;
 }
 }  // namespace
 
@@ -49,6 +86,7 @@ void ImGuiCanvas::initializeGL() {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;
   io.LogFilename = nullptr;
+  for (int k = 0; k < ImGuiKey_COUNT; ++k) io.KeyMap[k] = k;
   ImGui::StyleColorsDark();
   rendererReady_ = ImGui_ImplOpenGL3_Init("#version 330 core");
 }
@@ -94,6 +132,16 @@ void ImGuiCanvas::applyOneEvent() {
       io.MouseWheel = e.wheel;
       break;
     case InputEvent::Leave: io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX); break;
+    case InputEvent::KeyDown:
+    case InputEvent::KeyUp:
+      applyModifiers(io, e.modifiers);
+      io.KeysDown[e.button] = e.kind == InputEvent::KeyDown;
+      break;
+    case InputEvent::Text:
+      applyModifiers(io, e.modifiers);
+      for (const QChar c : e.text)
+        if (c.isPrint()) io.AddInputCharacter(c.unicode());
+      break;
   }
 }
 
@@ -120,5 +168,30 @@ void ImGuiCanvas::wheelEvent(QWheelEvent* event) {
   event->accept();
 }
 void ImGuiCanvas::leaveEvent(QEvent*) { enqueue({InputEvent::Leave, {}}); }
+
+// Auto-repeated presses arrive as release + press pairs: each becomes a fresh key press in ImGui.
+void ImGuiCanvas::keyPressEvent(QKeyEvent* event) {
+  const int key = imguiKey(event->key());
+  if (key >= 0) {
+    heldKeys_.insert(key);
+    enqueue({InputEvent::KeyDown, {}, key, 0.0f, event->modifiers()});
+  }
+  if (!event->text().isEmpty()) enqueue({InputEvent::Text, {}, 0, 0.0f, event->modifiers(), event->text()});
+  if (key < 0 && event->text().isEmpty()) return QOpenGLWidget::keyPressEvent(event);
+  event->accept();
+}
+void ImGuiCanvas::keyReleaseEvent(QKeyEvent* event) {
+  const int key = imguiKey(event->key());
+  if (key < 0) return QOpenGLWidget::keyReleaseEvent(event);
+  heldKeys_.remove(key);
+  enqueue({InputEvent::KeyUp, {}, key, 0.0f, event->modifiers()});
+  event->accept();
+}
+// Keys held when focus leaves would otherwise stay down in ImGui.
+void ImGuiCanvas::focusOutEvent(QFocusEvent* event) {
+  for (const int key : std::as_const(heldKeys_)) enqueue({InputEvent::KeyUp, {}, key, 0.0f, Qt::NoModifier});
+  heldKeys_.clear();
+  QOpenGLWidget::focusOutEvent(event);
+}
 
 }  // namespace widgets

@@ -1,7 +1,8 @@
 #pragma once
 // Heatmap of a float matrix on the ImGui canvas: colour map and colour bar, linear or log scale,
-// hover tooltip (row / column / value), pan by dragging, zoom with the wheel, click selects a
-// cell. Only the visible region is uploaded, max-pooled to at most the plot's pixel size.
+// hover tooltip (row / column / value), pan by dragging or the arrow keys, zoom with the wheel or
+// the + and - keys, click selects a cell. Only the visible region is uploaded, max-pooled to at
+// most the plot's pixel size.
 #include <QSize>
 #include <QString>
 
@@ -79,6 +80,7 @@ private:
   };
   PlotRect plotRect() const;
   void clampView();
+  void applyKeyboard(double visibleCols, double visibleRows);
   void uploadTexture(const analysis::CellRegion& region, int64_t maxRows, int64_t maxCols);
   float normalised(float v) const;
   void drawColourBar(const PlotRect& plot);

@@ -1,12 +1,16 @@
 #pragma once
 // A QOpenGLWidget hosting one Dear ImGui 1.86 context with the OpenGL3 renderer. Subclasses draw
-// their ImGui frame in drawFrame(). Debian's libimgui has no Qt backend, so mouse input is
-// bridged here: ImGui 1.86 has no input queue, so Qt events are queued and applied one
+// their ImGui frame in drawFrame(). Debian's libimgui has no Qt backend, so mouse and keyboard
+// input are bridged here: ImGui 1.86 has no input queue, so Qt events are queued and applied one
 // transition per frame, otherwise a press and release arriving between two paints are lost.
+// Keys reach ImGui through io.KeysDown indexed by ImGuiKey (io.KeyMap is the identity), typed
+// characters through io.AddInputCharacter.
 #include <QElapsedTimer>
 #include <QOpenGLExtraFunctions>
 #include <QOpenGLWidget>
 #include <QPointF>
+#include <QSet>
+#include <QString>
 
 #include <deque>
 
@@ -35,21 +39,27 @@ protected:
   void mouseReleaseEvent(QMouseEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
   void leaveEvent(QEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+  void keyReleaseEvent(QKeyEvent* event) override;
+  void focusOutEvent(QFocusEvent* event) override;
 
   ImGuiContext* imguiContext() const { return context_; }
 
 private:
   struct InputEvent {
-    enum Kind { Move, Press, Release, Wheel, Leave } kind;
+    enum Kind { Move, Press, Release, Wheel, Leave, KeyDown, KeyUp, Text } kind;
     QPointF position;
-    int button = 0;
+    int button = 0;  // mouse button, or ImGuiKey for KeyDown/KeyUp
     float wheel = 0.0f;
+    Qt::KeyboardModifiers modifiers;
+    QString text;
   };
   void enqueue(const InputEvent& e);
   void applyOneEvent();
 
   ImGuiContext* context_ = nullptr;
   std::deque<InputEvent> queue_;
+  QSet<int> heldKeys_;  // ImGuiKeys pressed and not yet released
   QElapsedTimer clock_;
   bool rendererReady_ = false;
 };
