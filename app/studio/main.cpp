@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   }
   widgets::ImGuiCanvas::setDefaultSurfaceFormat();
   QApplication app(argc, argv);
+  QApplication::setOrganizationName("QuantLens");
   QApplication::setApplicationName("quantlens-studio");
   QApplication::setApplicationVersion(QUANTLENS_VERSION);
 

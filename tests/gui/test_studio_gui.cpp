@@ -4,7 +4,9 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QLineEdit>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -25,6 +27,7 @@
 #include "widgets/imgui_canvas.h"
 #include "widgets/main_window.h"
 #include "widgets/model_tree.h"
+#include "widgets/recent_files.h"
 #include "widgets/studio_session.h"
 #include "widgets/weights_heatmap.h"
 #include "gui_test_support.h"
@@ -63,6 +66,7 @@ private Q_SLOTS:
     window_ = std::make_unique<widgets::MainWindow>(*session_, false);
     window_->resize(1280, 800);
     window_->show();
+    window_->recentFiles().clear();
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
   }
 
@@ -91,6 +95,29 @@ private Q_SLOTS:
     QCOMPARE(weights->content().values.cols, linears.front().in_features);
     window_->showView("weights");
     shot(*window_, "gui-open-model");
+  }
+
+  void recentFilesReopenAModel() {
+    const QString model = QFileInfo(kModel).absoluteFilePath();
+    QCOMPARE(window_->recentFiles().paths(), QStringList{model});
+    widgets::RecentFiles& recent = window_->recentFiles();
+    for (int i = 0; i < 10; ++i) recent.add(QString("/nonexistent/model-%1.bin").arg(i));
+    QCOMPARE(recent.paths().size(), widgets::RecentFiles::kMaxEntries);
+    QVERIFY(!recent.paths().contains(model));  // the oldest dropped out
+    recent.add(model);
+    QCOMPARE(recent.paths().front(), model);
+    QCOMPARE(recent.paths().size(), widgets::RecentFiles::kMaxEntries);
+    // The menu lists them newest first; missing files are disabled; choosing one opens it.
+    const QList<QAction*> actions = window_->recentMenu().actions();
+    QVERIFY(actions.size() >= widgets::RecentFiles::kMaxEntries);
+    QCOMPARE(actions[0]->data().toString(), model);
+    QVERIFY(actions[0]->isEnabled());
+    QVERIFY(!actions[1]->isEnabled());
+    QVERIFY(actions[1]->text().contains("(missing)"));
+    QSignalSpy opened(session_.get(), &widgets::StudioSession::modelOpened);
+    actions[0]->trigger();
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(session_->modelPath(), model);
   }
 
   void calibratesFromThePanel() {

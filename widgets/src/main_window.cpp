@@ -13,6 +13,7 @@
 #include "widgets/calibration_panel.h"
 #include "widgets/heatmap_figure.h"
 #include "widgets/model_tree.h"
+#include "widgets/recent_files.h"
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
 
@@ -53,6 +54,11 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open model..."), QKeySequence::Open, this, &MainWindow::openDialog);
+  recent_ = new RecentFiles(this);
+  recentMenu_ = file->addMenu(tr("Open &recent"));
+  recentMenu_->setObjectName("recentMenu");
+  connect(recent_, &RecentFiles::changed, this, &MainWindow::rebuildRecentMenu);
+  rebuildRecentMenu();
   file->addAction(tr("&Export figure..."), this, &MainWindow::exportFigureDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
@@ -70,6 +76,7 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
     loadProgress_->setVisible(false);
   };
   connect(&session_, &StudioSession::modelOpened, this, [this, jobEnded] {
+    recent_->add(session_.modelPath());
     const auto& s = session_.spec();
     jobEnded(tr("%1: %2 blocks, hidden %3, vocabulary %4").arg(session_.modelPath()).arg(s.num_layers).arg(s.hidden_size).arg(s.vocab_size));
   });
@@ -123,6 +130,24 @@ void MainWindow::openDialog() {
   // An HF model is its directory: the dialog picks its config.json.
   session_.openModel(path.endsWith("config.json") ? QFileInfo(path).absolutePath() : path);
 }
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  const QStringList paths = recent_->paths();
+  for (int i = 0; i < paths.size(); ++i) {
+    const QString& path = paths[i];
+    const bool present = QFileInfo::exists(path);
+    QAction* a = recentMenu_->addAction(QString("&%1 %2%3").arg(i + 1).arg(path, present ? "" : tr(" (missing)")));
+    a->setEnabled(present);
+    a->setData(path);
+    connect(a, &QAction::triggered, this, [this, path] { openRecent(path); });
+  }
+  if (!paths.isEmpty()) recentMenu_->addSeparator();
+  QAction* clear = recentMenu_->addAction(tr("&Clear list"), recent_, &RecentFiles::clear);
+  clear->setEnabled(!paths.isEmpty());
+}
+
+void MainWindow::openRecent(const QString& path) { session_.openModel(path); }
 
 void MainWindow::showError(const QString& title, const QString& message) {
   if (interactive_) QMessageBox::warning(this, title, message);

@@ -6,12 +6,14 @@
 class QTabWidget;
 class QProgressBar;
 class QLabel;
+class QMenu;
 
 namespace widgets {
 
 class StudioSession;
 class CalibrationPanel;
 class ModelTree;
+class RecentFiles;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -22,6 +24,8 @@ public:
 
   CalibrationPanel& calibrationPanel() { return *calibration_; }
   ModelTree& modelTree() { return *tree_; }
+  RecentFiles& recentFiles() { return *recent_; }
+  QMenu& recentMenu() { return *recentMenu_; }
   // Brings the named view to the front; false for an unknown name.
   bool showView(const QString& name);
   QWidget* view(const QString& name) const;
@@ -31,6 +35,8 @@ public:
 
 private:
   void openDialog();
+  void openRecent(const QString& path);
+  void rebuildRecentMenu();
   void exportFigureDialog();
   void showError(const QString& title, const QString& message);
 
@@ -41,6 +47,8 @@ private:
   CalibrationPanel* calibration_;
   QLabel* status_;
   QProgressBar* loadProgress_;
+  RecentFiles* recent_;
+  QMenu* recentMenu_;
 };
 
 }  // namespace widgets
