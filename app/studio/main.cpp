@@ -15,6 +15,7 @@
 #include "widgets/compare_view.h"
 #include "widgets/imgui_canvas.h"
 #include "widgets/main_window.h"
+#include "widgets/model_bounds_run.h"
 #include "widgets/optimisation_run.h"
 #include "widgets/optimise_panel.h"
 #include "widgets/studio_session.h"
@@ -99,7 +100,8 @@ int main(int argc, char** argv) {
   bool calibrated = false, runFinished = false;
   auto ready = [&] {
     return (args->calibText.isEmpty() || calibrated) && (!scriptedRun || runFinished) &&
-           (args->compare.isEmpty() || compare->hasSecondModel()) && !session.sliderPending();
+           (args->compare.isEmpty() || compare->hasSecondModel()) && !session.sliderPending() &&
+           (args->view != "slider" || !session.hasStats() || session.modelBounds().complete());
   };
   bool shotTaken = false;
   auto takeScreenshot = [&] {
@@ -132,6 +134,7 @@ int main(int argc, char** argv) {
   });
   QObject::connect(compare, &widgets::CompareView::secondModelOpened, &window, takeScreenshot);
   QObject::connect(&session, &widgets::StudioSession::sliderChanged, &window, takeScreenshot);
+  QObject::connect(&session.modelBounds(), &widgets::ModelBoundsRun::finished, &window, takeScreenshot);
   if (scripted) {
     QObject::connect(&session, &widgets::StudioSession::modelFailed, &window, fail);
     QObject::connect(&session, &widgets::StudioSession::calibrationFailed, &window, fail);

@@ -4,8 +4,10 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSlider>
+#include <QSplitter>
 #include <QVBoxLayout>
 
+#include "widgets/model_bounds_table.h"
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
 #include "widgets/weights_heatmap.h"
@@ -39,7 +41,12 @@ public:
     top->addLayout(numbers);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addWidget(new WeightsHeatmap(session, this), 1);
+    // The selected layer's |W| and mask beside every layer's bound, filled in the background.
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(new WeightsHeatmap(session, split));
+    split->addWidget(new ModelBoundsTable(session, split));
+    split->setSizes({1, 1});
+    layout->addWidget(split, 1);
 
     connect(slider_, &QSlider::valueChanged, this, [this](int v) { session_.setSalientRatio(v / 100.0); });
     connect(&session_, &StudioSession::sliderChanged, this, [this] { updateNumbers(); });

@@ -6,11 +6,13 @@
 #include <sstream>
 
 #include "analysis/layer_view.h"
+#include "analysis/model_bounds.h"
 #include "quantcore/calib/activation_stats_cache.h"
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/tokenize/tokenizer.h"
+#include "widgets/model_bounds_run.h"
 
 namespace widgets {
 
@@ -50,7 +52,7 @@ void runJob(QObject* owner, Work work, Done done) {
 }
 }  // namespace
 
-StudioSession::StudioSession(QObject* parent) : QObject(parent) {}
+StudioSession::StudioSession(QObject* parent) : QObject(parent), bounds_(new ModelBoundsRun(this)) {}
 StudioSession::~StudioSession() {
   if (cancel_) cancel_->request();
   QThreadPool::globalInstance()->waitForDone();
@@ -88,6 +90,7 @@ void StudioSession::openModel(const QString& path) {
         model_ = r.model;
         tokenizer_ = r.tokenizer;
         stats_.reset();
+        bounds_->reset(nullptr);
         slider_.reset();
         sliderResult_.reset();
         selected_ = {};
@@ -128,6 +131,8 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
         } else {
           stats_ = r.stats;
           rebuildSlider();
+          bounds_->reset(std::make_shared<analysis::ModelBounds>(model_, *stats_));
+          bounds_->request(ratio_);
           Q_EMIT calibrationFinished();
         }
       });
@@ -152,6 +157,7 @@ void StudioSession::setSalientRatio(double ratio) {
   if (ratio == ratio_) return;
   ratio_ = ratio;
   recomputeSlider();
+  if (stats_) bounds_->request(ratio_);
 }
 
 void StudioSession::rebuildSlider() {
@@ -166,8 +172,17 @@ void StudioSession::rebuildSlider() {
 void StudioSession::recomputeSlider() {
   if (!slider_ || sliderRunning_) return;  // a running evaluation re-checks the ratio when it ends
   sliderRunning_ = true;
+  // The background bounds start no new layer until this evaluation is done.
+  ++*bounds_->holdCounter();
   runJob<std::optional<analysis::SalientSliderResult>>(
-      this, [slider = slider_, ratio = ratio_]() -> std::optional<analysis::SalientSliderResult> { return slider->evaluate(ratio); },
+      this,
+      [slider = slider_, ratio = ratio_, hold = bounds_->holdCounter()]() -> std::optional<analysis::SalientSliderResult> {
+        struct Release {
+          std::atomic<int>& n;
+          ~Release() { --n; }
+        } release{*hold};
+        return slider->evaluate(ratio);
+      },
       [this, slider = slider_](const std::optional<analysis::SalientSliderResult>& r) {
         sliderRunning_ = false;
         if (slider != slider_) return recomputeSlider();  // another layer was selected meanwhile

@@ -25,6 +25,8 @@ class Tokenizer;
 
 namespace widgets {
 
+class ModelBoundsRun;
+
 struct LayerId {
   int64_t block = -1;
   std::string linear;
@@ -54,6 +56,10 @@ public:
   const std::optional<analysis::SalientSliderResult>& sliderResult() const { return sliderResult_; }
   // True while the result does not yet reflect the current layer and ratio.
   bool sliderPending() const { return sliderRunning_ || (slider_ && !sliderResult_); }
+
+  // Every block linear's eq. (4) bound at the salient ratio, filled in the background after
+  // calibration and after each ratio change.
+  ModelBoundsRun& modelBounds() const { return *bounds_; }
 
   bool busy() const { return busy_; }
   const JobProgress& progress() const { return progress_; }
@@ -92,6 +98,7 @@ private:
   std::shared_ptr<const analysis::SalientSlider> slider_;
   std::optional<analysis::SalientSliderResult> sliderResult_;
   bool sliderRunning_ = false;
+  ModelBoundsRun* bounds_;
 
   bool busy_ = false;
   JobProgress progress_;
