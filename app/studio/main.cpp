@@ -1,7 +1,9 @@
 // quantlens-studio: the Qt workbench. Opens MODEL (and calibrates on --calib FILE) off the GUI
 // thread; with --view NAME --screenshot FILE.png it renders that view, saves the window and exits;
-// with --figure FILE.{png,svg,pdf} it exports the view's heatmap as a figure instead.
+// with --figure FILE.{png,svg,pdf} it exports the view's heatmap as a figure instead. --dump
+// FILE.h5 (or a MODEL ending in .h5) reads an analysis dump into the dump view.
 #include <QApplication>
+#include <QDockWidget>
 #include <QImage>
 #include <QSaveFile>
 #include <QTimer>
@@ -13,6 +15,7 @@
 #include "studio_arguments.h"
 #include "widgets/calibration_panel.h"
 #include "widgets/compare_view.h"
+#include "widgets/dump_document.h"
 #include "widgets/imgui_canvas.h"
 #include "widgets/main_window.h"
 #include "widgets/model_bounds_run.h"
@@ -92,14 +95,21 @@ int main(int argc, char** argv) {
     optimise->setCalibration(args->calibration.nsamples, args->calibration.seqlen, args->calibration.seed);
   }
   if (!args->view.isEmpty()) window.showView(args->view);
+  if (args->model.isEmpty() && !args->dump.isEmpty()) {
+    // Without a model the model tree and calibration docks are empty; View brings them back.
+    for (const char* dock : {"modelDock", "calibrationDock"})
+      if (auto* d = window.findChild<QDockWidget*>(dock)) d->hide();
+    if (args->view.isEmpty()) window.showView("dump");
+  }
   window.show();
 
   auto* compare = qobject_cast<widgets::CompareView*>(window.view("compare"));
   // The optimise view's picture is of a finished run: the run starts once the statistics exist.
   const bool scriptedRun = scripted && args->view == "optimise";
-  bool calibrated = false, runFinished = false;
+  bool calibrated = false, runFinished = false, dumpRead = false;
   auto ready = [&] {
     return (args->calibText.isEmpty() || calibrated) && (!scriptedRun || runFinished) &&
+           (args->dump.isEmpty() || dumpRead) &&
            (args->compare.isEmpty() || compare->hasSecondModel()) && !session.sliderPending() &&
            (args->view != "slider" || !session.hasStats() || session.modelBounds().complete());
   };
@@ -133,6 +143,10 @@ int main(int argc, char** argv) {
     takeScreenshot();
   });
   QObject::connect(compare, &widgets::CompareView::secondModelOpened, &window, takeScreenshot);
+  QObject::connect(&session.dump(), &widgets::DumpDocument::opened, &window, [&] {
+    dumpRead = true;
+    takeScreenshot();
+  });
   QObject::connect(&session, &widgets::StudioSession::sliderChanged, &window, takeScreenshot);
   QObject::connect(&session.modelBounds(), &widgets::ModelBoundsRun::finished, &window, takeScreenshot);
   if (scripted) {
@@ -140,7 +154,9 @@ int main(int argc, char** argv) {
     QObject::connect(&session, &widgets::StudioSession::calibrationFailed, &window, fail);
     QObject::connect(&optimise->run(), &widgets::OptimisationRun::failed, &window, fail);
     QObject::connect(compare, &widgets::CompareView::secondModelFailed, &window, fail);
+    QObject::connect(&session.dump(), &widgets::DumpDocument::failed, &window, fail);
   }
   if (!args->model.isEmpty()) session.openModel(args->model);
+  if (!args->dump.isEmpty()) session.dump().open(args->dump);
   return app.exec();
 }

@@ -12,7 +12,7 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   p.setApplicationDescription("QuantLens Studio: see what sub-2-bit quantization does to a model.");
   p.addHelpOption();
   p.addVersionOption();
-  p.addPositionalArgument("MODEL", "HF model directory or llama2.c .bin to open");
+  p.addPositionalArgument("MODEL", "HF model directory or llama2.c .bin to open (a .h5 file opens as --dump)");
   QCommandLineOption calib("calib", "calibration text; calibration runs once the model is open", "FILE");
   QCommandLineOption nsamples("nsamples", "calibration windows (default 32)", "N", "32");
   QCommandLineOption seqlen("seqlen", "calibration window length in tokens (default 256)", "L", "256");
@@ -21,7 +21,8 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   QCommandLineOption screenshot("screenshot", "render the view, save the window as PNG and exit", "FILE.png");
   QCommandLineOption figure("figure", "export the view's heatmap as a figure (.png, .svg or .pdf) and exit", "FILE");
   QCommandLineOption compare("compare", "second model for the compare view (side by side with MODEL)", "MODEL2");
-  p.addOptions({calib, nsamples, seqlen, seed, view, screenshot, figure, compare});
+  QCommandLineOption dump("dump", "HDF5 analysis dump to show in the dump view (quantlens dump / quantize --dump)", "FILE.h5");
+  p.addOptions({calib, nsamples, seqlen, seed, view, screenshot, figure, compare, dump});
   if (!p.parse(arguments)) {
     error = p.errorText();
     return std::nullopt;
@@ -35,6 +36,15 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
     return std::nullopt;
   }
   if (!p.positionalArguments().isEmpty()) a.model = p.positionalArguments().front();
+  a.dump = p.value(dump);
+  if (a.model.endsWith(".h5", Qt::CaseInsensitive)) {
+    if (!a.dump.isEmpty()) {
+      error = "two analysis dumps: " + a.model + " and --dump " + a.dump + " (give one)";
+      return std::nullopt;
+    }
+    a.dump = a.model;
+    a.model.clear();
+  }
   a.calibText = p.value(calib);
   bool ok = true;
   auto positive = [&](const QCommandLineOption& o, const char* name) -> qint64 {
@@ -71,8 +81,16 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   }
   if (a.scripted()) {
     const QString option = a.figure.isEmpty() ? "--screenshot" : "--figure";
-    if (a.model.isEmpty() || a.view.isEmpty()) {
-      error = option + " needs a MODEL and --view NAME";
+    if ((a.model.isEmpty() && a.dump.isEmpty()) || a.view.isEmpty()) {
+      error = option + " needs a MODEL (or --dump FILE.h5) and --view NAME";
+      return std::nullopt;
+    }
+    if (a.view == "dump" && a.dump.isEmpty()) {
+      error = "--view dump shows an analysis dump: give --dump FILE.h5";
+      return std::nullopt;
+    }
+    if (a.model.isEmpty() && !a.calibText.isEmpty()) {
+      error = "--calib needs a MODEL to calibrate";
       return std::nullopt;
     }
     if (a.view == "compare" && a.compare.isEmpty()) {

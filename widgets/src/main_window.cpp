@@ -11,6 +11,7 @@
 #include <QTabWidget>
 
 #include "widgets/calibration_panel.h"
+#include "widgets/dump_document.h"
 #include "widgets/heatmap_figure.h"
 #include "widgets/model_tree.h"
 #include "widgets/recent_files.h"
@@ -59,6 +60,7 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
   recentMenu_->setObjectName("recentMenu");
   connect(recent_, &RecentFiles::changed, this, &MainWindow::rebuildRecentMenu);
   rebuildRecentMenu();
+  file->addAction(tr("Open analysis &dump..."), this, &MainWindow::openDumpDialog);
   file->addAction(tr("&Export figure..."), this, &MainWindow::exportFigureDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
@@ -89,6 +91,21 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
   connect(&session_, &StudioSession::calibrationFailed, this, [this, jobEnded](const QString& m) {
     jobEnded(m);
     showError(tr("Calibration failed"), m);
+  });
+  DumpDocument& dump = session_.dump();
+  connect(&dump, &DumpDocument::opening, this, [this](const QString& path) {
+    status_->setText(tr("Reading %1...").arg(path));
+    loadProgress_->setRange(0, 0);
+    loadProgress_->setVisible(true);
+  });
+  connect(&dump, &DumpDocument::opened, this, [this, jobEnded] {
+    recent_->add(session_.dump().path());
+    jobEnded(tr("Analysis dump %1 read.").arg(session_.dump().path()));
+  });
+  connect(&dump, &DumpDocument::cancelled, this, [jobEnded] { jobEnded(tr("Reading the dump cancelled.")); });
+  connect(&dump, &DumpDocument::failed, this, [this, jobEnded](const QString& m) {
+    jobEnded(m);
+    showError(tr("Cannot open the analysis dump"), m);
   });
   connect(&session_, &StudioSession::selectionChanged, this, [this] {
     const LayerId& id = session_.selectedLayer();
@@ -147,7 +164,20 @@ void MainWindow::rebuildRecentMenu() {
   clear->setEnabled(!paths.isEmpty());
 }
 
-void MainWindow::openRecent(const QString& path) { session_.openModel(path); }
+// A recent analysis dump opens in the dump view; anything else is a model.
+void MainWindow::openRecent(const QString& path) {
+  if (!path.endsWith(".h5", Qt::CaseInsensitive)) return session_.openModel(path);
+  showView("dump");
+  session_.dump().open(path);
+}
+
+void MainWindow::openDumpDialog() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open analysis dump"), {},
+                                                    tr("Analysis dumps (*.h5);;All files (*)"));
+  if (path.isEmpty()) return;
+  showView("dump");
+  session_.dump().open(path);
+}
 
 void MainWindow::showError(const QString& title, const QString& message) {
   if (interactive_) QMessageBox::warning(this, title, message);

@@ -13,6 +13,7 @@
 #include "quantcore/model/load_model.h"
 #include "quantcore/tokenize/tokenizer.h"
 #include "widgets/model_bounds_run.h"
+#include "widgets/dump_document.h"
 
 namespace widgets {
 
@@ -52,7 +53,8 @@ void runJob(QObject* owner, Work work, Done done) {
 }
 }  // namespace
 
-StudioSession::StudioSession(QObject* parent) : QObject(parent), bounds_(new ModelBoundsRun(this)) {}
+StudioSession::StudioSession(QObject* parent)
+    : QObject(parent), bounds_(new ModelBoundsRun(this)), dump_(new DumpDocument(this)) {}
 StudioSession::~StudioSession() {
   if (cancel_) cancel_->request();
   QThreadPool::globalInstance()->waitForDone();

@@ -10,6 +10,7 @@ const std::vector<ViewEntry>& studioViews() {
       {"teach", "Teaching", false, makeTeachView},
       {"optimise", "Optimise", true, makeOptimiseView},
       {"compare", "Compare", false, makeCompareView},
+      {"dump", "Analysis dump", false, makeDumpView},
   };
   return views;
 }

@@ -37,6 +37,7 @@ private:
   void openDialog();
   void openRecent(const QString& path);
   void rebuildRecentMenu();
+  void openDumpDialog();
   void exportFigureDialog();
   void showError(const QString& title, const QString& message);
 

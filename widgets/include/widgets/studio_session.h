@@ -26,6 +26,7 @@ class Tokenizer;
 namespace widgets {
 
 class ModelBoundsRun;
+class DumpDocument;
 
 struct LayerId {
   int64_t block = -1;
@@ -63,6 +64,9 @@ public:
 
   bool busy() const { return busy_; }
   const JobProgress& progress() const { return progress_; }
+
+  // The opened HDF5 analysis dump, independent of the open model.
+  DumpDocument& dump() { return *dump_; }
 
 public Q_SLOTS:
   void openModel(const QString& path);
@@ -103,6 +107,7 @@ private:
   bool busy_ = false;
   JobProgress progress_;
   std::shared_ptr<quantcore::CancelToken> cancel_;
+  DumpDocument* dump_;
 };
 
 }  // namespace widgets

@@ -28,5 +28,6 @@ QWidget* makeSliderView(StudioSession& session, QWidget* parent);
 QWidget* makeTeachView(StudioSession& session, QWidget* parent);
 QWidget* makeOptimiseView(StudioSession& session, QWidget* parent);
 QWidget* makeCompareView(StudioSession& session, QWidget* parent);
+QWidget* makeDumpView(StudioSession& session, QWidget* parent);
 
 }  // namespace widgets
