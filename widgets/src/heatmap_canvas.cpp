@@ -63,9 +63,19 @@ void HeatmapCanvas::setViewState(const ViewState& view) {
   update();
 }
 
+void HeatmapCanvas::setTitle(std::string title) {
+  content_.title = std::move(title);
+  update();
+}
+
 void HeatmapCanvas::setOverlay(HeatmapOverlay overlay) {
   overlay_ = std::move(overlay);
   if (static_cast<int64_t>(overlay_.columnBands.size()) != content_.values.cols) overlay_.columnBands.clear();
+  if (overlay_.markScores &&
+      (overlay_.markScores->rows != content_.values.rows || overlay_.markScores->cols != content_.values.cols)) {
+    overlay_.markScores.reset();  // scores of another matrix: mark nothing rather than the wrong cells
+    overlay_.markThreshold = std::numeric_limits<float>::infinity();
+  }
   textureDirty_ = true;
   update();
 }
@@ -105,6 +115,10 @@ void HeatmapCanvas::clampView() {
 
 void HeatmapCanvas::uploadTexture(const analysis::CellRegion& region, int64_t maxRows, int64_t maxCols) {
   const analysis::FloatMatrix pooled = analysis::max_pool_region(content_.values, region, maxRows, maxCols);
+  // Pooled the same way, a block's largest score reaches the threshold iff it holds a marked cell.
+  analysis::FloatMatrix pooledScores;
+  if (overlay_.markScores) pooledScores = analysis::max_pool_region(*overlay_.markScores, region, maxRows, maxCols);
+  const std::vector<float>& scores = overlay_.markScores ? pooledScores.values : pooled.values;
   std::vector<uint32_t> pixels(pooled.values.size());
   for (size_t i = 0; i < pixels.size(); ++i) {
     const float v = pooled.values[i];
@@ -112,7 +126,7 @@ void HeatmapCanvas::uploadTexture(const analysis::CellRegion& region, int64_t ma
       pixels[i] = kNoData;
     } else {
       const Rgb c = colormap(normalised(v));
-      if (v >= overlay_.markThreshold)  // max-pooled: the block holds a marked cell; red, keeping its shade
+      if (scores[i] >= overlay_.markThreshold)  // the block holds a marked cell; red, keeping its shade
         pixels[i] = IM_COL32(255, c.g / 3, c.b / 3, 255);
       else
         pixels[i] = IM_COL32(c.r, c.g, c.b, 255);
@@ -281,7 +295,9 @@ void HeatmapCanvas::drawFrame() {
       const float v = m.at(row, col);
       if (std::isfinite(v)) ImGui::Text("value: %.6g", v); else ImGui::TextUnformatted("value: none");
       if (!overlay_.columnBands.empty() && overlay_.columnBands[static_cast<size_t>(col)]) ImGui::TextUnformatted("salient column");
-      if (std::isfinite(v) && v >= overlay_.markThreshold) ImGui::TextUnformatted("top-k weight");
+      const float score = overlay_.markScores ? overlay_.markScores->at(row, col) : v;
+      if (overlay_.markScores && std::isfinite(score)) ImGui::Text("saliency: %.6g", score);
+      if (std::isfinite(score) && score >= overlay_.markThreshold) ImGui::TextUnformatted(overlay_.markLabel.c_str());
       ImGui::EndTooltip();
     }
   }

@@ -65,8 +65,12 @@ QString tickText(double v) { return QString::number(v, 'g', 3); }
 
 QImage matrixImage(const HeatmapFigure& f, const Scale& scale, int maxW, int maxH) {
   const analysis::FloatMatrix& m = f.content.values;
-  const analysis::FloatMatrix pooled =
-      analysis::max_pool_region(m, {0, 0, m.rows, m.cols}, std::max(1, maxH), std::max(1, maxW));
+  const analysis::CellRegion all{0, 0, m.rows, m.cols};
+  const analysis::FloatMatrix pooled = analysis::max_pool_region(m, all, std::max(1, maxH), std::max(1, maxW));
+  // Marked weights as on the canvas: a pixel whose block holds one is red, keeping its shade.
+  const bool ownScores = f.overlay.markScores && f.overlay.markScores->rows == m.rows && f.overlay.markScores->cols == m.cols;
+  const analysis::FloatMatrix scores =
+      ownScores ? analysis::max_pool_region(*f.overlay.markScores, all, std::max(1, maxH), std::max(1, maxW)) : pooled;
   QImage image(int(pooled.cols), int(pooled.rows), QImage::Format_RGB32);
   for (int64_t r = 0; r < pooled.rows; ++r) {
     auto* line = reinterpret_cast<QRgb*>(image.scanLine(int(r)));
@@ -77,7 +81,7 @@ QImage matrixImage(const HeatmapFigure& f, const Scale& scale, int maxW, int max
         continue;
       }
       const Rgb rgb = colormap(float(scale.normalised(v)));
-      line[c] = qRgb(rgb.r, rgb.g, rgb.b);
+      line[c] = scores.at(r, c) >= f.overlay.markThreshold ? qRgb(255, rgb.g / 3, rgb.b / 3) : qRgb(rgb.r, rgb.g, rgb.b);
     }
   }
   return image;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "analysis/hessian_saliency.h"
 #include "analysis/layer_view.h"
 #include "analysis/model_bounds.h"
 #include "quantcore/calib/activation_stats_cache.h"
@@ -27,6 +28,7 @@ struct StudioSession::Loaded {
 
 struct StudioSession::Calibrated {
   std::optional<quantcore::ActivationStats> stats;
+  std::vector<std::vector<int32_t>> windows;
   bool cancelled = false;
   QString error;
 };
@@ -93,6 +95,7 @@ void StudioSession::openModel(const QString& path) {
         tokenizer_ = r.tokenizer;
         stats_.reset();
         bounds_->reset(nullptr);
+        hessian_.reset();
         slider_.reset();
         sliderResult_.reset();
         selected_ = {};
@@ -115,6 +118,7 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
         Calibrated r;
         try {
           const std::vector<int32_t> ids = tokenizer->encode(readText(text));
+          r.windows = quantcore::calibration_windows(ids, options);
           r.stats = quantcore::cached_activation_stats(*model, path, ids, options, std::nullopt, *progress, *cancel);
         } catch (const quantcore::Cancelled&) {
           r.cancelled = true;
@@ -132,6 +136,7 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
           Q_EMIT calibrationFailed(r.error);
         } else {
           stats_ = r.stats;
+          hessian_ = std::make_shared<analysis::HessianSaliency>(model_, r.windows);
           rebuildSlider();
           bounds_->reset(std::make_shared<analysis::ModelBounds>(model_, *stats_));
           bounds_->request(ratio_);

@@ -1,8 +1,5 @@
 #include "widgets/weights_heatmap.h"
 
-#include <cmath>
-
-#include "analysis/heatmap_pool.h"
 #include "widgets/studio_session.h"
 
 namespace widgets {
@@ -13,18 +10,21 @@ WeightsHeatmap::WeightsHeatmap(StudioSession& session, QWidget* parent) : Heatma
   refreshContent();
 }
 
+std::string WeightsHeatmap::title() const {
+  const LayerId& id = session_.selectedLayer();
+  const auto& w = content().values;
+  return "|W| of block " + std::to_string(id.block) + " " + id.linear + "  [" + std::to_string(w.rows) + " x " +
+         std::to_string(w.cols) + "], salient by " + analysis::criterion_name(criterion_);
+}
+
 void WeightsHeatmap::refreshContent() {
   HeatmapContent content;
   content.rowAxis = "output row";
   content.columnAxis = "input channel";
   content.emptyMessage = "Open a model and select a linear layer in the model tree.";
-  const LayerId& id = session_.selectedLayer();
-  if (id.valid()) {
-    content.values = session_.selectedWeightMagnitude();
-    content.title = "|W| of block " + std::to_string(id.block) + " " + id.linear + "  [" +
-                    std::to_string(content.values.rows) + " x " + std::to_string(content.values.cols) + "]";
-  }
+  if (session_.selectedLayer().valid()) content.values = session_.selectedWeightMagnitude();
   setContent(std::move(content));
+  if (session_.selectedLayer().valid()) setTitle(title());
   refreshOverlay();
 }
 
@@ -33,14 +33,24 @@ void WeightsHeatmap::setMarkTopK(bool on) {
   refreshOverlay();
 }
 
+void WeightsHeatmap::setCriterion(analysis::SaliencyCriterion criterion, std::optional<analysis::SalientMarks> marks) {
+  criterion_ = criterion;
+  marks_ = criterion == analysis::SaliencyCriterion::Magnitude ? std::nullopt : std::move(marks);
+  if (session_.selectedLayer().valid()) setTitle(title());
+  refreshOverlay();
+}
+
 void WeightsHeatmap::refreshOverlay() {
   HeatmapOverlay overlay;
-  const auto& w = session_.selectedWeightMagnitude();
   marked_ = 0;
   if (markTopK_ && session_.selectedLayer().valid()) {
-    const auto k = static_cast<int64_t>(std::llround(session_.salientRatio() * static_cast<double>(w.values.size())));
-    overlay.markThreshold = analysis::kth_largest(w.values, k);
-    for (float v : w.values) marked_ += v >= overlay.markThreshold;
+    const analysis::SalientMarks marks = criterion_ == analysis::SaliencyCriterion::Magnitude
+                                             ? analysis::magnitude_marks(session_.selectedWeightMagnitude(), session_.salientRatio())
+                                             : marks_.value_or(analysis::SalientMarks{criterion_});
+    overlay.markThreshold = marks.threshold;
+    overlay.markScores = marks.scores;
+    overlay.markLabel = criterion_ == analysis::SaliencyCriterion::Magnitude ? "top-k weight" : "salient weight (Hessian)";
+    marked_ = marks.count;
   }
   if (const auto& r = session_.sliderResult()) overlay.columnBands = r->mask;
   setOverlay(std::move(overlay));

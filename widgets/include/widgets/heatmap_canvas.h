@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,14 @@ struct HeatmapContent {
   std::function<std::string(int64_t)> rowName;  // optional: the label of a row in the tooltip
 };
 
-// Drawn over the colours: input columns as bands (PTQ1.61's structured mask) and cells at or
-// above a threshold in a marker colour (the top-k weights by magnitude).
+// Drawn over the colours: input columns as bands (PTQ1.61's structured mask) and cells whose
+// score is at or above a threshold in a marker colour (the salient weights of a criterion). The
+// score is the cell's value unless markScores (same shape as the content) gives another.
 struct HeatmapOverlay {
   std::vector<uint8_t> columnBands;  // empty, or one flag per column
   float markThreshold = std::numeric_limits<float>::infinity();
+  std::shared_ptr<const analysis::FloatMatrix> markScores;
+  std::string markLabel = "top-k weight";  // the tooltip's word for a marked cell
 };
 
 class HeatmapCanvas : public ImGuiCanvas {
@@ -41,6 +45,7 @@ public:
   ~HeatmapCanvas() override;
 
   void setContent(HeatmapContent content);  // resets pan and zoom
+  void setTitle(std::string title);          // keeps pan and zoom
   void setOverlay(HeatmapOverlay overlay);
   void setLogScale(bool on);
   void setSelectedRow(int64_t row);  // -1: none

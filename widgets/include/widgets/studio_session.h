@@ -23,6 +23,10 @@ class CausalLM;
 class Tokenizer;
 }  // namespace quantcore
 
+namespace analysis {
+class HessianSaliency;
+}
+
 namespace widgets {
 
 class ModelBoundsRun;
@@ -48,6 +52,9 @@ public:
 
   bool hasStats() const { return stats_.has_value(); }
   const quantcore::ActivationStats& stats() const { return *stats_; }
+  // PB-LLM's Hessian criterion over the windows of the last calibration (null before one); it
+  // keeps each linear's H once computed.
+  std::shared_ptr<analysis::HessianSaliency> hessianSaliency() const { return hessian_; }
 
   const LayerId& selectedLayer() const { return selected_; }
   const analysis::FloatMatrix& selectedWeightMagnitude() const { return selectedMagnitude_; }
@@ -96,6 +103,7 @@ private:
   std::shared_ptr<quantcore::CausalLM> model_;
   std::shared_ptr<quantcore::Tokenizer> tokenizer_;
   std::optional<quantcore::ActivationStats> stats_;
+  std::shared_ptr<analysis::HessianSaliency> hessian_;
   LayerId selected_;
   analysis::FloatMatrix selectedMagnitude_;
   double ratio_ = 0.2;  // PTQ1.61's default salient ratio (spec §2.2)
