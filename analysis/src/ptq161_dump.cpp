@@ -143,7 +143,7 @@ DumpHeader dump_header(const quantcore::Checkpoint& ck, const DumpSettings& sett
 
 // Both dumps: one block at a time, written as soon as it is described.
 void write_dump(const std::filesystem::path& path, const DumpSource& source, const quantcore::CausalLM* model,
-                const quantcore::Ptq161Result* result, const LossCurveRecorder* losses,
+                const quantcore::Ptq161Result* result, const std::map<int64_t, LossCurve>* losses,
                 quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel) {
   const quantcore::ModelSpec& spec = source.checkpoint.spec;
   const auto shapes = quantcore::block_linears(spec);
@@ -167,8 +167,8 @@ void write_dump(const std::filesystem::path& path, const DumpSource& source, con
       all.push_back({shapes[j], block.linears.back().salient_columns});
     }
     if (losses) {
-      auto it = losses->curves().find(b);
-      block.loss = it != losses->curves().end() ? it->second : LossCurve{};
+      auto it = losses->find(b);
+      block.loss = it != losses->end() ? it->second : LossCurve{};
     }
     writer.write_block(block);
     progress.advance(b + 1);
@@ -182,19 +182,6 @@ void write_dump(const std::filesystem::path& path, const DumpSource& source, con
 }
 
 }  // namespace
-
-void LossCurveRecorder::loss(const quantcore::LossEvent& e) {
-  LossCurve& c = curves_[e.block];
-  c.step.push_back(steps_++);
-  c.epoch.push_back(e.epoch);
-  c.sample.push_back(e.step);
-  c.mse_fp.push_back(e.loss.mse_fp);
-  c.mse_q.push_back(e.loss.mse_q);
-  c.nlc_fp.push_back(e.loss.nlc_fp);
-  c.nlc_q.push_back(e.loss.nlc_q);
-  c.total.push_back(e.loss.total);
-  next_.loss(e);
-}
 
 DumpSettings dump_settings(const quantcore::Ptq161Options& o, const quantcore::CalibrationOptions& calib,
                            const std::string& calib_file) {
@@ -223,6 +210,13 @@ void write_statistics_dump(const std::filesystem::path& path, const DumpSource& 
 void write_quantization_dump(const std::filesystem::path& path, const DumpSource& source,
                              const quantcore::CausalLM& model, const quantcore::Ptq161Result& result,
                              const LossCurveRecorder& losses, quantcore::ProgressSink& progress,
+                             const quantcore::CancelToken& cancel) {
+  write_dump(path, source, &model, &result, &losses.curves(), progress, cancel);
+}
+
+void write_quantization_dump(const std::filesystem::path& path, const DumpSource& source,
+                             const quantcore::CausalLM& model, const quantcore::Ptq161Result& result,
+                             const std::map<int64_t, LossCurve>& losses, quantcore::ProgressSink& progress,
                              const quantcore::CancelToken& cancel) {
   write_dump(path, source, &model, &result, &losses, progress, cancel);
 }

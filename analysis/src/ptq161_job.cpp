@@ -4,12 +4,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "analysis/loss_curve_recorder.h"
 #include "quantcore/calib/activation_stats_cache.h"
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/model/causal_lm.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/optimize/ptq161_pass.h"
+#include "quantcore/pack/packed_checkpoint.h"
 #include "quantcore/tokenize/tokenizer.h"
 
 namespace analysis {
@@ -34,18 +36,22 @@ Ptq161JobResult run_ptq161_job(const Ptq161JobSettings& settings, quantcore::Opt
                                quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel) {
   const auto t0 = std::chrono::steady_clock::now();
   // fp32 master training (spec §5.2): the default compute options are fp32 on the CPU.
-  const quantcore::Checkpoint checkpoint = quantcore::open_checkpoint(settings.model_path);
+  auto checkpoint = std::make_shared<const quantcore::Checkpoint>(quantcore::open_model_checkpoint(settings.model_path));
   Ptq161JobResult r;
-  r.tokenizer = quantcore::load_tokenizer(checkpoint.tokenizer_path);
+  r.checkpoint = checkpoint;
+  r.settings = settings;
+  r.tokenizer = quantcore::load_tokenizer(checkpoint->tokenizer_path);
   const std::vector<int32_t> ids = r.tokenizer->encode(read_text(settings.calib_text_path));
   const auto windows = quantcore::calibration_windows(ids, settings.calibration);
   cancel.throw_if_requested();
-  r.model = quantcore::load_causal_lm(checkpoint, quantcore::ComputeOptions{});
-  const quantcore::ActivationStats stats = quantcore::cached_activation_stats(
-      *r.model, checkpoint.path, ids, settings.calibration, std::nullopt, progress, cancel);
-  const quantcore::Ptq161Result result =
-      quantcore::run_ptq161(*r.model, windows, stats, settings.options, events, progress, cancel);
-  r.blocks = static_cast<int64_t>(result.blocks.size());
+  r.model = quantcore::load_causal_lm(*checkpoint, quantcore::ComputeOptions{});
+  r.stats = std::make_shared<const quantcore::ActivationStats>(quantcore::cached_activation_stats(
+      *r.model, checkpoint->path, ids, settings.calibration, std::nullopt, progress, cancel));
+  LossCurveRecorder recorder(events);
+  r.ptq161 = std::make_shared<const quantcore::Ptq161Result>(
+      quantcore::run_ptq161(*r.model, windows, *r.stats, settings.options, recorder, progress, cancel));
+  r.loss_curves = recorder.curves();
+  r.blocks = static_cast<int64_t>(r.ptq161->blocks.size());
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

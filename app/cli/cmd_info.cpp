@@ -1,7 +1,7 @@
 #include <iostream>
 #include <memory>
 
-#include "bits_report.h"
+#include "quantcore/export/bits_report.h"
 #include "command_support.h"
 #include "commands.h"
 #include "quantcore/pack/packed_checkpoint.h"
@@ -23,8 +23,8 @@ void describe_packed(const quantcore::PackedCheckpoint& p, const quantcore::Mode
                      nlohmann::ordered_json& j) {
   const auto& s = p.settings();
   const nlohmann::json formula =
-      formula_bits(spec, p.quantized(), p.salient_counts(), s.salient_bits, s.vector_dtype);
-  const nlohmann::json bytes = bits_from_bytes(p.file(), p.quantized());
+      quantcore::outputs::formula_bits(spec, p.quantized(), p.salient_counts(), s.salient_bits, s.vector_dtype);
+  const nlohmann::json bytes = quantcore::outputs::bits_from_bytes(p.file(), p.quantized());
   j["method"] = "ptq161";
   j["format_version"] = quantcore::packed::kFormatVersion;
   j["salient_bits"] = s.salient_bits;

@@ -12,14 +12,15 @@
 
 #include "command_support.h"
 #include "commands.h"
-#include "output_directory.h"
 #include "quantcore/calib/activation_stats_cache.h"
 #include "quantcore/calib/calibration_windows.h"
+#include "quantcore/export/model_directory.h"
+#include "quantcore/export/quantized_model_writers.h"
+#include "quantcore/export/staging_dir.h"
 #include "quantcore/io/atomic_write.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/optimize/ptq161_pass.h"
 #include "quantize_args.h"
-#include "quantize_outputs.h"
 #include "terminal_progress.h"
 #if QUANTLENS_HAVE_HDF5
 #include "analysis/dump_writer.h"
@@ -31,6 +32,7 @@ namespace quantlens_cli {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace quantcore::outputs;
 
 // Keeps the last step's loss terms of every block and its mean total loss per epoch.
 class LastLosses : public quantcore::OptimizationEvents {
@@ -113,7 +115,7 @@ void define_quantize(CLI::App& sub, Action& action) {
 #endif
 
     // The finished run goes to the writers, all into a staging directory renamed over --out.
-    const QuantizeOutcome run{loaded, result, opt};
+    const QuantizedRun run{loaded.checkpoint, *loaded.lm, result, opt};
     json blocks = json::array();
     for (const auto& [b, e] : losses.last)
       blocks.push_back({{"block", b}, {"epoch", e.epoch}, {"step", e.step}, {"loss", loss_json(e.loss)},

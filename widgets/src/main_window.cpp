@@ -12,8 +12,10 @@
 
 #include "widgets/calibration_panel.h"
 #include "widgets/dump_document.h"
+#include "widgets/export_actions.h"
 #include "widgets/heatmap_figure.h"
 #include "widgets/model_tree.h"
+#include "widgets/optimise_panel.h"
 #include "widgets/recent_files.h"
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
@@ -55,13 +57,17 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open model..."), QKeySequence::Open, this, &MainWindow::openDialog);
+  file->addAction(tr("Open analysis &dump..."), this, &MainWindow::openDumpDialog);
   recent_ = new RecentFiles(this);
   recentMenu_ = file->addMenu(tr("Open &recent"));
   recentMenu_->setObjectName("recentMenu");
   connect(recent_, &RecentFiles::changed, this, &MainWindow::rebuildRecentMenu);
   rebuildRecentMenu();
-  file->addAction(tr("Open analysis &dump..."), this, &MainWindow::openDumpDialog);
+  file->addSeparator();
   file->addAction(tr("&Export figure..."), this, &MainWindow::exportFigureDialog);
+  auto* optimise = qobject_cast<OptimisePanel*>(view("optimise"));
+  exports_ = new ExportActions(session_, optimise ? &optimise->run() : nullptr, this, interactive_);
+  exports_->addTo(*file, *statusBar());
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
   QMenu* viewMenu = menuBar()->addMenu(tr("&View"));

@@ -1,8 +1,12 @@
 #include "widgets/model_tree.h"
 
+#include <QHeaderView>
 #include <QLocale>
 
+#include <algorithm>
+
 #include "quantcore/io/model_spec.h"
+#include "quantcore/pack/bits_accounting.h"
 #include "widgets/studio_session.h"
 
 namespace widgets {
@@ -13,11 +17,12 @@ constexpr int kLinearRole = Qt::UserRole + 1;
 }  // namespace
 
 ModelTree::ModelTree(StudioSession& session, QWidget* parent) : QTreeWidget(parent), session_(session) {
-  setColumnCount(3);
-  setHeaderLabels({tr("layer"), tr("shape [out x in]"), tr("parameters")});
+  setColumnCount(4);
+  setHeaderLabels({tr("layer"), tr("shape [out x in]"), tr("parameters"), tr("bits/weight")});
   setUniformRowHeights(true);
   connect(&session_, &StudioSession::modelOpened, this, [this] { rebuild(); });
   connect(&session_, &StudioSession::selectionChanged, this, [this] { showSelection(); });
+  connect(&session_, &StudioSession::quantizedBitsChanged, this, [this] { showBits(); });
   connect(this, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
     if (item && item->data(0, kLinearRole).isValid())
       session_.selectLayer(item->data(0, kBlockRole).toLongLong(), item->data(0, kLinearRole).toString());
@@ -46,8 +51,35 @@ void ModelTree::rebuild() {
   }
   root->setExpanded(true);
   if (root->childCount() > 0) root->child(0)->setExpanded(true);
-  for (int c = 0; c < 3; ++c) resizeColumnToContents(c);
+  showBits();
   showSelection();
+}
+
+// Layers of ModelBits follow packed::quantized_weights: block by block in block_linears order.
+void ModelTree::showBits() {
+  if (topLevelItemCount() == 0) return;
+  QTreeWidgetItem* root = topLevelItem(0);
+  const auto& bits = session_.quantizedBits();
+  const size_t perBlock = quantcore::block_linears(session_.spec()).size();
+  const bool show = bits && bits->layers.size() == perBlock * static_cast<size_t>(root->childCount());
+  auto text = [](double v) { return QString::number(v, 'f', 4); };
+  root->setText(kBitsColumn, show ? text(bits->bits_per_weight) : QString());
+  for (int b = 0; b < root->childCount(); ++b) {
+    QTreeWidgetItem* block = root->child(b);
+    int64_t totalBits = 0, weights = 0;
+    for (int j = 0; j < block->childCount(); ++j) {
+      const quantcore::LayerBits* layer = show ? &bits->layers[size_t(b) * perBlock + size_t(j)] : nullptr;
+      block->child(j)->setText(kBitsColumn, layer ? text(layer->bits_per_weight) : QString());
+      if (layer) {
+        totalBits += layer->total_bits;
+        weights += layer->weights;
+      }
+    }
+    block->setText(kBitsColumn, show && weights > 0 ? text(double(totalBits) / double(weights)) : QString());
+  }
+  for (int c = 0; c < columnCount(); ++c) resizeColumnToContents(c);
+  // Widen the dock so the bits column is in view (within reason).
+  if (show) setMinimumWidth(std::min(std::max(minimumWidth(), header()->length() + 24), 560));
 }
 
 void ModelTree::showSelection() {

@@ -10,8 +10,10 @@
 #include "analysis/model_bounds.h"
 #include "quantcore/calib/activation_stats_cache.h"
 #include "quantcore/io/checkpoint.h"
+#include "quantcore/export/bits_report.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/model/load_model.h"
+#include "quantcore/pack/packed_checkpoint.h"
 #include "quantcore/tokenize/tokenizer.h"
 #include "widgets/model_bounds_run.h"
 #include "widgets/dump_document.h"
@@ -23,12 +25,16 @@ struct StudioSession::Loaded {
   quantcore::ModelSpec spec;
   std::shared_ptr<quantcore::CausalLM> model;
   std::shared_ptr<quantcore::Tokenizer> tokenizer;
+  std::shared_ptr<const quantcore::Checkpoint> checkpoint;
+  std::optional<quantcore::ModelBits> bits;
   QString error;
 };
 
 struct StudioSession::Calibrated {
   std::optional<quantcore::ActivationStats> stats;
   std::vector<std::vector<int32_t>> windows;
+  QString text;
+  quantcore::CalibrationOptions options;
   bool cancelled = false;
   QString error;
 };
@@ -73,10 +79,14 @@ void StudioSession::openModel(const QString& path) {
         Loaded r;
         r.path = path;
         try {
-          quantcore::Checkpoint ck = quantcore::open_checkpoint(path.toStdString());
-          r.spec = ck.spec;
-          r.model = quantcore::load_causal_lm(ck, quantcore::ComputeOptions{});
-          r.tokenizer = quantcore::load_tokenizer(ck.tokenizer_path);
+          auto ck = std::make_shared<const quantcore::Checkpoint>(quantcore::open_model_checkpoint(path.toStdString()));
+          r.spec = ck->spec;
+          r.model = quantcore::load_causal_lm(*ck, quantcore::ComputeOptions{});
+          r.tokenizer = quantcore::load_tokenizer(ck->tokenizer_path);
+          if (const auto* p = dynamic_cast<const quantcore::PackedCheckpoint*>(ck->weights.get()))
+            r.bits = quantcore::outputs::formula_model_bits(p->quantized(), p->salient_counts(),
+                                                            p->settings().salient_bits, p->settings().vector_dtype);
+          r.checkpoint = ck;
         } catch (const std::exception& e) {
           r.error = QString::fromStdString(e.what());
         }
@@ -93,6 +103,8 @@ void StudioSession::openModel(const QString& path) {
         spec_ = r.spec;
         model_ = r.model;
         tokenizer_ = r.tokenizer;
+        checkpoint_ = r.checkpoint;
+        quantizedBits_ = r.bits;
         stats_.reset();
         bounds_->reset(nullptr);
         hessian_.reset();
@@ -116,6 +128,8 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
       [model = model_, tokenizer = tokenizer_, path = modelPath_.toStdString(), text = textPath.toStdString(),
        options, cancel = cancel_, progress = &progress_] {
         Calibrated r;
+        r.text = QString::fromStdString(text);
+        r.options = options;
         try {
           const std::vector<int32_t> ids = tokenizer->encode(readText(text));
           r.windows = quantcore::calibration_windows(ids, options);
@@ -137,6 +151,8 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
         } else {
           stats_ = r.stats;
           hessian_ = std::make_shared<analysis::HessianSaliency>(model_, r.windows);
+          calibText_ = r.text;
+          calibOptions_ = r.options;
           rebuildSlider();
           bounds_->reset(std::make_shared<analysis::ModelBounds>(model_, *stats_));
           bounds_->request(ratio_);
@@ -165,6 +181,15 @@ void StudioSession::setSalientRatio(double ratio) {
   ratio_ = ratio;
   recomputeSlider();
   if (stats_) bounds_->request(ratio_);
+}
+
+bool StudioSession::isPackedModel() const {
+  return checkpoint_ && checkpoint_->format == quantcore::CheckpointFormat::Packed;
+}
+
+void StudioSession::setQuantizedBits(const quantcore::ModelBits& bits) {
+  quantizedBits_ = bits;
+  Q_EMIT quantizedBitsChanged();
 }
 
 void StudioSession::rebuildSlider() {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "analysis/dump_data.h"
+#include "analysis/loss_curve_recorder.h"
 #include "quantcore/calib/calibration_windows.h"
 #include "quantcore/jobs/progress.h"
 #include "quantcore/optimize/events.h"
@@ -21,20 +22,6 @@ struct Ptq161Result;
 }  // namespace quantcore
 
 namespace analysis {
-
-// Keeps every block's loss curve while passing each event on to `next`. Steps are counted over
-// the whole pass.
-class LossCurveRecorder : public quantcore::OptimizationEvents {
-public:
-  explicit LossCurveRecorder(quantcore::OptimizationEvents& next) : next_(next) {}
-  void loss(const quantcore::LossEvent& event) override;
-  const std::map<int64_t, LossCurve>& curves() const { return curves_; }
-
-private:
-  quantcore::OptimizationEvents& next_;
-  std::map<int64_t, LossCurve> curves_;
-  int64_t steps_ = 0;
-};
 
 DumpSettings dump_settings(const quantcore::Ptq161Options& options, const quantcore::CalibrationOptions& calib,
                            const std::string& calib_file);
@@ -55,6 +42,11 @@ void write_statistics_dump(const std::filesystem::path& path, const DumpSource& 
 void write_quantization_dump(const std::filesystem::path& path, const DumpSource& source,
                              const quantcore::CausalLM& model, const quantcore::Ptq161Result& result,
                              const LossCurveRecorder& losses, quantcore::ProgressSink& progress,
+                             const quantcore::CancelToken& cancel);
+// The same with the loss curves already recorded (one per block index).
+void write_quantization_dump(const std::filesystem::path& path, const DumpSource& source,
+                             const quantcore::CausalLM& model, const quantcore::Ptq161Result& result,
+                             const std::map<int64_t, LossCurve>& losses, quantcore::ProgressSink& progress,
                              const quantcore::CancelToken& cancel);
 
 }  // namespace analysis

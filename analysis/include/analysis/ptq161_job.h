@@ -3,10 +3,12 @@
 // keep showing the original), cuts the calibration windows (spec §1.3), reads or collects the
 // activation statistics through the cache and runs the block-wise optimisation (spec §1.2, §5).
 // Loss events and progress go to the caller's listeners from the job's thread.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "analysis/dump_data.h"
 #include "analysis/perplexity.h"
 #include "quantcore/calib/calibration_windows.h"
 #include "quantcore/jobs/progress.h"
@@ -16,6 +18,9 @@
 namespace quantcore {
 class CausalLM;
 class Tokenizer;
+struct Checkpoint;
+struct ActivationStats;
+struct Ptq161Result;
 }  // namespace quantcore
 
 namespace analysis {
@@ -27,9 +32,16 @@ struct Ptq161JobSettings {
   quantcore::Ptq161Options options;
 };
 
+// What the exports need of a finished run (quantcore/export/quantized_model_writers.h, the
+// quantized HDF5 dump of analysis/ptq161_dump.h).
 struct Ptq161JobResult {
   std::shared_ptr<quantcore::CausalLM> model;  // every block linear holds its fake-quantised W'
   std::shared_ptr<quantcore::Tokenizer> tokenizer;
+  std::shared_ptr<const quantcore::Checkpoint> checkpoint;  // the source the run started from
+  std::shared_ptr<const quantcore::ActivationStats> stats;
+  std::shared_ptr<const quantcore::Ptq161Result> ptq161;    // masks, stored forms, learned parameters
+  Ptq161JobSettings settings;
+  std::map<int64_t, LossCurve> loss_curves;  // per block, steps counted over the whole pass
   int64_t blocks = 0;
   double seconds = 0;
 };

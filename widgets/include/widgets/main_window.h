@@ -14,6 +14,7 @@ class StudioSession;
 class CalibrationPanel;
 class ModelTree;
 class RecentFiles;
+class ExportActions;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -26,6 +27,7 @@ public:
   ModelTree& modelTree() { return *tree_; }
   RecentFiles& recentFiles() { return *recent_; }
   QMenu& recentMenu() { return *recentMenu_; }
+  ExportActions& exports() { return *exports_; }
   // Brings the named view to the front; false for an unknown name.
   bool showView(const QString& name);
   QWidget* view(const QString& name) const;
@@ -50,6 +52,7 @@ private:
   QProgressBar* loadProgress_;
   RecentFiles* recent_;
   QMenu* recentMenu_;
+  ExportActions* exports_;
 };
 
 }  // namespace widgets

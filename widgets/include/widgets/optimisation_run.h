@@ -26,6 +26,8 @@ public:
 
   bool running() const { return running_; }
   bool hasResult() const { return result_ != nullptr; }
+  // The finished run (null before one finished): what the exports write.
+  std::shared_ptr<const analysis::Ptq161JobResult> result() const { return result_; }
   const analysis::Ptq161JobSettings& settings() const { return settings_; }
   int64_t blocks() const { return blocks_; }
   int64_t totalSteps() const { return totalSteps_; }

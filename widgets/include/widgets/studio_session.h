@@ -16,11 +16,13 @@
 #include "quantcore/calib/activation_stats.h"
 #include "quantcore/calib/calibration_windows.h"
 #include "quantcore/io/model_spec.h"
+#include "quantcore/pack/bits_accounting.h"
 #include "widgets/job_progress.h"
 
 namespace quantcore {
 class CausalLM;
 class Tokenizer;
+struct Checkpoint;
 }  // namespace quantcore
 
 namespace analysis {
@@ -49,12 +51,21 @@ public:
   const QString& modelPath() const { return modelPath_; }
   const quantcore::ModelSpec& spec() const { return spec_; }
   const quantcore::CausalLM& model() const { return *model_; }
+  // The opened checkpoint (a packed directory serves its dequantised W').
+  std::shared_ptr<const quantcore::Checkpoint> checkpoint() const { return checkpoint_; }
+  bool isPackedModel() const;
+  // Spec §7 bits of every quantised linear (layers in packed::quantized_weights(spec) order):
+  // a packed directory's from its salient counts, else those set by setQuantizedBits.
+  const std::optional<quantcore::ModelBits>& quantizedBits() const { return quantizedBits_; }
 
   bool hasStats() const { return stats_.has_value(); }
   const quantcore::ActivationStats& stats() const { return *stats_; }
   // PB-LLM's Hessian criterion over the windows of the last calibration (null before one); it
   // keeps each linear's H once computed.
   std::shared_ptr<analysis::HessianSaliency> hessianSaliency() const { return hessian_; }
+  // The text and windows the statistics were collected on.
+  const QString& calibrationText() const { return calibText_; }
+  const quantcore::CalibrationOptions& calibrationOptions() const { return calibOptions_; }
 
   const LayerId& selectedLayer() const { return selected_; }
   const analysis::FloatMatrix& selectedWeightMagnitude() const { return selectedMagnitude_; }
@@ -81,6 +92,8 @@ public Q_SLOTS:
   void cancelJob();
   void selectLayer(qint64 block, const QString& linear);
   void setSalientRatio(double ratio);
+  // The bits of a quantisation of the open model (e.g. a finished optimisation run).
+  void setQuantizedBits(const quantcore::ModelBits& bits);
 
 Q_SIGNALS:
   void jobStarted(const QString& what);
@@ -91,6 +104,7 @@ Q_SIGNALS:
   void calibrationCancelled();
   void selectionChanged();
   void sliderChanged();
+  void quantizedBitsChanged();
 
 private:
   struct Loaded;
@@ -102,8 +116,12 @@ private:
   quantcore::ModelSpec spec_;
   std::shared_ptr<quantcore::CausalLM> model_;
   std::shared_ptr<quantcore::Tokenizer> tokenizer_;
+  std::shared_ptr<const quantcore::Checkpoint> checkpoint_;
+  std::optional<quantcore::ModelBits> quantizedBits_;
   std::optional<quantcore::ActivationStats> stats_;
   std::shared_ptr<analysis::HessianSaliency> hessian_;
+  QString calibText_;
+  quantcore::CalibrationOptions calibOptions_;
   LayerId selected_;
   analysis::FloatMatrix selectedMagnitude_;
   double ratio_ = 0.2;  // PTQ1.61's default salient ratio (spec §2.2)

@@ -1,0 +1,127 @@
+// quantcore_export: the staging directory behind every written model and the dense fp16 export
+// on the embedded stories260K (a real checkpoint): values, progress, and cancellation that
+// leaves nothing under the final name.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "quantcore/export/quantized_model_writers.h"
+#include "quantcore/export/staging_dir.h"
+#include "quantcore/io/checkpoint.h"
+#include "quantcore/io/errors.h"
+#include "quantcore/io/safetensors.h"
+#include "quantcore/pack/half_float.h"
+#include "test_support.h"
+
+namespace {
+namespace fs = std::filesystem;
+using namespace quantlens_test;
+using quantcore::outputs::StagingDir;
+
+const fs::path kModel = fs::path(QUANTLENS_SOURCE_DIR) / "resources/models/stories260K/stories260K.bin";
+
+int entries(const fs::path& dir) {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
+  return n;
+}
+
+// Counts steps and requests cancellation when `cancel_at` is reached.
+class CountingProgress : public quantcore::ProgressSink {
+public:
+  CountingProgress(quantcore::CancelToken* cancel, int64_t cancel_at) : cancel_(cancel), cancel_at_(cancel_at) {}
+  void stage(const std::string&, int64_t total) override { total_ = total; }
+  void advance(int64_t done) override {
+    done_ = done;
+    if (cancel_ && done == cancel_at_) cancel_->request();
+  }
+  void finish() override { finished_ = true; }
+  int64_t total_ = 0, done_ = 0;
+  bool finished_ = false;
+
+private:
+  quantcore::CancelToken* cancel_;
+  int64_t cancel_at_;
+};
+}  // namespace
+
+TEST(StagingDir, IsRemovedUnlessCommitted) {
+  TempDir tmp;
+  const fs::path dest = tmp / "out";
+  fs::path staged;
+  {
+    StagingDir s(dest);
+    staged = s.path();
+    EXPECT_TRUE(fs::is_directory(staged));
+    EXPECT_EQ(staged.parent_path(), tmp.path());
+  }
+  EXPECT_FALSE(fs::exists(staged));
+  EXPECT_EQ(entries(tmp.path()), 0);
+}
+
+TEST(StagingDir, CommitReplacesAnEmptyDirectoryButNotAFullOne) {
+  TempDir tmp;
+  const fs::path dest = tmp / "out";
+  fs::create_directory(dest);
+  {
+    StagingDir s(dest);
+    write_bytes(s.path() / "a", "1");
+    s.commit(dest, false);
+  }
+  EXPECT_EQ(read_text(dest / "a"), "1");
+  StagingDir again(dest);
+  write_bytes(again.path() / "b", "2");
+  try {
+    again.commit(dest, false);
+    FAIL() << "committed over a non-empty directory";
+  } catch (const quantcore::InputError& e) {
+    EXPECT_EQ(std::string(e.what()), dest.string() + ": exists and is not empty; pass --force to replace it");
+  }
+  EXPECT_THROW(quantcore::outputs::checked_destination(dest.string(), false), quantcore::InputError);
+  again.commit(dest, true);
+  EXPECT_FALSE(fs::exists(dest / "a"));
+  EXPECT_EQ(read_text(dest / "b"), "2");
+}
+
+TEST(DenseExport, EveryTensorIsTheFp16OfTheSource) {
+  TempDir tmp;
+  const quantcore::Checkpoint ck = quantcore::open_checkpoint(kModel);
+  CountingProgress progress(nullptr, -1);
+  quantcore::outputs::write_dense_model(ck, nullptr, tmp.path(), progress, quantcore::CancelToken{});
+  const auto expected = quantcore::expected_tensors(ck.spec);
+  EXPECT_EQ(progress.total_, int64_t(expected.size()));
+  EXPECT_EQ(progress.done_, int64_t(expected.size()));
+  EXPECT_TRUE(progress.finished_);
+  EXPECT_TRUE(fs::is_regular_file(tmp / "config.json"));
+  EXPECT_TRUE(fs::is_regular_file(tmp / "tokenizer.bin"));
+  EXPECT_EQ(read_json(tmp / "config.json")["torch_dtype"], "float16");
+  const quantcore::SafetensorsFile out(tmp / "model.safetensors");
+  ASSERT_EQ(out.entries().size(), expected.size());
+  for (const auto& e : expected) {
+    const quantcore::TensorView src = *ck.weights->find(e.name);
+    ASSERT_EQ(src.dtype, quantcore::DType::F32) << e.name;
+    const quantcore::TensorView dst = out.view(*out.entry(e.name));
+    ASSERT_EQ(dst.dtype, quantcore::DType::F16);
+    ASSERT_EQ(dst.shape, src.shape);
+    const auto* f = static_cast<const float*>(src.data);
+    const auto* h = static_cast<const uint16_t*>(dst.data);
+    for (int64_t i = 0; i < src.numel(); ++i) ASSERT_EQ(h[i], quantcore::half_from_float(f[i])) << e.name << " " << i;
+  }
+}
+
+TEST(DenseExport, CancelledMidwayLeavesNothingUnderTheFinalName) {
+  TempDir tmp;
+  const quantcore::Checkpoint ck = quantcore::open_checkpoint(kModel);
+  const fs::path dest = tmp / "dense";
+  quantcore::CancelToken cancel;
+  CountingProgress progress(&cancel, 3);
+  EXPECT_THROW(
+      {
+        StagingDir s(dest);
+        quantcore::outputs::write_dense_model(ck, nullptr, s.path(), progress, cancel);
+        s.commit(dest, false);
+      },
+      quantcore::Cancelled);
+  EXPECT_EQ(progress.done_, 3);  // stopped at the next tensor after the request
+  EXPECT_EQ(entries(tmp.path()), 0);
+}
