@@ -1,10 +1,18 @@
 #pragma once
-// What the Qt Test GUI tests share: screenshots into the build tree and named-child lookup.
+// What the Qt Test GUI tests share: screenshots into the build tree, named-child lookup, the
+// event-loop stall meter and main().
+#include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QImage>
 #include <QString>
+#include <QTimer>
 #include <QWidget>
 #include <QtTest/QtTest>
+
+#include <algorithm>
+
+#include "widgets/imgui_canvas.h"
 
 namespace gui_test {
 
@@ -24,4 +32,36 @@ T* require_child(const QObject& root, const char* name) {
   return w;
 }
 
+// The longest gap between ticks of a 10 ms timer on the GUI thread since construction: how long
+// the event loop went without running.
+class StallMeter : public QObject {
+public:
+  StallMeter() {
+    timer_.setInterval(10);
+    QObject::connect(&timer_, &QTimer::timeout, this, [this] {
+      maxGapMs_ = std::max(maxGapMs_, clock_.restart());
+      ++ticks_;
+    });
+    clock_.start();
+    timer_.start();
+  }
+  qint64 maxGapMs() const { return maxGapMs_; }
+  int ticks() const { return ticks_; }
+
+private:
+  QTimer timer_;
+  QElapsedTimer clock_;
+  qint64 maxGapMs_ = 0;
+  int ticks_ = 0;
+};
+
 }  // namespace gui_test
+
+// main() of a GUI test: the ImGui canvases need a 3.3 core context requested before QApplication.
+#define QUANTLENS_GUI_TEST_MAIN(TestClass)           \
+  int main(int argc, char** argv) {                  \
+    widgets::ImGuiCanvas::setDefaultSurfaceFormat(); \
+    QApplication app(argc, argv);                    \
+    TestClass test;                                  \
+    return QTest::qExec(&test, argc, argv);          \
+  }

@@ -120,11 +120,6 @@ private Q_SLOTS:
   }
 };
 
-int main(int argc, char** argv) {
-  widgets::ImGuiCanvas::setDefaultSurfaceFormat();
-  QApplication app(argc, argv);
-  CompareGuiTest test;
-  return QTest::qExec(&test, argc, argv);
-}
+QUANTLENS_GUI_TEST_MAIN(CompareGuiTest)
 
 #include "test_compare_gui.moc"

@@ -291,11 +291,6 @@ private Q_SLOTS:
   }
 };
 
-int main(int argc, char** argv) {
-  widgets::ImGuiCanvas::setDefaultSurfaceFormat();
-  QApplication app(argc, argv);
-  DumpViewGuiTest test;
-  return QTest::qExec(&test, argc, argv);
-}
+QUANTLENS_GUI_TEST_MAIN(DumpViewGuiTest)
 
 #include "test_dump_view_gui.moc"

@@ -275,11 +275,6 @@ private Q_SLOTS:
   void cleanupTestCase() { studio_.reset(); }
 };
 
-int main(int argc, char** argv) {
-  widgets::ImGuiCanvas::setDefaultSurfaceFormat();
-  QApplication app(argc, argv);
-  ExportGuiTest test;
-  return QTest::qExec(&test, argc, argv);
-}
+QUANTLENS_GUI_TEST_MAIN(ExportGuiTest)
 
 #include "test_export_gui.moc"

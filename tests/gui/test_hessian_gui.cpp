@@ -169,5 +169,5 @@ private Q_SLOTS:
   }
 };
 
-QTEST_MAIN(HessianGuiTest)
+QUANTLENS_GUI_TEST_MAIN(HessianGuiTest)
 #include "test_hessian_gui.moc"

@@ -29,23 +29,6 @@ const QString kStories = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/sto
 const QString kStoriesText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
 const QString kHouseLlama = QUANTLENS_SOURCE_DIR "/../shared/data/house-llama";
 const QString kHouseText = QUANTLENS_SOURCE_DIR "/../shared/data/house-corpus/calib.txt";
-
-// The longest gap between ticks of a 5 ms timer: how long the event loop was held up.
-class StallMeter : public QObject {
-public:
-  StallMeter() {
-    timer_.setInterval(5);
-    QObject::connect(&timer_, &QTimer::timeout, this, [this] { maxGapMs_ = std::max(maxGapMs_, clock_.restart()); });
-    clock_.start();
-    timer_.start();
-  }
-  qint64 maxGapMs() const { return maxGapMs_; }
-
-private:
-  QTimer timer_;
-  QElapsedTimer clock_;
-  qint64 maxGapMs_ = 0;
-};
 }  // namespace
 
 class ModelBoundsGuiTest : public QObject {
@@ -88,7 +71,7 @@ class ModelBoundsGuiTest : public QObject {
     slider->setFocus();
     slider->setValue(20);
     QElapsedTimer clock;
-    StallMeter meter;
+    gui_test::StallMeter meter;
     clock.start();
     for (int i = 0; i < 30; ++i) {
       QTest::keyClick(slider, Qt::Key_Right);
@@ -178,11 +161,6 @@ private Q_SLOTS:
   }
 };
 
-int main(int argc, char** argv) {
-  widgets::ImGuiCanvas::setDefaultSurfaceFormat();
-  QApplication app(argc, argv);
-  ModelBoundsGuiTest test;
-  return QTest::qExec(&test, argc, argv);
-}
+QUANTLENS_GUI_TEST_MAIN(ModelBoundsGuiTest)
 
 #include "test_model_bounds_gui.moc"

@@ -34,28 +34,6 @@
 namespace {
 const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
 const QString kText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
-
-// The longest gap between ticks of a 10 ms timer: how long the event loop was held up.
-class StallMeter : public QObject {
-public:
-  StallMeter() {
-    timer_.setInterval(10);
-    QObject::connect(&timer_, &QTimer::timeout, this, [this] {
-      maxGapMs_ = std::max(maxGapMs_, clock_.restart());
-      ++ticks_;
-    });
-    clock_.start();
-    timer_.start();
-  }
-  qint64 maxGapMs() const { return maxGapMs_; }
-  int ticks() const { return ticks_; }
-
-private:
-  QTimer timer_;
-  QElapsedTimer clock_;
-  qint64 maxGapMs_ = 0;
-  int ticks_ = 0;
-};
 }  // namespace
 
 class OptimiseGuiTest : public QObject {
@@ -109,7 +87,7 @@ private Q_SLOTS:
     const int64_t blocks = session_->spec().num_layers;
     QSignalSpy batches(&panel_->run(), &widgets::OptimisationRun::lossesArrived);
     QSignalSpy finished(&panel_->run(), &widgets::OptimisationRun::finished);
-    StallMeter meter;
+    gui_test::StallMeter meter;
     QTest::mouseClick(child<QPushButton>("optimiseStart"), Qt::LeftButton);
     QVERIFY(child<QPushButton>("optimiseCancel")->isEnabled());
     QVERIFY(!child<QPushButton>("optimiseStart")->isEnabled());
@@ -184,11 +162,6 @@ private Q_SLOTS:
   }
 };
 
-int main(int argc, char** argv) {
-  widgets::ImGuiCanvas::setDefaultSurfaceFormat();
-  QApplication app(argc, argv);
-  OptimiseGuiTest test;
-  return QTest::qExec(&test, argc, argv);
-}
+QUANTLENS_GUI_TEST_MAIN(OptimiseGuiTest)
 
 #include "test_optimise_gui.moc"

@@ -287,11 +287,6 @@ private Q_SLOTS:
   }
 };
 
-int main(int argc, char** argv) {
-  widgets::ImGuiCanvas::setDefaultSurfaceFormat();
-  QApplication app(argc, argv);
-  StudioGuiTest test;
-  return QTest::qExec(&test, argc, argv);
-}
+QUANTLENS_GUI_TEST_MAIN(StudioGuiTest)
 
 #include "test_studio_gui.moc"

@@ -71,5 +71,5 @@ private Q_SLOTS:
   }
 };
 
-QTEST_MAIN(TeachViewTest)
+QUANTLENS_GUI_TEST_MAIN(TeachViewTest)
 #include "test_teach_view.moc"
