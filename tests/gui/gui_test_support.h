@@ -10,9 +10,14 @@
 #include <QWidget>
 #include <QtTest/QtTest>
 
+#include <QTemporaryDir>
+
 #include <algorithm>
+#include <memory>
 
 #include "widgets/imgui_canvas.h"
+#include "widgets/main_window.h"
+#include "widgets/studio_session.h"
 
 namespace gui_test {
 
@@ -31,6 +36,33 @@ T* require_child(const QObject& root, const char* name) {
   if (!w) qFatal("no child %s", name);
   return w;
 }
+
+// A test over one studio window: a fresh statistics cache, a session, its window and named-child
+// lookup in it. No slots here: Qt Test would run them as tests of every subclass.
+class StudioWindowTest : public QObject {
+protected:
+  QTemporaryDir cache_;
+  std::unique_ptr<widgets::StudioSession> session_;
+  std::unique_ptr<widgets::MainWindow> window_;
+
+  template <typename T>
+  T* child(const char* name) {
+    return require_child<T>(*window_, name);
+  }
+  void createWindow(int width = 1280, int height = 800) {
+    QVERIFY(cache_.isValid());
+    qputenv("XDG_CACHE_HOME", cache_.path().toUtf8());
+    session_ = std::make_unique<widgets::StudioSession>();
+    window_ = std::make_unique<widgets::MainWindow>(*session_, false);
+    window_->resize(width, height);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+  }
+  void destroyWindow() {
+    window_.reset();
+    session_.reset();
+  }
+};
 
 // The longest gap between ticks of a 10 ms timer on the GUI thread since construction: how long
 // the event loop went without running.

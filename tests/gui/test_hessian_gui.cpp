@@ -48,17 +48,9 @@ int64_t expectedSalient(std::vector<float> v, double ratio) {
 }
 }  // namespace
 
-class HessianGuiTest : public QObject {
+class HessianGuiTest : public gui_test::StudioWindowTest {
   Q_OBJECT
 
-  QTemporaryDir cache_;
-  std::unique_ptr<widgets::StudioSession> session_;
-  std::unique_ptr<widgets::MainWindow> window_;
-
-  template <typename T>
-  T* child(const char* name) {
-    return gui_test::require_child<T>(*window_, name);
-  }
   widgets::WeightsHeatmap* canvas() { return child<widgets::WeightsHeatmap>("weightsCanvas"); }
   QComboBox* criterion() { return child<QComboBox>("weightsCriterion"); }
   QStandardItem* hessianItem() { return qobject_cast<QStandardItemModel*>(criterion()->model())->item(1); }
@@ -68,13 +60,7 @@ class HessianGuiTest : public QObject {
 
 private Q_SLOTS:
   void initTestCase() {
-    QVERIFY(cache_.isValid());
-    qputenv("XDG_CACHE_HOME", cache_.path().toUtf8());
-    session_ = std::make_unique<widgets::StudioSession>();
-    window_ = std::make_unique<widgets::MainWindow>(*session_, false);
-    window_->resize(1280, 800);
-    window_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    createWindow();
     QSignalSpy opened(session_.get(), &widgets::StudioSession::modelOpened);
     session_->openModel(kModel);
     QVERIFY(opened.wait(30000));
@@ -163,10 +149,7 @@ private Q_SLOTS:
     QVERIFY(child<QLabel>("weightsLegend")->text().contains("by |W|"));
   }
 
-  void cleanupTestCase() {
-    window_.reset();
-    session_.reset();
-  }
+  void cleanupTestCase() { destroyWindow(); }
 };
 
 QUANTLENS_GUI_TEST_MAIN(HessianGuiTest)

@@ -31,17 +31,8 @@ const QString kHouseLlama = QUANTLENS_SOURCE_DIR "/../shared/data/house-llama";
 const QString kHouseText = QUANTLENS_SOURCE_DIR "/../shared/data/house-corpus/calib.txt";
 }  // namespace
 
-class ModelBoundsGuiTest : public QObject {
+class ModelBoundsGuiTest : public gui_test::StudioWindowTest {
   Q_OBJECT
-
-  QTemporaryDir cache_;
-  std::unique_ptr<widgets::StudioSession> session_;
-  std::unique_ptr<widgets::MainWindow> window_;
-
-  template <typename T>
-  T* child(const char* name) {
-    return gui_test::require_child<T>(*window_, name);
-  }
 
   void openAndCalibrate(const QString& model, const QString& text) {
     QSignalSpy opened(session_.get(), &widgets::StudioSession::modelOpened);
@@ -124,13 +115,7 @@ class ModelBoundsGuiTest : public QObject {
 
 private Q_SLOTS:
   void initTestCase() {
-    QVERIFY(cache_.isValid());
-    qputenv("XDG_CACHE_HOME", cache_.path().toUtf8());
-    session_ = std::make_unique<widgets::StudioSession>();
-    window_ = std::make_unique<widgets::MainWindow>(*session_, false);
-    window_->resize(1400, 820);
-    window_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    createWindow(1400, 820);
   }
 
   void stories260K() {
@@ -155,10 +140,7 @@ private Q_SLOTS:
     dragAndCheck("house-llama");
   }
 
-  void cleanupTestCase() {
-    window_.reset();
-    session_.reset();
-  }
+  void cleanupTestCase() { destroyWindow(); }
 };
 
 QUANTLENS_GUI_TEST_MAIN(ModelBoundsGuiTest)

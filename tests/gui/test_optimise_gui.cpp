@@ -36,19 +36,12 @@ const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stori
 const QString kText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
 }  // namespace
 
-class OptimiseGuiTest : public QObject {
+class OptimiseGuiTest : public gui_test::StudioWindowTest {
   Q_OBJECT
 
-  QTemporaryDir cache_;
-  std::unique_ptr<widgets::StudioSession> session_;
-  std::unique_ptr<widgets::MainWindow> window_;
   widgets::OptimisePanel* panel_ = nullptr;
 
   void shot(QWidget& w, const QString& name) { gui_test::save_screenshot(w, name); }
-  template <typename T>
-  T* child(const char* name) {
-    return gui_test::require_child<T>(*window_, name);
-  }
   void setShortRun(int epochs) {
     child<QLineEdit>("optimiseText")->setText(kText);
     child<QSpinBox>("optimiseNsamples")->setValue(4);
@@ -58,13 +51,7 @@ class OptimiseGuiTest : public QObject {
 
 private Q_SLOTS:
   void initTestCase() {
-    QVERIFY(cache_.isValid());
-    qputenv("XDG_CACHE_HOME", cache_.path().toUtf8());
-    session_ = std::make_unique<widgets::StudioSession>();
-    window_ = std::make_unique<widgets::MainWindow>(*session_, false);
-    window_->resize(1280, 800);
-    window_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    createWindow();
     QSignalSpy opened(session_.get(), &widgets::StudioSession::modelOpened);
     session_->openModel(kModel);
     QVERIFY(opened.wait(30000));
@@ -156,10 +143,7 @@ private Q_SLOTS:
     shot(*window_, "gui-optimise-cancelled");
   }
 
-  void cleanupTestCase() {
-    window_.reset();
-    session_.reset();
-  }
+  void cleanupTestCase() { destroyWindow(); }
 };
 
 QUANTLENS_GUI_TEST_MAIN(OptimiseGuiTest)

@@ -45,29 +45,15 @@ QPoint cellCentre(const widgets::HeatmapCanvas& c, int64_t row, int64_t col) {
 }
 }  // namespace
 
-class StudioGuiTest : public QObject {
+class StudioGuiTest : public gui_test::StudioWindowTest {
   Q_OBJECT
 
-  QTemporaryDir cache_;
-  std::unique_ptr<widgets::StudioSession> session_;
-  std::unique_ptr<widgets::MainWindow> window_;
-
   void shot(QWidget& w, const QString& name) { gui_test::save_screenshot(w, name); }
-  template <typename T>
-  T* child(const char* name) {
-    return gui_test::require_child<T>(*window_, name);
-  }
 
 private Q_SLOTS:
   void initTestCase() {
-    QVERIFY(cache_.isValid());
-    qputenv("XDG_CACHE_HOME", cache_.path().toUtf8());  // a fresh statistics cache
-    session_ = std::make_unique<widgets::StudioSession>();
-    window_ = std::make_unique<widgets::MainWindow>(*session_, false);
-    window_->resize(1280, 800);
-    window_->show();
+    createWindow();
     window_->recentFiles().clear();
-    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
   }
 
   void badModelIsReportedNotFatal() {
@@ -281,10 +267,7 @@ private Q_SLOTS:
     QCOMPARE(canvas.viewState().col, 0.0);
   }
 
-  void cleanupTestCase() {
-    window_.reset();
-    session_.reset();
-  }
+  void cleanupTestCase() { destroyWindow(); }
 };
 
 QUANTLENS_GUI_TEST_MAIN(StudioGuiTest)
