@@ -32,7 +32,7 @@ public:
     if (role == Qt::ToolTipRole && section == kRelative)
       return tr("E(0): the bound with no salient column, everything binarised");
     if (role != Qt::DisplayRole) return {};
-    static const char* names[kColumns] = {"block", "linear", "salient", "E, eq. (4)", "E / E(0)", "out × in"};
+    static const char* names[kColumns] = {"block", "linear", "salient", "E, eq. (4)", "E / E(0)"};
     return tr(names[section]);
   }
 
@@ -42,7 +42,6 @@ public:
     switch (column) {
       case kBlock: return QString::number(b.block);
       case kLinear: return QString::fromStdString(b.linear);
-      case kShape: return QStringLiteral("%1 × %2").arg(b.out_features).arg(b.in_features);
       case kSalient: return known ? QString::number(b.salient_columns) : QStringLiteral("…");
       case kBound: return known ? QString::number(b.error_bound, 'g', 6) : QStringLiteral("…");
       case kRelative:
@@ -56,6 +55,11 @@ public:
     if (!index.isValid() || index.row() >= rowCount()) return {};
     switch (role) {
       case Qt::DisplayRole: return text(index.row(), index.column());
+      case Qt::ToolTipRole: {
+        if (index.column() != kLinear) return {};
+        const analysis::LayerBound& b = run_.rows()[static_cast<std::size_t>(index.row())];
+        return QStringLiteral("%1 × %2 (out × in)").arg(b.out_features).arg(b.in_features);
+      }
       case Qt::TextAlignmentRole:
         return index.column() == kLinear ? QVariant() : QVariant(int(Qt::AlignRight | Qt::AlignVCenter));
       case Qt::ForegroundRole:
@@ -98,7 +102,6 @@ ModelBoundsTable::ModelBoundsTable(StudioSession& session, QWidget* parent) : QW
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   // Widths are fitted once per model (a header that resizes to its contents re-measures every
   // row on every update).
-  table_->horizontalHeader()->setStretchLastSection(true);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(new QLabel(tr("<b>Every layer's error bound</b>"), this));
@@ -134,7 +137,7 @@ void ModelBoundsTable::refresh() {
     // Room for every column, so that the splitter beside the heatmap does not hide the values.
     int width = 2 * table_->frameWidth() + table_->verticalScrollBar()->sizeHint().width();
     for (int c = 0; c < kColumns; ++c) width += table_->columnWidth(c);
-    table_->setMinimumWidth(std::min(width, 520));
+    table_->setMinimumWidth(width);
     widthsFitted_ = true;
   }
   const LayerId& selected = session_.selectedLayer();

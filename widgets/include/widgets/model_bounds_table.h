@@ -14,7 +14,7 @@ class StudioSession;
 class ModelBoundsTable : public QWidget {
   Q_OBJECT
 public:
-  enum Column { kBlock, kLinear, kSalient, kBound, kRelative, kShape, kColumns };
+  enum Column { kBlock, kLinear, kSalient, kBound, kRelative, kColumns };  // the shape is the linear's tooltip
 
   ModelBoundsTable(StudioSession& session, QWidget* parent = nullptr);
 
