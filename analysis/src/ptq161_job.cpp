@@ -1,8 +1,6 @@
 #include "analysis/ptq161_job.h"
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "analysis/loss_curve_recorder.h"
 #include "quantcore/calib/activation_stats_cache.h"
@@ -12,20 +10,10 @@
 #include "quantcore/model/load_model.h"
 #include "quantcore/optimize/ptq161_pass.h"
 #include "quantcore/pack/packed_checkpoint.h"
+#include "quantcore/io/read_file.h"
 #include "quantcore/tokenize/tokenizer.h"
 
 namespace analysis {
-
-namespace {
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw quantcore::InputError(path, "cannot open the text");
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw quantcore::InputError(path, "cannot read the text");
-  return s.str();
-}
-}  // namespace
 
 int64_t ptq161_total_steps(int64_t blocks, const quantcore::CalibrationOptions& calibration,
                            const quantcore::Ptq161Options& options) {
@@ -41,7 +29,7 @@ Ptq161JobResult run_ptq161_job(const Ptq161JobSettings& settings, quantcore::Opt
   r.checkpoint = checkpoint;
   r.settings = settings;
   r.tokenizer = quantcore::load_tokenizer(checkpoint->tokenizer_path);
-  const std::vector<int32_t> ids = r.tokenizer->encode(read_text(settings.calib_text_path));
+  const std::vector<int32_t> ids = r.tokenizer->encode(quantcore::read_file(settings.calib_text_path));
   const auto windows = quantcore::calibration_windows(ids, settings.calibration);
   cancel.throw_if_requested();
   r.model = quantcore::load_causal_lm(*checkpoint, quantcore::ComputeOptions{});
@@ -59,7 +47,7 @@ Ptq161JobResult run_ptq161_job(const Ptq161JobSettings& settings, quantcore::Opt
 PerplexityResult ptq161_job_perplexity(const Ptq161JobResult& run, const std::string& text_path,
                                        const PerplexityOptions& options, quantcore::ProgressSink& progress,
                                        const quantcore::CancelToken& cancel) {
-  const std::vector<int32_t> ids = run.tokenizer->encode(read_text(text_path));
+  const std::vector<int32_t> ids = run.tokenizer->encode(quantcore::read_file(text_path));
   return evaluate_perplexity(*run.model, ids, options, progress, cancel);
 }
 

@@ -9,6 +9,7 @@
 #include "analysis/ptq161_dump.h"
 #include "calibration_args.h"
 #include "command_support.h"
+#include "quantcore/io/read_file.h"
 #include "commands.h"
 #include "quantcore/calib/activation_stats_cache.h"
 #include "quantcore/io/errors.h"
@@ -50,7 +51,7 @@ void define_dump(CLI::App& sub, Action& action) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::filesystem::path dest = a->out;
     analysis::check_dump_destination(dest, a->force);
-    const std::string text = read_text_file(a->calibration.text);
+    const std::string text = quantcore::read_file(a->calibration.text);
 
     device->compute.dtype = "fp32";  // quantize's default: the same statistics (and cache entries)
     LoadedModel loaded = model->load(*device);

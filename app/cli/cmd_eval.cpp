@@ -5,6 +5,7 @@
 
 #include "analysis/perplexity.h"
 #include "command_support.h"
+#include "quantcore/io/read_file.h"
 #include "commands.h"
 #include "quantcore/io/errors.h"
 #include "terminal_progress.h"
@@ -43,7 +44,7 @@ void define_eval(CLI::App& sub, Action& action) {
   action = [model, device, out, args] {
     LoadedModel loaded = model->load(*device);
     const quantcore::Tokenizer& tokenizer = *loaded.tokenizer;
-    const std::string text = read_text_file(args->text_file);
+    const std::string text = quantcore::read_file(args->text_file);
 
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<int32_t> ids = tokenizer.encode(text);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "command_support.h"
+#include "quantcore/io/read_file.h"
 #include "commands.h"
 #include "quantcore/calib/activation_stats_cache.h"
 #include "quantcore/calib/calibration_windows.h"
@@ -80,7 +81,7 @@ void define_quantize(CLI::App& sub, Action& action) {
 #if QUANTLENS_HAVE_HDF5
     if (!a->dump.empty()) analysis::check_dump_destination(a->dump, a->force);
 #endif
-    const std::string text = read_text_file(a->calibration.text);
+    const std::string text = quantcore::read_file(a->calibration.text);
 
     // fp32 master parameters always (§5.2); the block computes in fp32 or bf16. fp16 would need
     // the reference's loss scaler, which LibTorch's C++ API does not have.

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "command_support.h"
+#include "quantcore/io/read_file.h"
 #include "commands.h"
 
 namespace quantlens_cli {
@@ -18,7 +19,7 @@ void define_tokenize(CLI::App& sub, Action& action) {
   action = [model, out, text, file] {
     quantcore::Checkpoint checkpoint = model->open();
     auto tokenizer = open_tokenizer(checkpoint);
-    const std::string input = file->empty() ? *text : read_text_file(*file);
+    const std::string input = file->empty() ? *text : quantcore::read_file(*file);
     std::vector<int32_t> ids = tokenizer->encode(input);
     if (out->json) {
       nlohmann::json pieces = nlohmann::json::array();

@@ -1,9 +1,7 @@
 #include "command_support.h"
 
 #include <csignal>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "quantcore/io/errors.h"
 #include "quantcore/model/load_model.h"
@@ -46,15 +44,6 @@ void OutputArgs::emit(const nlohmann::json& doc) const {
 
 std::unique_ptr<quantcore::Tokenizer> open_tokenizer(const quantcore::Checkpoint& checkpoint) {
   return quantcore::load_tokenizer(checkpoint.tokenizer_path);
-}
-
-std::string read_text_file(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw quantcore::InputError(path, "no such file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw quantcore::InputError(path, "cannot be read");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 quantcore::CancelToken& interrupt_token() {

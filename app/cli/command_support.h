@@ -50,7 +50,6 @@ struct OutputArgs {
 };
 
 std::unique_ptr<quantcore::Tokenizer> open_tokenizer(const quantcore::Checkpoint& checkpoint);
-std::string read_text_file(const std::string& path);
 
 // Ctrl-C sets this token; running jobs stop at their next step.
 quantcore::CancelToken& interrupt_token();

@@ -1,30 +1,18 @@
 #include "quantcore/export/model_directory.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "quantcore/io/errors.h"
+#include "quantcore/io/read_file.h"
 
 namespace quantcore::outputs {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-std::string read_text_file(const fs::path& path) {
-  if (!fs::is_regular_file(path)) throw InputError(path.string(), "no such file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), "cannot be read");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-}  // namespace
-
 json output_config(const Checkpoint& ck) {
   const ModelSpec& s = ck.spec;
   if (ck.format != CheckpointFormat::Llama2c) {
-    json c = json::parse(read_text_file(ck.path / "config.json"));
+    json c = json::parse(read_file(ck.path / "config.json"));
     if (c.contains("dtype")) c["dtype"] = "float16";
     else c["torch_dtype"] = "float16";
     c.erase("quantization_config");

@@ -10,6 +10,7 @@
 #include "quantcore/io/errors.h"
 #include "score_ordered_merge.h"
 #include "string_lookup.h"
+#include "quantcore/io/read_file.h"
 #include "tokenizer_files.h"
 #include "tokenizer_loaders.h"
 
@@ -164,7 +165,7 @@ private:
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_llama2c_tokenizer(const std::filesystem::path& bin_file) {
-  Llama2cVocab vocab = parse_vocab(bin_file, read_file_bytes(bin_file));
+  Llama2cVocab vocab = parse_vocab(bin_file, read_file(bin_file));
   return std::make_unique<Llama2cTokenizer>(bin_file, std::move(vocab));
 }
 

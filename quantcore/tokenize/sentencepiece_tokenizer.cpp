@@ -9,6 +9,7 @@
 #include "sentencepiece_model.h"
 #include "sentencepiece_normalizer.h"
 #include "sentencepiece_vocab.h"
+#include "quantcore/io/read_file.h"
 #include "tokenizer_files.h"
 #include "tokenizer_loaders.h"
 
@@ -89,7 +90,7 @@ private:
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_sentencepiece_tokenizer(const std::filesystem::path& model_file) {
-  SentencePieceModel model = parse_sentencepiece_model(model_file, read_file_bytes(model_file));
+  SentencePieceModel model = parse_sentencepiece_model(model_file, read_file(model_file));
   refuse_unsupported(model_file, model);
   return std::make_unique<SentencePieceTokenizer>(model_file, std::move(model));
 }

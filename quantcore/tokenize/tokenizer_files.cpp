@@ -1,25 +1,12 @@
 #include "tokenizer_files.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "quantcore/io/errors.h"
+#include "quantcore/io/read_file.h"
 
 namespace quantcore {
 
-std::string read_file_bytes(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path.string(), "no such file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), "cannot open for reading");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) throw InputError(path.string(), "read failed");
-  return std::move(bytes).str();
-}
-
 nlohmann::json read_json_file(const std::filesystem::path& path) {
-  const std::string text = read_file_bytes(path);
+  const std::string text = read_file(path);
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

@@ -8,7 +8,6 @@
 
 namespace quantcore {
 
-std::string read_file_bytes(const std::filesystem::path& path);
 nlohmann::json read_json_file(const std::filesystem::path& path);
 
 // The fields of an HF tokenizer_config.json that decide the special ids around a text.

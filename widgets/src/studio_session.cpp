@@ -2,8 +2,6 @@
 
 #include <QtConcurrent/QtConcurrent>
 
-#include <fstream>
-#include <sstream>
 
 #include "analysis/hessian_saliency.h"
 #include "analysis/layer_view.h"
@@ -12,6 +10,7 @@
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/export/bits_report.h"
 #include "quantcore/io/errors.h"
+#include "quantcore/io/read_file.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/pack/packed_checkpoint.h"
 #include "quantcore/tokenize/tokenizer.h"
@@ -40,14 +39,6 @@ struct StudioSession::Calibrated {
 };
 
 namespace {
-std::string readText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw quantcore::InputError(path, "cannot open the calibration text");
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw quantcore::InputError(path, "cannot read the calibration text");
-  return s.str();
-}
 
 // Runs `work` on the global thread pool and hands its result to `done` on `owner`'s thread.
 template <typename Result, typename Work, typename Done>
@@ -131,7 +122,7 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
         r.text = QString::fromStdString(text);
         r.options = options;
         try {
-          const std::vector<int32_t> ids = tokenizer->encode(readText(text));
+          const std::vector<int32_t> ids = tokenizer->encode(quantcore::read_file(text));
           r.windows = quantcore::calibration_windows(ids, options);
           r.stats = quantcore::cached_activation_stats(*model, path, ids, options, std::nullopt, *progress, *cancel);
         } catch (const quantcore::Cancelled&) {
