@@ -6,6 +6,7 @@
 #include <QVBoxLayout>
 
 #include "analysis/layer_view.h"
+#include "widgets/activation_heatmap.h"
 #include "widgets/heatmap_canvas.h"
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
@@ -47,22 +48,12 @@ public:
 
 private:
   void refresh() {
-    HeatmapContent content;
-    content.rowAxis = "layer";
-    content.columnAxis = "input channel";
-    const bool mean = statistic_->currentIndex() == 1;
-    content.title = mean ? "mean |x| per input channel (calibration)" : "max |x| per input channel (calibration)";
-    content.emptyMessage = "Run calibration (panel on the right) to see activation magnitudes.";
+    const auto statistic = statistic_->currentIndex() == 1 ? analysis::ActivationStatistic::MeanAbs
+                                                           : analysis::ActivationStatistic::MaxAbs;
     map_ = {};
-    if (session_.hasModel() && session_.hasStats()) {
-      map_ = analysis::activation_map(session_.spec(), session_.stats(),
-                                      mean ? analysis::ActivationStatistic::MeanAbs : analysis::ActivationStatistic::MaxAbs);
-      content.values = map_.values;
-      content.rowName = [rows = map_.rows](int64_t r) {
-        return "block " + std::to_string(rows[r].first) + " " + rows[r].second;
-      };
-    }
-    canvas_->setContent(std::move(content));
+    if (session_.hasModel() && session_.hasStats()) map_ = analysis::activation_map(session_.spec(), session_.stats(), statistic);
+    canvas_->setContent(activationHeatmap(map_, statistic, "calibration",
+                                          "Run calibration (panel on the right) to see activation magnitudes."));
     showSelection();
   }
 

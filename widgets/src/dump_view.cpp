@@ -18,6 +18,7 @@
 #include <cmath>
 
 #include "analysis/dump_views.h"
+#include "widgets/activation_heatmap.h"
 #include "widgets/dump_document.h"
 #include "widgets/dump_table_model.h"
 #include "widgets/heatmap_canvas.h"
@@ -250,20 +251,11 @@ private:
   }
 
   void refreshActivations() {
-    HeatmapContent content;
-    content.rowAxis = "layer";
-    content.columnAxis = "input channel";
-    const bool mean = statistic_->currentIndex() == 1;
-    content.title = mean ? "mean |x| per input channel (dump)" : "max |x| per input channel (dump)";
-    content.emptyMessage = "Open an analysis dump (File menu).";
+    const auto statistic = statistic_->currentIndex() == 1 ? analysis::ActivationStatistic::MeanAbs
+                                                           : analysis::ActivationStatistic::MaxAbs;
     map_ = {};
-    if (document_.isOpen()) {
-      map_ = analysis::dump_activation_map(document_.blocks(), mean ? analysis::ActivationStatistic::MeanAbs
-                                                                    : analysis::ActivationStatistic::MaxAbs);
-      content.values = map_.values;
-      content.rowName = [rows = map_.rows](int64_t r) { return "block " + std::to_string(rows[r].first) + " " + rows[r].second; };
-    }
-    activations_->setContent(std::move(content));
+    if (document_.isOpen()) map_ = analysis::dump_activation_map(document_.blocks(), statistic);
+    activations_->setContent(activationHeatmap(map_, statistic, "dump", "Open an analysis dump (File menu)."));
     activations_->setSelectedRow(model_->rowOf(document_.selectedBlock(), document_.selectedLinear()));
   }
 
