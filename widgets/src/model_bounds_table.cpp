@@ -115,7 +115,7 @@ ModelBoundsTable::ModelBoundsTable(StudioSession& session, QWidget* parent) : QW
       session_.selectLayer(rows[index.row()].block, QString::fromStdString(rows[index.row()].linear));
   });
   connect(&session_.modelBounds(), &ModelBoundsRun::updated, this, &ModelBoundsTable::refresh);
-  connect(&session_, &StudioSession::selectionChanged, this, &ModelBoundsTable::refresh);
+  connect(&session_, &StudioSession::selectionChanged, this, &ModelBoundsTable::showSelection);
   refresh();
 }
 
@@ -140,19 +140,24 @@ void ModelBoundsTable::refresh() {
     table_->setMinimumWidth(width);
     widthsFitted_ = true;
   }
-  const LayerId& selected = session_.selectedLayer();
-  const auto& rows = run.rows();
-  for (int i = 0; i < n; ++i)
-    if (rows[i].block == selected.block && rows[i].linear == selected.linear) {
-      if (table_->currentIndex().row() != i) table_->selectRow(i);
-      break;
-    }
+  showSelection();
   progress_->setText(tr("%1 of %2 layers at ratio %3%4")
                          .arg(run.layersDone())
                          .arg(n)
                          .arg(run.ratio(), 0, 'f', 2)
                          .arg(run.complete() ? QString() : tr(" (computing)")));
   total_->setText(tr("model-wide sum of E: %1").arg(QString::number(run.totalErrorBound(), 'g', 6)));
+}
+
+// A new selection only moves the highlighted row: the values and labels stay as they are.
+void ModelBoundsTable::showSelection() {
+  const LayerId& selected = session_.selectedLayer();
+  const auto& rows = session_.modelBounds().rows();
+  for (int i = 0; i < rows_->rowCount(); ++i)
+    if (rows[i].block == selected.block && rows[i].linear == selected.linear) {
+      if (table_->currentIndex().row() != i) table_->selectRow(i);
+      break;
+    }
 }
 
 }  // namespace widgets

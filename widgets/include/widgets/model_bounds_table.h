@@ -24,6 +24,7 @@ public:
 private:
   class Rows;
   void refresh();
+  void showSelection();
 
   StudioSession& session_;
   Rows* rows_;
