@@ -1,7 +1,6 @@
 // The teaching view under Xvfb: editing a cell of W or x and moving the ratio slider change the
 // mask, W' and the output errors live. Saves a screenshot into the build tree (QUANTLENS_GUI_SHOTS).
 #include <QApplication>
-#include <QDir>
 #include <QLabel>
 #include <QSlider>
 #include <QTableWidget>
@@ -66,8 +65,7 @@ private Q_SLOTS:
     QCOMPARE(child<QLabel>("teachMask")->text().count('c'), 8);
     QVERIFY(number("teachErrorMasked") < 0.25 * binarisedError);
     child<QSlider>("teachRatio")->setValue(20);
-    QDir().mkpath(QUANTLENS_GUI_SHOTS);
-    QVERIFY(view_->grab().toImage().save(QString(QUANTLENS_GUI_SHOTS) + "/teach-view.png"));
+    gui_test::save_screenshot(*view_, "teach-view");
   }
 };
 

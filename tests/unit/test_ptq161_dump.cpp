@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <stdexcept>
 
 #include "analysis/dump_reader.h"
 #include "analysis/ptq161_dump.h"
@@ -45,7 +46,7 @@ analysis::DumpSettings settings() {
 
 at::Tensor weight(const quantcore::Checkpoint& ck, int64_t block, const std::string& linear) {
   auto v = ck.weights->find("model.layers." + std::to_string(block) + "." + linear + ".weight");
-  EXPECT_TRUE(v.has_value());
+  if (!v) throw std::runtime_error("no weight of block " + std::to_string(block) + " " + linear);
   return quantcore::tensor_from_view(*v, at::kFloat, at::Device(at::kCPU));
 }
 
