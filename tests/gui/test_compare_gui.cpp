@@ -16,6 +16,7 @@
 
 #include "widgets/compare_view.h"
 #include "widgets/heatmap_canvas.h"
+#include "widgets/heatmap_figure.h"
 #include "widgets/imgui_canvas.h"
 #include "widgets/main_window.h"
 #include "widgets/studio_session.h"
@@ -76,6 +77,13 @@ private Q_SLOTS:
     const float maxB = *std::max_element(b.values.begin(), b.values.end());
     QCOMPARE(hi, std::max(maxA, maxB));
     QVERIFY(lo <= std::min(*std::min_element(a.values.begin(), a.values.end()), *std::min_element(b.values.begin(), b.values.end())));
+    // An exported figure keeps the shared scale, not one of its own matrix.
+    for (const widgets::HeatmapCanvas* canvas : {&view_->left(), &view_->right()}) {
+      const widgets::HeatmapFigure figure = widgets::figureOf(*canvas);
+      QCOMPARE(figure.lo, lo);
+      QCOMPARE(figure.hi, hi);
+      QCOMPARE(figure.loPositive, view_->left().smallestPositive());
+    }
     // |W1 - W2| >= ||W1| - |W2|| everywhere, with equality where the signs agree (most weights:
     // binarisation keeps sgn(W - mean) and the salient columns are 4-bit).
     double maxDiff = 0, sum = 0;

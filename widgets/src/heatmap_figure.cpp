@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <limits>
 
 #include "analysis/heatmap_pool.h"
@@ -33,20 +34,11 @@ struct Scale {
   }
 };
 
-Scale scaleOf(const analysis::FloatMatrix& m, bool log) {
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo, loPositive = lo;
-  for (float v : m.values) {
-    if (!std::isfinite(v)) continue;
-    lo = std::min<double>(lo, v);
-    hi = std::max<double>(hi, v);
-    if (v > 0) loPositive = std::min<double>(loPositive, v);
-  }
-  if (!std::isfinite(lo)) lo = 0, hi = 1;
-  if (!std::isfinite(loPositive)) loPositive = hi > 0 ? hi : 1;
+Scale scaleOf(const HeatmapFigure& f) {
   Scale s;
-  s.log = log;
-  s.lo = log ? loPositive : lo;
-  s.hi = log ? std::max(hi, loPositive) : hi;
+  s.log = f.logScale;
+  s.lo = f.logScale ? f.loPositive : f.lo;
+  s.hi = f.logScale ? std::max(f.hi, f.loPositive) : f.hi;
   return s;
 }
 
@@ -94,6 +86,8 @@ HeatmapFigure figureOf(const HeatmapCanvas& canvas) {
   f.content = canvas.content();
   f.overlay = canvas.overlay();
   f.logScale = canvas.logScale();
+  std::tie(f.lo, f.hi) = canvas.valueRange();
+  f.loPositive = canvas.smallestPositive();
   // The views title their maps "<quantity> per ..." or "<quantity> of ...": that quantity labels the bar.
   const QString title = QString::fromStdString(f.content.title);
   for (const char* cut : {" per ", " of "}) {
@@ -137,7 +131,7 @@ void paintHeatmapFigure(QPainter& p, const QRectF& area, const HeatmapFigure& f)
     return;
   }
 
-  const Scale scale = scaleOf(m, f.logScale);
+  const Scale scale = scaleOf(f);
   // Two image pixels per point keep small matrices crisp and bound big ones by the page.
   const QImage image = matrixImage(f, scale, int(plot.width() * 2), int(plot.height() * 2));
   p.drawImage(plot, image);

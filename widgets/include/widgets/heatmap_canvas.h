@@ -53,6 +53,7 @@ public:
   // content's own range). loPositive: the bottom of the log scale.
   void setValueRange(float lo, float hi, float loPositive);
   std::pair<float, float> valueRange() const { return {lo_, hi_}; }
+  float smallestPositive() const { return loPositive_; }  // the lower end of the log scale
 
   // Pan and zoom: top-left visible cell (fractional) and zoom over the fitted scale.
   struct ViewState {

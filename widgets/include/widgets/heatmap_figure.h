@@ -16,6 +16,8 @@ struct HeatmapFigure {
   HeatmapContent content;
   HeatmapOverlay overlay;
   bool logScale = false;
+  // The colour range, as on the canvas (a compare view shares one range between two canvases).
+  float lo = 0.0f, hi = 1.0f, loPositive = 1.0f;
   QString valueLabel = "value";
 };
 
