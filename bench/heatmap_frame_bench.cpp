@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     canvas.makeCurrent();
     if (!gl) {
       gl = QOpenGLContext::currentContext()->functions();
-        }
+    }
     gl->glFinish();
     canvas.doneCurrent();
     QCoreApplication::processEvents();
@@ -72,14 +72,16 @@ int main(int argc, char** argv) {
   const QPointF centre(canvas.width() / 2.0, canvas.height() / 2.0);
   std::vector<double> whole;
   for (int i = 0; i < 20; ++i) {
-    const QMouseEvent move(QEvent::MouseMove, centre + QPointF(i % 2, 0), canvas.mapToGlobal(centre), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    const QMouseEvent move(QEvent::MouseMove, centre + QPointF(i % 2, 0), canvas.mapToGlobal(centre), Qt::NoButton,
+                           Qt::NoButton, Qt::NoModifier);
     QCoreApplication::sendEvent(&canvas, const_cast<QMouseEvent*>(&move));
     whole.push_back(frame());
   }
   summary("whole matrix in view (hover)", whole, canvas.uploadedTextureSize());
 
   for (int i = 0; i < 10; ++i) {  // 1.25^10: about 9x
-    QWheelEvent wheel(centre, canvas.mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QWheelEvent wheel(centre, canvas.mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
     QCoreApplication::sendEvent(&canvas, &wheel);
     frame();
   }
@@ -88,7 +90,8 @@ int main(int argc, char** argv) {
               static_cast<long long>(canvas.visibleRegion().col1 - canvas.visibleRegion().col0));
 
   QPointF at = centre;
-  QMouseEvent press(QEvent::MouseButtonPress, at, canvas.mapToGlobal(at), Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+  QMouseEvent press(QEvent::MouseButtonPress, at, canvas.mapToGlobal(at), Qt::LeftButton, Qt::LeftButton,
+                    Qt::NoModifier);
   QCoreApplication::sendEvent(&canvas, &press);
   frame();
   std::vector<double> panning;
@@ -108,9 +111,9 @@ int main(int argc, char** argv) {
   std::vector<double> pooling;
   for (int i = 0; i < 20; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
-    const analysis::FloatMatrix pooled = analysis::max_pool_region(canvas.content().values, canvas.visibleRegion(),
-                                                                   canvas.uploadedTextureSize().height(),
-                                                                   canvas.uploadedTextureSize().width());
+    const analysis::FloatMatrix pooled =
+        analysis::max_pool_region(canvas.content().values, canvas.visibleRegion(),
+                                  canvas.uploadedTextureSize().height(), canvas.uploadedTextureSize().width());
     pooling.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::printf("max-pooling the visible region alone: median %.1f ms\n", percentile(pooling, 0.5));

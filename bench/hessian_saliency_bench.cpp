@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
   const std::vector<int32_t> ids = quantcore::load_tokenizer(checkpoint.tokenizer_path)->encode(text.str());
   const int64_t block = argc > 3 ? std::atoll(argv[3]) : model->num_blocks() - 1;
   const std::string linear = argc > 4 ? argv[4] : "mlp.down_proj";
-  const quantcore::CalibrationOptions options{argc > 5 ? std::atoll(argv[5]) : 128, argc > 6 ? std::atoll(argv[6]) : 256, 2};
+  const quantcore::CalibrationOptions options{argc > 5 ? std::atoll(argv[5]) : 128,
+                                              argc > 6 ? std::atoll(argv[6]) : 256, 2};
   analysis::HessianSaliency saliency(model, quantcore::calibration_windows(ids, options));
   quantcore::NullProgress progress;
   quantcore::CancelToken cancel;

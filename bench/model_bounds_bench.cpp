@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     std::ostringstream text;
     text << in.rdbuf();
     const std::vector<int32_t> ids = quantcore::load_tokenizer(checkpoint.tokenizer_path)->encode(text.str());
-    const quantcore::CalibrationOptions options{argc > 4 ? std::atoll(argv[3]) : 8, argc > 4 ? std::atoll(argv[4]) : 128, 2};
+    const quantcore::CalibrationOptions options{argc > 4 ? std::atoll(argv[3]) : 8,
+                                                argc > 4 ? std::atoll(argv[4]) : 128, 2};
     quantcore::NullProgress progress;
     quantcore::CancelToken cancel;
     const quantcore::ActivationStats stats =

@@ -85,6 +85,6 @@ int main(int argc, char** argv) {
               static_cast<long long>(nsamples), static_cast<long long>(seqlen),
               static_cast<long long>(panel->run().stepsDone()), wall.elapsed() / 1000.0, batches);
   std::printf("GUI-thread timer gaps (10 ms timer, %zu ticks): median %lld ms, p99 %lld ms, longest stall %lld ms\n",
-              gaps.size(), static_cast<long long>(percentile(gaps, 0.5)), static_cast<long long>(percentile(gaps, 0.99)),
-              static_cast<long long>(percentile(gaps, 1.0)));
+              gaps.size(), static_cast<long long>(percentile(gaps, 0.5)),
+              static_cast<long long>(percentile(gaps, 0.99)), static_cast<long long>(percentile(gaps, 1.0)));
 }

@@ -25,9 +25,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 void synchronize(const at::Tensor& t) {
   if (t.is_cuda()) t.sum().item<float>();  // waits for the queued kernels
@@ -139,8 +137,7 @@ int main(int argc, char** argv) {
   options.epochs = 1 + (warmup + steps) / nsamples;
   try {
     quantcore::optimize_block(model, 0, data, stats, options, clock, progress, cancel);
-  } catch (const quantcore::Cancelled&) {
-  }
+  } catch (const quantcore::Cancelled&) {}
   const double step = clock.seconds_per_step();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

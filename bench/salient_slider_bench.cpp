@@ -36,9 +36,13 @@ int main(int argc, char** argv) {
   // LLaMA-7B: 32 blocks of q, k, v, o (4096 x 4096), gate, up (11008 x 4096), down (4096 x 11008).
   std::vector<analysis::SalientSlider::Linear> linears;
   for (int b = 0; b < 32; ++b)
-    for (const auto& [name, out, in] : std::vector<std::tuple<const char*, int64_t, int64_t>>{
-             {"q", 4096, 4096}, {"k", 4096, 4096}, {"v", 4096, 4096}, {"o", 4096, 4096},
-             {"gate", 11008, 4096}, {"up", 11008, 4096}, {"down", 4096, 11008}})
+    for (const auto& [name, out, in] : std::vector<std::tuple<const char*, int64_t, int64_t>>{{"q", 4096, 4096},
+                                                                                              {"k", 4096, 4096},
+                                                                                              {"v", 4096, 4096},
+                                                                                              {"o", 4096, 4096},
+                                                                                              {"gate", 11008, 4096},
+                                                                                              {"up", 11008, 4096},
+                                                                                              {"down", 4096, 11008}})
       linears.push_back({{name, out, in}, stat(in)});
   const std::vector<float> layerStat = stat(m);
   const analysis::SalientSlider slider(w, layerStat, linears);
@@ -54,16 +58,17 @@ int main(int argc, char** argv) {
     const auto t1 = std::chrono::steady_clock::now();
     const double direct = quantcore::ptq161::analytic_error_bound(weight, statistic, std::min(ratio, 1.0));
     directMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());
-    std::printf("ratio %.2f: %lld salient columns, bound %.6g (direct %.6g, rel. diff %.1e), %.4f bits/weight, "
-                "%.1f ms (direct %.1f ms)\n",
-                r.ratio, static_cast<long long>(r.salient_columns), r.error_bound, direct,
-                std::abs(r.error_bound - direct) / direct, r.model_bits_per_weight, ms.back(), directMs.back());
+    std::printf(
+        "ratio %.2f: %lld salient columns, bound %.6g (direct %.6g, rel. diff %.1e), %.4f bits/weight, "
+        "%.1f ms (direct %.1f ms)\n",
+        r.ratio, static_cast<long long>(r.salient_columns), r.error_bound, direct,
+        std::abs(r.error_bound - direct) / direct, r.model_bits_per_weight, ms.back(), directMs.back());
   }
   std::sort(ms.begin(), ms.end());
   std::sort(directMs.begin(), directMs.end());
   const double median = ms[ms.size() / 2], directMedian = directMs[directMs.size() / 2];
-  std::printf("slider update %lld x %lld: median %.1f ms over %d updates; direct evaluation median %.1f ms; "
-              "%.1fx faster\n",
-              static_cast<long long>(n), static_cast<long long>(m), median, repeats, directMedian,
-              directMedian / median);
+  std::printf(
+      "slider update %lld x %lld: median %.1f ms over %d updates; direct evaluation median %.1f ms; "
+      "%.1fx faster\n",
+      static_cast<long long>(n), static_cast<long long>(m), median, repeats, directMedian, directMedian / median);
 }

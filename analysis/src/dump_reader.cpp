@@ -132,8 +132,8 @@ LossCurve read_loss(hid_t block) {
   c.nlc_fp = h5::read_dataset<double>(g.get(), "nlc_fp");
   c.nlc_q = h5::read_dataset<double>(g.get(), "nlc_q");
   c.total = h5::read_dataset<double>(g.get(), "total");
-  for (size_t n : {c.epoch.size(), c.sample.size(), c.mse_fp.size(), c.mse_q.size(), c.nlc_fp.size(),
-                   c.nlc_q.size(), c.total.size()})
+  for (size_t n : {c.epoch.size(), c.sample.size(), c.mse_fp.size(), c.mse_q.size(), c.nlc_fp.size(), c.nlc_q.size(),
+                   c.total.size()})
     if (n != c.step.size()) throw h5::Error("the loss datasets differ in length");
   return c;
 }
@@ -154,8 +154,8 @@ DumpReader::DumpReader(const fs::path& path) : state_(std::make_unique<State>())
   const hid_t root = s.file.get();
   try {
     if (!h5::has_attribute(root, "format") || h5::read_string(root, "format") != kDumpFormat)
-      throw quantcore::InputError(path.string(), std::string("not a QuantLens analysis dump (no format attribute \"") +
-                                                     kDumpFormat + "\")");
+      throw quantcore::InputError(
+          path.string(), std::string("not a QuantLens analysis dump (no format attribute \"") + kDumpFormat + "\")");
     const int64_t version = h5::read_attribute<int64_t>(root, "format_version");
     if (version > kDumpFormatVersion || version < 1)
       throw quantcore::InputError(path.string(), "dump format version " + std::to_string(version) +

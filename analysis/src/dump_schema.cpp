@@ -145,11 +145,16 @@ bool location_of(const std::string& path, DumpLocation& location) {
     return true;
   };
   if (parts.size() < 2 || parts[0] != "blocks" || !is_block(parts[1])) return false;
-  if (parts.size() == 2) location = L::Block;
-  else if (parts.size() == 3) location = parts[2] == "loss" ? L::Loss : L::Linear;
-  else if (parts.size() == 4 && parts[2] != "loss" && parts[3] == "saliency_map") location = L::SaliencyMap;
-  else if (parts.size() == 4 && parts[2] != "loss" && parts[3] == "salient_weights") location = L::SalientWeights;
-  else return false;
+  if (parts.size() == 2)
+    location = L::Block;
+  else if (parts.size() == 3)
+    location = parts[2] == "loss" ? L::Loss : L::Linear;
+  else if (parts.size() == 4 && parts[2] != "loss" && parts[3] == "saliency_map")
+    location = L::SaliencyMap;
+  else if (parts.size() == 4 && parts[2] != "loss" && parts[3] == "salient_weights")
+    location = L::SalientWeights;
+  else
+    return false;
   return true;
 }
 

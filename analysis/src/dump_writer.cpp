@@ -25,9 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path folder_of(const fs::path& path) {
-  return path.parent_path().empty() ? fs::path(".") : path.parent_path();
-}
+fs::path folder_of(const fs::path& path) { return path.parent_path().empty() ? fs::path(".") : path.parent_path(); }
 
 std::string utc_now_iso8601() {
   const std::time_t now = std::time(nullptr);
@@ -92,8 +90,7 @@ void write_linear(hid_t block, const DumpLinear& l) {
   h5::write_attribute(m.get(), "pool_rows", map.pool_rows);
   h5::write_attribute(m.get(), "pool_cols", map.pool_cols);
   const SalientWeights& sw = l.salient_weights;
-  h5::Dataset s =
-      h5::write_dataset(id, "salient_weights", sw.positions, {static_cast<hsize_t>(sw.count()), 2});
+  h5::Dataset s = h5::write_dataset(id, "salient_weights", sw.positions, {static_cast<hsize_t>(sw.count()), 2});
   h5::write_attribute(s.get(), "ratio", sw.ratio);
   h5::write_attribute(s.get(), "requested", sw.requested);
 }
@@ -150,8 +147,7 @@ void write_root(hid_t root, const DumpHeader& h) {
 void check_dump_destination(const fs::path& path, bool force) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw quantcore::InputError(path.string(), "is a directory");
-  if (fs::exists(path, ec) && !force)
-    throw quantcore::InputError(path.string(), "exists; pass --force to replace it");
+  if (fs::exists(path, ec) && !force) throw quantcore::InputError(path.string(), "exists; pass --force to replace it");
   const fs::path folder = folder_of(path);
   if (!fs::is_directory(folder, ec))
     throw quantcore::InputError(path.string(), "folder '" + folder.string() + "' does not exist");
@@ -182,8 +178,8 @@ DumpWriter::DumpWriter(const fs::path& path) : state_(std::make_unique<State>())
   std::string name = (folder_of(path) / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
   const int fd = ::mkstemp(name.data());
   if (fd < 0)
-    throw quantcore::InputError(path.string(), "cannot create a file in '" + folder_of(path).string() +
-                                                   "': " + std::strerror(errno));
+    throw quantcore::InputError(path.string(),
+                                "cannot create a file in '" + folder_of(path).string() + "': " + std::strerror(errno));
   // mkstemp makes the file private; the dump should get the permissions of any new file.
   const mode_t mask = ::umask(0);
   ::umask(mask);

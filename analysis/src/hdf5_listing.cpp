@@ -36,16 +36,16 @@ void fill_space(hid_t space, Hdf5Entry& e) {
 herr_t on_attribute(hid_t owner, const char* name, const H5A_info_t*, void* data) {
   auto* v = static_cast<Visit*>(data);
   return guarded(*v, [&] {
-  Hdf5Entry e;
-  e.kind = Hdf5Entry::Kind::Attribute;
-  e.path = v->owner;
-  e.attribute = name;
-  h5::Attribute a(H5Aopen(owner, name, H5P_DEFAULT), std::string("open attribute '") + name + "'");
-  h5::Type t(H5Aget_type(a.get()), "read an attribute type");
-  h5::Space s(H5Aget_space(a.get()), "read an attribute dataspace");
-  e.type = h5::describe_type(t.get());
-  fill_space(s.get(), e);
-  v->out->push_back(std::move(e));
+    Hdf5Entry e;
+    e.kind = Hdf5Entry::Kind::Attribute;
+    e.path = v->owner;
+    e.attribute = name;
+    h5::Attribute a(H5Aopen(owner, name, H5P_DEFAULT), std::string("open attribute '") + name + "'");
+    h5::Type t(H5Aget_type(a.get()), "read an attribute type");
+    h5::Space s(H5Aget_space(a.get()), "read an attribute dataspace");
+    e.type = h5::describe_type(t.get());
+    fill_space(s.get(), e);
+    v->out->push_back(std::move(e));
   });
 }
 
@@ -58,35 +58,35 @@ void list_attributes(hid_t object, const std::string& path, std::vector<Hdf5Entr
 herr_t on_link(hid_t root, const char* name, const H5L_info_t*, void* data) {
   auto* v = static_cast<Visit*>(data);
   return guarded(*v, [&] {
-  std::vector<Hdf5Entry>* out = v->out;
-  const std::string path = std::string("/") + name;
-  h5::Object o(H5Oopen(root, name, H5P_DEFAULT), "open '" + path + "'");
-  Hdf5Entry e;
-  e.path = path;
-  const H5I_type_t kind = H5Iget_type(o.get());
-  if (kind == H5I_GROUP) {
-    e.kind = Hdf5Entry::Kind::Group;
-  } else if (kind == H5I_DATASET) {
-    e.kind = Hdf5Entry::Kind::Dataset;
-    h5::Type t(H5Dget_type(o.get()), "read a dataset type");
-    h5::Space s(H5Dget_space(o.get()), "read a dataset dataspace");
-    e.type = h5::describe_type(t.get());
-    fill_space(s.get(), e);
-    h5::PropertyList p(H5Dget_create_plist(o.get()), "read dataset properties");
-    e.chunked = H5Pget_layout(p.get()) == H5D_CHUNKED;
-    for (int i = 0; i < H5Pget_nfilters(p.get()); ++i) {
-      unsigned flags = 0;
-      size_t n = 0;
-      unsigned config = 0;
-      if (H5Pget_filter2(p.get(), static_cast<unsigned>(i), &flags, &n, nullptr, 0, nullptr, &config) ==
-          H5Z_FILTER_DEFLATE)
-        e.gzip = true;
+    std::vector<Hdf5Entry>* out = v->out;
+    const std::string path = std::string("/") + name;
+    h5::Object o(H5Oopen(root, name, H5P_DEFAULT), "open '" + path + "'");
+    Hdf5Entry e;
+    e.path = path;
+    const H5I_type_t kind = H5Iget_type(o.get());
+    if (kind == H5I_GROUP) {
+      e.kind = Hdf5Entry::Kind::Group;
+    } else if (kind == H5I_DATASET) {
+      e.kind = Hdf5Entry::Kind::Dataset;
+      h5::Type t(H5Dget_type(o.get()), "read a dataset type");
+      h5::Space s(H5Dget_space(o.get()), "read a dataset dataspace");
+      e.type = h5::describe_type(t.get());
+      fill_space(s.get(), e);
+      h5::PropertyList p(H5Dget_create_plist(o.get()), "read dataset properties");
+      e.chunked = H5Pget_layout(p.get()) == H5D_CHUNKED;
+      for (int i = 0; i < H5Pget_nfilters(p.get()); ++i) {
+        unsigned flags = 0;
+        size_t n = 0;
+        unsigned config = 0;
+        if (H5Pget_filter2(p.get(), static_cast<unsigned>(i), &flags, &n, nullptr, 0, nullptr, &config) ==
+            H5Z_FILTER_DEFLATE)
+          e.gzip = true;
+      }
+    } else {
+      return;  // named datatypes: not part of our files
     }
-  } else {
-    return;  // named datatypes: not part of our files
-  }
-  out->push_back(e);
-  list_attributes(o.get(), path, *out);
+    out->push_back(e);
+    list_attributes(o.get(), path, *out);
   });
 }
 

@@ -8,8 +8,7 @@
 
 namespace analysis {
 
-FloatMatrix max_pool_region(const FloatMatrix& source, CellRegion region, int64_t max_rows,
-                            int64_t max_cols) {
+FloatMatrix max_pool_region(const FloatMatrix& source, CellRegion region, int64_t max_rows, int64_t max_cols) {
   if (max_rows < 1 || max_cols < 1) throw std::invalid_argument("max_pool_region: empty target");
   region.row0 = std::clamp<int64_t>(region.row0, 0, source.rows);
   region.row1 = std::clamp<int64_t>(region.row1, region.row0, source.rows);

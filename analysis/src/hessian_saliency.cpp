@@ -22,7 +22,7 @@ using Key = std::pair<int64_t, std::string>;
 
 // H of one input and what §0.4 derives from it; shared by the linears that see that input.
 struct Entry {
-  at::Tensor hessian;  // [m, m] float32
+  at::Tensor hessian;         // [m, m] float32
   at::Tensor upper_diagonal;  // [m] float32, empty until first asked for
   at::Tensor dead;            // bool [m]
   int64_t bytes() const { return hessian.numel() * 4; }

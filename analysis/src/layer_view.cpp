@@ -23,8 +23,7 @@ FloatMatrix to_matrix(const at::Tensor& t) {
 }
 }  // namespace
 
-FloatMatrix linear_weight_magnitude(const quantcore::CausalLM& model, int64_t block,
-                                    const std::string& linear) {
+FloatMatrix linear_weight_magnitude(const quantcore::CausalLM& model, int64_t block, const std::string& linear) {
   return to_matrix(model.linear_weight(block, linear).detach().abs());
 }
 

@@ -53,8 +53,7 @@ ModelBounds::~ModelBounds() = default;
 const ModelBounds::Prepared& ModelBounds::prepare(std::size_t index, std::unique_ptr<Prepared>& scratch) {
   if (cache_[index]) return *cache_[index];
   const quantcore::LinearShape& shape = shapes_[index];
-  const at::Tensor w =
-      model_->linear_weight(blocks_[index], shape.name).detach().to(at::kCPU, at::kFloat).contiguous();
+  const at::Tensor w = model_->linear_weight(blocks_[index], shape.name).detach().to(at::kCPU, at::kFloat).contiguous();
   FloatMatrix weight{shape.out_features, shape.in_features,
                      std::vector<float>(w.data_ptr<float>(), w.data_ptr<float>() + w.numel())};
   // The slider's own model-bits list is this one linear: the whole model's bits follow from

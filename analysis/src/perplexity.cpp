@@ -13,14 +13,12 @@
 namespace analysis {
 
 PerplexityResult evaluate_perplexity(const quantcore::CausalLM& model, const std::vector<int32_t>& ids,
-                                     const PerplexityOptions& options,
-                                     quantcore::ProgressSink& progress,
+                                     const PerplexityOptions& options, quantcore::ProgressSink& progress,
                                      const quantcore::CancelToken& cancel) {
   if (options.seqlen < 2) throw quantcore::InputError("--seqlen", "must be at least 2");
   int64_t windows = static_cast<int64_t>(ids.size()) / options.seqlen;
   if (windows == 0)
-    throw quantcore::InputError("--text", "has " + std::to_string(ids.size()) +
-                                              " tokens, fewer than one window of " +
+    throw quantcore::InputError("--text", "has " + std::to_string(ids.size()) + " tokens, fewer than one window of " +
                                               std::to_string(options.seqlen));
   if (options.max_windows) windows = std::min(windows, *options.max_windows);
 
@@ -30,8 +28,7 @@ PerplexityResult evaluate_perplexity(const quantcore::CausalLM& model, const std
   progress.stage("perplexity", windows);
   for (int64_t w = 0; w < windows; ++w) {
     cancel.throw_if_requested();
-    at::Tensor batch = token_batch(ids, static_cast<size_t>(w * options.seqlen),
-                                   static_cast<size_t>(options.seqlen));
+    at::Tensor batch = token_batch(ids, static_cast<size_t>(w * options.seqlen), static_cast<size_t>(options.seqlen));
     total_nll += sum_next_token_nll(model.logits(batch), batch);
     progress.advance(w + 1);
   }

@@ -82,8 +82,8 @@ DumpLinear describe_linear(const quantcore::Checkpoint& ck, const quantcore::Act
 
   const auto salient = quantcore::ptq161::quantize_salient(w, static_cast<int>(settings.salient_bits));
   const auto init = quantcore::ptq161::init_binarization(w, mask);
-  const at::Tensor w0 = quantcore::ptq161::dequantized_weight(w, mask, salient.dequantized, init.mean, init.alpha,
-                                                             init.r1, init.r2);
+  const at::Tensor w0 =
+      quantcore::ptq161::dequantized_weight(w, mask, salient.dequantized, init.mean, init.alpha, init.r1, init.r2);
   // eq. (4) weighs columns by the statistic that chose the mask (max |x| when none did).
   const at::Tensor statistic = float_tensor(settings.mask_statistic == "mean" ? s.mean_abs : s.max_abs);
 

@@ -24,7 +24,8 @@ Ptq161JobResult run_ptq161_job(const Ptq161JobSettings& settings, quantcore::Opt
                                quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel) {
   const auto t0 = std::chrono::steady_clock::now();
   // fp32 master training (spec §5.2): the default compute options are fp32 on the CPU.
-  auto checkpoint = std::make_shared<const quantcore::Checkpoint>(quantcore::open_model_checkpoint(settings.model_path));
+  auto checkpoint =
+      std::make_shared<const quantcore::Checkpoint>(quantcore::open_model_checkpoint(settings.model_path));
   Ptq161JobResult r;
   r.checkpoint = checkpoint;
   r.settings = settings;

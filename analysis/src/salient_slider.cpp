@@ -25,9 +25,9 @@ at::Tensor to_tensor(const std::vector<float>& v) {
 // at 1e-5 and rounded again. The mask at any ratio is {j : ranked_j >= thr}, so in the order of
 // `descending` it is always a prefix; its length follows from the sorted values alone.
 struct ChannelRanking {
-  std::vector<float> ranked;       // [m] the rounded statistic, channel order
-  std::vector<float> descending;   // [m] ranked, sorted descending
-  std::vector<int64_t> order;      // [m] channels by descending ranked value (ties by index)
+  std::vector<float> ranked;      // [m] the rounded statistic, channel order
+  std::vector<float> descending;  // [m] ranked, sorted descending
+  std::vector<int64_t> order;     // [m] channels by descending ranked value (ties by index)
 
   explicit ChannelRanking(const at::Tensor& statistic, bool with_order) {
     const at::Tensor a =
@@ -65,17 +65,17 @@ constexpr int64_t kStride = 64;
 // is one contiguous pass over the binarised entries, whose errors depend on mu_i and alpha_i.
 struct SalientSlider::State {
   int64_t n = 0, m = 0;
-  std::vector<float> ranked_weight;             // [n, m] columns in ranking order
-  std::vector<float> ranked_statistic;          // [m] max|x| in ranking order
-  std::vector<double> salient_error_prefix;     // [m + 1] sum_{p<k} s_p * sum_i |W4_ip - W_ip|
-  int64_t strides = 0;                          // stored positions per row
-  std::vector<double> prefix_sum, prefix_abs;   // [n, strides] over non-zero entries
-  std::vector<int64_t> prefix_nonzero;          // [n, strides]
-  std::vector<double> row_sum, row_abs;         // [n] over a row's non-zero entries
-  std::vector<int64_t> row_nonzero;             // [n]
-  std::unique_ptr<ChannelRanking> ranking;      // the selected linear's
-  std::vector<quantcore::LinearShape> shapes;   // every block linear, for the model's bits
-  std::vector<ChannelRanking> rankings;         // same order as shapes
+  std::vector<float> ranked_weight;            // [n, m] columns in ranking order
+  std::vector<float> ranked_statistic;         // [m] max|x| in ranking order
+  std::vector<double> salient_error_prefix;    // [m + 1] sum_{p<k} s_p * sum_i |W4_ip - W_ip|
+  int64_t strides = 0;                         // stored positions per row
+  std::vector<double> prefix_sum, prefix_abs;  // [n, strides] over non-zero entries
+  std::vector<int64_t> prefix_nonzero;         // [n, strides]
+  std::vector<double> row_sum, row_abs;        // [n] over a row's non-zero entries
+  std::vector<int64_t> row_nonzero;            // [n]
+  std::unique_ptr<ChannelRanking> ranking;     // the selected linear's
+  std::vector<quantcore::LinearShape> shapes;  // every block linear, for the model's bits
+  std::vector<ChannelRanking> rankings;        // same order as shapes
   int salient_bits = 4;
 
   void precompute(const at::Tensor& weight, const at::Tensor& statistic);
@@ -87,7 +87,10 @@ void SalientSlider::State::precompute(const at::Tensor& weight, const at::Tensor
   ranking = std::make_unique<ChannelRanking>(statistic, true);
   const std::vector<int64_t>& order = ranking->order;
   const at::Tensor error4 = (quantcore::ptq161::quantize_salient(weight, salient_bits).dequantized - weight)
-                                .abs().to(at::kDouble).sum(0).contiguous();
+                                .abs()
+                                .to(at::kDouble)
+                                .sum(0)
+                                .contiguous();
   const double* e4 = error4.data_ptr<double>();
   const float* stat = statistic.data_ptr<float>();
   ranked_statistic.resize(static_cast<size_t>(m));
@@ -129,8 +132,8 @@ void SalientSlider::State::precompute(const at::Tensor& weight, const at::Tensor
   });
 }
 
-SalientSlider::SalientSlider(const quantcore::CausalLM& model, const quantcore::ActivationStats& stats,
-                             int64_t block, const std::string& linear, int salient_bits)
+SalientSlider::SalientSlider(const quantcore::CausalLM& model, const quantcore::ActivationStats& stats, int64_t block,
+                             const std::string& linear, int salient_bits)
     : state_(std::make_unique<State>()) {
   const at::Tensor weight = model.linear_weight(block, linear).detach().to(at::kCPU, at::kFloat).contiguous();
   const at::Tensor statistic = to_tensor(stats.at(block, linear).max_abs);
@@ -149,7 +152,8 @@ SalientSlider::SalientSlider(const quantcore::CausalLM& model, const quantcore::
 SalientSlider::SalientSlider(const FloatMatrix& weight, const std::vector<float>& statistic,
                              const std::vector<Linear>& model_linears, int salient_bits)
     : state_(std::make_unique<State>()) {
-  if (static_cast<int64_t>(weight.values.size()) != weight.rows * weight.cols || weight.cols != static_cast<int64_t>(statistic.size()))
+  if (static_cast<int64_t>(weight.values.size()) != weight.rows * weight.cols ||
+      weight.cols != static_cast<int64_t>(statistic.size()))
     throw std::invalid_argument("SalientSlider: weight and statistic shapes disagree");
   if (weight.cols == 0) throw std::invalid_argument("SalientSlider: the weight has no columns");
   const at::Tensor w = at::from_blob(const_cast<float*>(weight.values.data()), {weight.rows, weight.cols}, at::kFloat);

@@ -24,12 +24,14 @@ struct Dequantized {
 Dequantized dequantize(const at::Tensor& w, const at::Tensor& mask, const at::Tensor& salient) {
   Dequantized d;
   d.params = quantcore::ptq161::init_binarization(w, mask);
-  d.weight = quantcore::ptq161::dequantized_weight(w, mask, salient, d.params.mean, d.params.alpha, d.params.r1, d.params.r2);
+  d.weight =
+      quantcore::ptq161::dequantized_weight(w, mask, salient, d.params.mean, d.params.alpha, d.params.r1, d.params.r2);
   return d;
 }
 
 double output_error(const at::Tensor& w_prime, const at::Tensor& w, const at::Tensor& x) {
-  return at::linalg_vector_norm(at::mv(w_prime.to(at::kDouble), x.to(at::kDouble)) - at::mv(w.to(at::kDouble), x.to(at::kDouble)))
+  return at::linalg_vector_norm(at::mv(w_prime.to(at::kDouble), x.to(at::kDouble)) -
+                                at::mv(w.to(at::kDouble), x.to(at::kDouble)))
       .item<double>();
 }
 

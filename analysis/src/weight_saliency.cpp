@@ -27,8 +27,7 @@ SaliencyMap max_pool_abs(const float* weight, int64_t rows, int64_t cols, int64_
   return map;
 }
 
-SalientWeights top_magnitude_weights(const float* weight, int64_t rows, int64_t cols, double ratio,
-                                     int64_t cap) {
+SalientWeights top_magnitude_weights(const float* weight, int64_t rows, int64_t cols, double ratio, int64_t cap) {
   if (rows <= 0 || cols <= 0) throw std::invalid_argument("top_magnitude_weights: empty shape");
   if (!(ratio >= 0.0 && ratio <= 1.0)) throw std::invalid_argument("top_magnitude_weights: ratio outside [0, 1]");
   SalientWeights out;

@@ -38,11 +38,14 @@ void define_dump(CLI::App& sub, Action& action) {
   model->add_to(sub);
   a->calibration.add_to(sub);
   sub.add_option("--salient-ratio", a->salient_ratio, "Fraction of salient input channels")
-      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
-  sub.add_option("--salient-bits", a->salient_bits, "Bits of the salient weights")->check(CLI::Range(1, 8))
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  sub.add_option("--salient-bits", a->salient_bits, "Bits of the salient weights")
+      ->check(CLI::Range(1, 8))
       ->capture_default_str();
   sub.add_option("--mask-stat", a->mask_stat, "Salient channel statistic")
-      ->check(CLI::IsMember({"max", "mean", "none"}))->capture_default_str();
+      ->check(CLI::IsMember({"max", "mean", "none"}))
+      ->capture_default_str();
   sub.add_option("--device", device->compute.device, "cpu or cuda")->capture_default_str();
   sub.add_option("--out", a->out, "HDF5 file to write (atomically)")->required();
   sub.add_flag("--force", a->force, "Replace an existing --out file");
@@ -69,13 +72,17 @@ void define_dump(CLI::App& sub, Action& action) {
     opt.salient_ratio = a->salient_ratio;
     opt.salient_bits = a->salient_bits;
     opt.mask_statistic = parse_mask_statistic(a->mask_stat);
-    const analysis::DumpSource source{loaded.checkpoint, stats, analysis::dump_settings(opt, calib, a->calibration.text)};
+    const analysis::DumpSource source{loaded.checkpoint, stats,
+                                      analysis::dump_settings(opt, calib, a->calibration.text)};
     analysis::write_statistics_dump(dest, source, progress, interrupt_token());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     if (out->json) {
-      out->emit({{"out", dest.string()}, {"model", loaded.checkpoint.path.string()}, {"blocks", spec.num_layers},
-                 {"linears_per_block", quantcore::block_linears(spec).size()}, {"seconds", seconds}});
+      out->emit({{"out", dest.string()},
+                 {"model", loaded.checkpoint.path.string()},
+                 {"blocks", spec.num_layers},
+                 {"linears_per_block", quantcore::block_linears(spec).size()},
+                 {"seconds", seconds}});
     } else {
       std::printf("Wrote the analysis dump of %lld blocks in %.1f s -> %s\n", (long long)spec.num_layers, seconds,
                   dest.string().c_str());

@@ -48,9 +48,9 @@ void define_dump_info(CLI::App& sub, Action& action) {
       out->emit(doc);
       return 0;
     }
-    std::printf("%s: %s dump of %s (%s, %lld blocks), written %s by quantlens %s\n", file->c_str(),
-                h.content.c_str(), h.model.c_str(), h.architecture.c_str(), (long long)h.num_layers,
-                h.created.c_str(), h.quantlens_version.c_str());
+    std::printf("%s: %s dump of %s (%s, %lld blocks), written %s by quantlens %s\n", file->c_str(), h.content.c_str(),
+                h.model.c_str(), h.architecture.c_str(), (long long)h.num_layers, h.created.c_str(),
+                h.quantlens_version.c_str());
     std::printf("%-44s %8s %8s %12s %10s\n", "linear", "salient", "bits", "error_bound", "rel_error");
     for (const auto& l : layers)
       std::printf("%-44s %8.4f %8.4f %12.5g %10.5f\n", l.at("name").get<std::string>().c_str(),

@@ -23,8 +23,7 @@ int64_t choose_seqlen(const EvalArgs& args, const quantcore::ModelSpec& spec) {
   if (args.seqlen == 0) return std::min<int64_t>(2048, spec.max_position_embeddings);
   if (spec.family == quantcore::Family::Opt && args.seqlen > spec.max_position_embeddings)
     throw quantcore::InputError("--seqlen", std::to_string(args.seqlen) + " exceeds the model's " +
-                                                std::to_string(spec.max_position_embeddings) +
-                                                " learned positions");
+                                                std::to_string(spec.max_position_embeddings) + " learned positions");
   return args.seqlen;
 }
 }  // namespace
@@ -54,19 +53,24 @@ void define_eval(CLI::App& sub, Action& action) {
     options.seqlen = choose_seqlen(*args, loaded.checkpoint.spec);
     if (args->max_windows > 0) options.max_windows = args->max_windows;
     TerminalProgress progress(!out->quiet);
-    analysis::PerplexityResult r =
-        analysis::evaluate_perplexity(*loaded.lm, ids, options, progress, interrupt_token());
+    analysis::PerplexityResult r = analysis::evaluate_perplexity(*loaded.lm, ids, options, progress, interrupt_token());
 
     const double tokens_per_second = double(r.windows * r.seqlen) / r.seconds;
     if (out->json) {
-      out->emit({{"ppl", r.ppl}, {"nll", r.mean_nll}, {"windows", r.windows},
-                 {"tokens_scored", r.tokens_scored}, {"seqlen", r.seqlen}, {"seconds", r.seconds},
-                 {"text_tokens", ids.size()}, {"tokenize_seconds", tokenize_seconds},
+      out->emit({{"ppl", r.ppl},
+                 {"nll", r.mean_nll},
+                 {"windows", r.windows},
+                 {"tokens_scored", r.tokens_scored},
+                 {"seqlen", r.seqlen},
+                 {"seconds", r.seconds},
+                 {"text_tokens", ids.size()},
+                 {"tokenize_seconds", tokenize_seconds},
                  {"tokens_per_second", tokens_per_second},
-                 {"device", device->compute.device}, {"dtype", device->compute.dtype}});
+                 {"device", device->compute.device},
+                 {"dtype", device->compute.dtype}});
     } else {
-      std::printf("PPL = %.4f  (mean NLL %.6f over %lld windows of %lld tokens, %.1f tokens/s)\n",
-                  r.ppl, r.mean_nll, (long long)r.windows, (long long)r.seqlen, tokens_per_second);
+      std::printf("PPL = %.4f  (mean NLL %.6f over %lld windows of %lld tokens, %.1f tokens/s)\n", r.ppl, r.mean_nll,
+                  (long long)r.windows, (long long)r.seqlen, tokens_per_second);
     }
     return 0;
   };

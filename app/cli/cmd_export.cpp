@@ -38,8 +38,10 @@ void define_export(CLI::App& sub, Action& action) {
     write_dense_model(ck, nullptr, staging.path(), progress, interrupt_token());
     staging.commit(dest, a->force);
     const size_t tensors = quantcore::expected_tensors(ck.spec).size();
-    if (out->json) out->emit({{"out", dest.string()}, {"tensors", tensors}, {"dtype", "float16"}});
-    else std::printf("Exported %zu tensors (fp16) -> %s\n", tensors, dest.string().c_str());
+    if (out->json)
+      out->emit({{"out", dest.string()}, {"tensors", tensors}, {"dtype", "float16"}});
+    else
+      std::printf("Exported %zu tensors (fp16) -> %s\n", tensors, dest.string().c_str());
     return 0;
   };
 }

@@ -24,7 +24,9 @@ void define_generate(CLI::App& sub, Action& action) {
   auto args = std::make_shared<GenerateArgs>();
   model->add_to(sub);
   sub.add_option("--prompt", args->prompt, "Prompt text")->required();
-  sub.add_option("--max-tokens", args->max_tokens, "Tokens to generate")->capture_default_str()->check(CLI::PositiveNumber);
+  sub.add_option("--max-tokens", args->max_tokens, "Tokens to generate")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   sub.add_flag("--no-kv-cache", args->no_kv_cache, "Recompute the whole sequence every step");
   sub.add_flag("--ignore-eos", args->ignore_eos, "Keep generating after the end-of-sequence token");
   device->add_to(sub);
@@ -45,8 +47,10 @@ void define_generate(CLI::App& sub, Action& action) {
     std::vector<int32_t> all = prompt;
     all.insert(all.end(), generated.begin(), generated.end());
     const std::string text = tokenizer.decode(all);
-    if (out->json) out->emit({{"ids", generated}, {"text", text}, {"prompt_ids", prompt}});
-    else std::cout << text << std::endl;
+    if (out->json)
+      out->emit({{"ids", generated}, {"text", text}, {"prompt_ids", prompt}});
+    else
+      std::cout << text << std::endl;
     return 0;
   };
 }

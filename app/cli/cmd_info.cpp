@@ -77,7 +77,8 @@ void define_info(CLI::App& sub, Action& action) {
     if (out->json) {
       std::cout << j.dump() << std::endl;
     } else {
-      for (auto& [key, value] : j.items()) std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+      for (auto& [key, value] : j.items())
+        std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
     }
     return 0;
   };

@@ -110,7 +110,8 @@ void define_quantize(CLI::App& sub, Action& action) {
     const double quantize_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 #if QUANTLENS_HAVE_HDF5
     if (!a->dump.empty()) {
-      const analysis::DumpSource source{loaded.checkpoint, stats, analysis::dump_settings(opt, calib, a->calibration.text)};
+      const analysis::DumpSource source{loaded.checkpoint, stats,
+                                        analysis::dump_settings(opt, calib, a->calibration.text)};
       analysis::write_quantization_dump(a->dump, source, *loaded.lm, result, events, progress, interrupt_token());
     }
 #endif
@@ -119,7 +120,10 @@ void define_quantize(CLI::App& sub, Action& action) {
     const QuantizedRun run{loaded.checkpoint, *loaded.lm, result, opt};
     json blocks = json::array();
     for (const auto& [b, e] : losses.last)
-      blocks.push_back({{"block", b}, {"epoch", e.epoch}, {"step", e.step}, {"loss", loss_json(e.loss)},
+      blocks.push_back({{"block", b},
+                        {"epoch", e.epoch},
+                        {"step", e.step},
+                        {"loss", loss_json(e.loss)},
                         {"epoch_mean_total", losses.epoch_means(b)}});
     json summary = {
         {"method", "ptq161"},
@@ -127,13 +131,25 @@ void define_quantize(CLI::App& sub, Action& action) {
         {"model", loaded.checkpoint.path.string()},
         {"out", dest.string()},
         {"settings",
-         {{"calib", a->calibration.text}, {"nsamples", calib.nsamples}, {"seqlen", calib.seqlen}, {"seed", calib.seed},
-          {"salient_ratio", opt.salient_ratio}, {"salient_bits", opt.salient_bits}, {"epochs", opt.epochs},
-          {"lr_alpha", opt.lr_alpha}, {"lr_r", opt.lr_r}, {"mask_stat", a->mask_stat}, {"learn", opt.learn},
-          {"loss", a->loss}, {"nlc", opt.loss.nlc}, {"vector_dtype", a->vector_dtype},
+         {{"calib", a->calibration.text},
+          {"nsamples", calib.nsamples},
+          {"seqlen", calib.seqlen},
+          {"seed", calib.seed},
+          {"salient_ratio", opt.salient_ratio},
+          {"salient_bits", opt.salient_bits},
+          {"epochs", opt.epochs},
+          {"lr_alpha", opt.lr_alpha},
+          {"lr_r", opt.lr_r},
+          {"mask_stat", a->mask_stat},
+          {"learn", opt.learn},
+          {"loss", a->loss},
+          {"nlc", opt.loss.nlc},
+          {"vector_dtype", a->vector_dtype},
           {"paper_variants",
            {{"no_mean", opt.paper.no_mean}, {"alpha_l1", opt.paper.alpha_all}, {"l2_distance", opt.loss.l2_distance}}},
-          {"device", device->compute.device}, {"dtype", device->compute.dtype}, {"chains", a->chains}}},
+          {"device", device->compute.device},
+          {"dtype", device->compute.dtype},
+          {"chains", a->chains}}},
         {"calib_tokens", ids.size()},
         {"bits", formula_bits(run)},
         {"blocks", blocks},
@@ -142,8 +158,10 @@ void define_quantize(CLI::App& sub, Action& action) {
 
     StagingDir staging(dest);
     const fs::path& dir = staging.path();
-    if (a->format == "packed") summary["bits_from_bytes"] = write_packed_model(run, dir);
-    else write_fake_quant_model(run, dir);
+    if (a->format == "packed")
+      summary["bits_from_bytes"] = write_packed_model(run, dir);
+    else
+      write_fake_quant_model(run, dir);
     copy_tokenizer(loaded.checkpoint, dir);
     quantcore::write_text_atomically(dir / "summary.json", summary.dump(2) + "\n");
     interrupt_token().throw_if_requested();

@@ -4,17 +4,16 @@ namespace quantlens_cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
-      {"info", "Architecture, dimensions and parameter count of a model", define_info},
-      {"tokenize", "Token ids of a text, as the model's tokenizer gives them", define_tokenize},
-      {"generate", "Greedy continuation of a prompt", define_generate},
-      {"score", "Mean NLL and logit probes of a short text", define_score},
-      {"eval", "Perplexity of a text file (GPTQ convention: non-overlapping windows)", define_eval},
-      {"quantize", "PTQ1.61 quantization of a model into a new HF or packed directory", define_quantize},
-      {"export", "An fp16 HF checkpoint of a (packed) model", define_export},
+    {"info", "Architecture, dimensions and parameter count of a model", define_info},
+    {"tokenize", "Token ids of a text, as the model's tokenizer gives them", define_tokenize},
+    {"generate", "Greedy continuation of a prompt", define_generate},
+    {"score", "Mean NLL and logit probes of a short text", define_score},
+    {"eval", "Perplexity of a text file (GPTQ convention: non-overlapping windows)", define_eval},
+    {"quantize", "PTQ1.61 quantization of a model into a new HF or packed directory", define_quantize},
+    {"export", "An fp16 HF checkpoint of a (packed) model", define_export},
 #if QUANTLENS_HAVE_HDF5
-      {"dump", "HDF5 analysis dump: activation statistics, masks, analytic PTQ1.61 parameters, saliency",
-       define_dump},
-      {"dump-info", "Summary of an HDF5 analysis dump", define_dump_info},
+    {"dump", "HDF5 analysis dump: activation statistics, masks, analytic PTQ1.61 parameters, saliency", define_dump},
+    {"dump-info", "Summary of an HDF5 analysis dump", define_dump_info},
 #endif
   };
   return table;

@@ -6,14 +6,17 @@ void QuantizeArgs::add_to(CLI::App& sub) {
   sub.add_option("--method", method, "Quantization method")->check(CLI::IsMember({"ptq161"}))->capture_default_str();
   calibration.add_to(sub);
   sub.add_option("--salient-ratio", salient_ratio, "Fraction of salient input channels")
-      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
-  sub.add_option("--salient-bits", salient_bits, "Bits of the salient weights")->check(CLI::Range(1, 8))
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  sub.add_option("--salient-bits", salient_bits, "Bits of the salient weights")
+      ->check(CLI::Range(1, 8))
       ->capture_default_str();
   sub.add_option("--epochs", epochs, "Training epochs per block")->check(CLI::NonNegativeNumber)->capture_default_str();
   sub.add_option("--lr-alpha", lr_alpha, "Learning rate of alpha")->capture_default_str();
   sub.add_option("--lr-r", lr_r, "Learning rate of r1, r2")->capture_default_str();
   sub.add_option("--mask-stat", mask_stat, "Salient channel statistic")
-      ->check(CLI::IsMember({"max", "mean", "none"}))->capture_default_str();
+      ->check(CLI::IsMember({"max", "mean", "none"}))
+      ->capture_default_str();
   sub.add_flag("--no-learn", no_learn, "Analytic alpha, r1 = r2 = 1, no training");
   sub.add_option("--loss", loss, "Loss terms")->check(CLI::IsMember({"both", "fp-only"}))->capture_default_str();
   sub.add_flag("--no-nlc", no_nlc, "MSE terms only");
@@ -26,9 +29,11 @@ void QuantizeArgs::add_to(CLI::App& sub) {
       ->check(CLI::IsMember({"device", "host"}))
       ->capture_default_str();
   sub.add_option("--vector-dtype", vector_dtype, "Stored width of the vectors a, c, r2, scale, zero")
-      ->check(CLI::IsMember({"fp16", "fp32"}))->capture_default_str();
+      ->check(CLI::IsMember({"fp16", "fp32"}))
+      ->capture_default_str();
   sub.add_option("--format", format, "hf: fp16 fake-quant weights; packed: 1-bit/4-bit packed checkpoint")
-      ->check(CLI::IsMember({"hf", "packed"}))->capture_default_str();
+      ->check(CLI::IsMember({"hf", "packed"}))
+      ->capture_default_str();
   sub.add_option("--out", out, "Output directory (written atomically)")->required();
   sub.add_flag("--force", force, "Replace a non-empty --out directory");
 #if QUANTLENS_HAVE_HDF5

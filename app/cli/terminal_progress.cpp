@@ -9,9 +9,12 @@ namespace quantlens_cli {
 namespace {
 std::string format_seconds(double s) {
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", int(s / 3600), int(s / 60) % 60);
-  else if (s >= 60) std::snprintf(buf, sizeof buf, "%dm%02ds", int(s / 60), int(s) % 60);
-  else std::snprintf(buf, sizeof buf, "%.1fs", s);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%dh%02dm", int(s / 3600), int(s / 60) % 60);
+  else if (s >= 60)
+    std::snprintf(buf, sizeof buf, "%dm%02ds", int(s / 60), int(s) % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%.1fs", s);
   return buf;
 }
 }  // namespace
@@ -60,11 +63,13 @@ void TerminalProgress::draw(bool final_line) {
   std::string bar(size_t(filled), '#');
   bar.append(size_t(width - filled), '.');
   std::string eta = "--";
-  if (done_ > 0 && done_ < total_) eta = format_seconds(elapsed / double(done_) * double(total_ - done_));
-  else if (done_ >= total_) eta = "done";
-  std::fprintf(stderr, "%s%-10s [%s] %lld/%lld %3d%% %s ETA %s%s", final_line ? "" : "\r",
-               name_.c_str(), bar.c_str(), (long long)done_, (long long)total_, int(fraction * 100),
-               format_seconds(elapsed).c_str(), eta.c_str(), final_line ? "\n" : "\033[K");
+  if (done_ > 0 && done_ < total_)
+    eta = format_seconds(elapsed / double(done_) * double(total_ - done_));
+  else if (done_ >= total_)
+    eta = "done";
+  std::fprintf(stderr, "%s%-10s [%s] %lld/%lld %3d%% %s ETA %s%s", final_line ? "" : "\r", name_.c_str(), bar.c_str(),
+               (long long)done_, (long long)total_, int(fraction * 100), format_seconds(elapsed).c_str(), eta.c_str(),
+               final_line ? "\n" : "\033[K");
   std::fflush(stderr);
 }
 

@@ -42,8 +42,8 @@ std::string no_display_message(int argc, char** argv) {
   }
   const char* cli = std::getenv("QUANTLENS_CLI");
   return "quantlens-studio: no display (DISPLAY and WAYLAND_DISPLAY are unset): run the same command under a "
-         "virtual display, `xvfb-run -a " + command + "`, or use the command-line tool `" +
-         std::string(cli && *cli ? cli : "quantlens") + " --help`";
+         "virtual display, `xvfb-run -a " +
+         command + "`, or use the command-line tool `" + std::string(cli && *cli ? cli : "quantlens") + " --help`";
 }
 
 void fail(const QString& message) {
@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
   bool calibrated = false, runFinished = false, dumpRead = false;
   auto ready = [&] {
     return (args->calibText.isEmpty() || calibrated) && (!scriptedRun || runFinished) &&
-           (args->dump.isEmpty() || dumpRead) &&
-           (args->compare.isEmpty() || compare->hasSecondModel()) && !session.sliderPending() &&
+           (args->dump.isEmpty() || dumpRead) && (args->compare.isEmpty() || compare->hasSecondModel()) &&
+           !session.sliderPending() &&
            (args->view != "slider" || !session.hasStats() || session.modelBounds().complete());
   };
   bool shotTaken = false;

@@ -21,7 +21,8 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   QCommandLineOption screenshot("screenshot", "render the view, save the window as PNG and exit", "FILE.png");
   QCommandLineOption figure("figure", "export the view's heatmap as a figure (.png, .svg or .pdf) and exit", "FILE");
   QCommandLineOption compare("compare", "second model for the compare view (side by side with MODEL)", "MODEL2");
-  QCommandLineOption dump("dump", "HDF5 analysis dump to show in the dump view (quantlens dump / quantize --dump)", "FILE.h5");
+  QCommandLineOption dump("dump", "HDF5 analysis dump to show in the dump view (quantlens dump / quantize --dump)",
+                          "FILE.h5");
   p.addOptions({calib, nsamples, seqlen, seed, view, screenshot, figure, compare, dump});
   if (!p.parse(arguments)) {
     error = p.errorText();

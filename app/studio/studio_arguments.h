@@ -8,10 +8,10 @@
 #include "quantcore/calib/calibration_windows.h"
 
 struct StudioArguments {
-  QString model;       // empty: start without a model
-  QString calibText;   // empty: no calibration at start
-  QString compare;     // empty: no second model for the compare view
-  QString dump;        // empty: no analysis dump (--dump FILE.h5, or a MODEL ending in .h5)
+  QString model;      // empty: start without a model
+  QString calibText;  // empty: no calibration at start
+  QString compare;    // empty: no second model for the compare view
+  QString dump;       // empty: no analysis dump (--dump FILE.h5, or a MODEL ending in .h5)
   quantcore::CalibrationOptions calibration{32, 256, 2};
   QString view;        // empty: the first view
   QString screenshot;  // non-empty: render `view`, save the window as PNG, exit

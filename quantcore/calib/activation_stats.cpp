@@ -12,8 +12,7 @@ namespace quantcore {
 
 const LinearInputStats& ActivationStats::at(int64_t block, const std::string& linear) const {
   auto it = linears.find({block, linear});
-  if (it == linears.end())
-    throw std::out_of_range("no statistics for block " + std::to_string(block) + " " + linear);
+  if (it == linears.end()) throw std::out_of_range("no statistics for block " + std::to_string(block) + " " + linear);
   return it->second;
 }
 
@@ -40,8 +39,7 @@ struct ObserverGuard {
 
 }  // namespace
 
-ActivationStats collect_activation_stats(CausalLM& model,
-                                         const std::vector<std::vector<int32_t>>& windows,
+ActivationStats collect_activation_stats(CausalLM& model, const std::vector<std::vector<int32_t>>& windows,
                                          ProgressSink& progress, const CancelToken& cancel) {
   if (windows.empty()) throw std::invalid_argument("collect_activation_stats: no windows");
   std::map<std::pair<int64_t, std::string>, Accumulator> acc;
@@ -73,9 +71,8 @@ ActivationStats collect_activation_stats(CausalLM& model,
   for (size_t n = 0; n < windows.size(); ++n) {
     cancel.throw_if_requested();
     const std::vector<int32_t>& w = windows[n];
-    at::Tensor ids = at::from_blob(const_cast<int32_t*>(w.data()), {1, static_cast<int64_t>(w.size())},
-                                   at::kInt)
-                         .to(at::kLong);
+    at::Tensor ids =
+        at::from_blob(const_cast<int32_t*>(w.data()), {1, static_cast<int64_t>(w.size())}, at::kInt).to(at::kLong);
     at::Tensor h = model.embed(ids);
     for (int64_t b = 0; b < model.num_blocks(); ++b) h = model.block_forward(b, h);
     last_input = at::Tensor();  // release the last activation

@@ -45,8 +45,7 @@ std::string tensor_name(int64_t block, const std::string& linear, const char* st
 }
 
 // Reads one float32 vector of length n, or nothing when absent or of another shape.
-std::optional<std::vector<float>> read_vector(const SafetensorsFile& file, const std::string& name,
-                                              int64_t n) {
+std::optional<std::vector<float>> read_vector(const SafetensorsFile& file, const std::string& name, int64_t n) {
   const SafetensorsEntry* e = file.entry(name);
   if (!e || e->dtype != DType::F32 || e->shape != std::vector<int64_t>{n}) return std::nullopt;
   TensorView view = file.view(*e);
@@ -90,13 +89,11 @@ std::string text_fingerprint(const std::vector<int32_t>& ids) {
 
 fs::path default_cache_dir() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "quantlens";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return fs::path(home) / ".cache" / "quantlens";
+  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "quantlens";
   return fs::path(".quantlens-cache");
 }
 
-std::optional<ActivationStats> load_cached_activation_stats(const fs::path& cache_dir,
-                                                            const ActivationStatsKey& key,
+std::optional<ActivationStats> load_cached_activation_stats(const fs::path& cache_dir, const ActivationStatsKey& key,
                                                             const ModelSpec& spec) {
   const fs::path path = cache_dir / key.file_name();
   std::error_code ec;
@@ -123,8 +120,7 @@ std::optional<ActivationStats> load_cached_activation_stats(const fs::path& cach
   }
 }
 
-void store_activation_stats(const fs::path& cache_dir, const ActivationStatsKey& key,
-                            const ActivationStats& stats) {
+void store_activation_stats(const fs::path& cache_dir, const ActivationStatsKey& key, const ActivationStats& stats) {
   fs::create_directories(cache_dir);
   SafetensorsWriter writer;
   writer.set_metadata("key", key.describe());

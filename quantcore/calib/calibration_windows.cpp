@@ -25,21 +25,19 @@ std::vector<int64_t> calibration_window_starts(int64_t total_tokens, const Calib
   if (options.nsamples < 1) throw InputError("--nsamples", "must be at least 1");
   if (options.seqlen < 1) throw InputError("--seqlen", "must be at least 1");
   if (total_tokens <= options.seqlen)
-    throw InputError("calibration text", "has " + std::to_string(total_tokens) +
-                                             " tokens; calibration windows of " +
+    throw InputError("calibration text", "has " + std::to_string(total_tokens) + " tokens; calibration windows of " +
                                              std::to_string(options.seqlen) + " need at least " +
                                              std::to_string(options.seqlen + 1));
   std::mt19937_64 engine(options.seed);
   const auto choices = static_cast<uint64_t>(total_tokens - options.seqlen);  // 0 .. T-L-1
   std::vector<int64_t> starts;
   starts.reserve(static_cast<size_t>(options.nsamples));
-  for (int64_t n = 0; n < options.nsamples; ++n)
-    starts.push_back(static_cast<int64_t>(uniform_below(engine, choices)));
+  for (int64_t n = 0; n < options.nsamples; ++n) starts.push_back(static_cast<int64_t>(uniform_below(engine, choices)));
   return starts;
 }
 
 std::vector<std::vector<int32_t>> calibration_windows(const std::vector<int32_t>& ids,
-                                                     const CalibrationOptions& options) {
+                                                      const CalibrationOptions& options) {
   std::vector<std::vector<int32_t>> windows;
   for (int64_t start : calibration_window_starts(static_cast<int64_t>(ids.size()), options))
     windows.emplace_back(ids.begin() + start, ids.begin() + start + options.seqlen);

@@ -62,8 +62,8 @@ CollectedHessian collect_linear_hessian(const CausalLM& model, const std::vector
   for (size_t n = 0; n < windows.size(); ++n) {
     cancel.throw_if_requested();
     const std::vector<int32_t>& w = windows[n];
-    at::Tensor ids = at::from_blob(const_cast<int32_t*>(w.data()), {1, static_cast<int64_t>(w.size())}, at::kInt)
-                         .to(at::kLong);
+    at::Tensor ids =
+        at::from_blob(const_cast<int32_t*>(w.data()), {1, static_cast<int64_t>(w.size())}, at::kInt).to(at::kLong);
     at::Tensor h = tapped.embed(ids);
     for (int64_t b = 0; b <= block; ++b) h = tapped.block_forward(b, h);
     if (first_window) {

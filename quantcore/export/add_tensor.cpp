@@ -15,7 +15,10 @@ void add_tensor(SafetensorsWriter& w, const std::string& name, const at::Tensor&
     case at::kBool: d = DType::BOOL; break;
     case at::kInt: d = DType::I32; break;
     case at::kLong: d = DType::I64; break;
-    default: c = c.to(at::kFloat); d = DType::F32; break;
+    default:
+      c = c.to(at::kFloat);
+      d = DType::F32;
+      break;
   }
   w.add(name, d, c.sizes().vec(), c.data_ptr(), c.nbytes());
 }

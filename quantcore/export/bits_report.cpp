@@ -33,8 +33,11 @@ json formula_bits(const ModelSpec& spec, const std::vector<packed::QuantizedWeig
   json per_layer = json::array();
   for (const QuantizedLinear& q : linears) {
     const LayerBits b = layer_bits(q, options);
-    per_layer.push_back({{"name", q.shape.name}, {"out_features", b.out_features}, {"in_features", b.in_features},
-                         {"salient_columns", b.salient_columns}, {"bits_per_weight", b.bits_per_weight},
+    per_layer.push_back({{"name", q.shape.name},
+                         {"out_features", b.out_features},
+                         {"in_features", b.in_features},
+                         {"salient_columns", b.salient_columns},
+                         {"bits_per_weight", b.bits_per_weight},
                          {"paper_bits_per_weight", b.paper.bits_per_weight}});
   }
   const ModelBits mb = model_bits(linears, options);
@@ -53,9 +56,13 @@ json bits_from_bytes(const SafetensorsFile& file, const std::vector<packed::Quan
   const ModelBytes mb = quantcore::bits_from_bytes(file, sizes);
   json per_layer = json::array();
   for (const auto& l : mb.layers)
-    per_layer.push_back({{"name", l.name}, {"bits_per_weight", l.bits_per_weight}, {"data_bytes", l.data_bytes},
+    per_layer.push_back({{"name", l.name},
+                         {"bits_per_weight", l.bits_per_weight},
+                         {"data_bytes", l.data_bytes},
                          {"header_share_bytes", l.header_share_bytes}});
-  return {{"bits_per_weight", mb.bits_per_weight}, {"bytes", mb.bytes}, {"quantized_weights", mb.quantized_weights},
+  return {{"bits_per_weight", mb.bits_per_weight},
+          {"bytes", mb.bytes},
+          {"quantized_weights", mb.quantized_weights},
           {"layers", per_layer}};
 }
 

@@ -1,6 +1,5 @@
 #include "quantcore/export/model_directory.h"
 
-
 #include "quantcore/io/errors.h"
 #include "quantcore/io/read_file.h"
 
@@ -13,8 +12,10 @@ json output_config(const Checkpoint& ck) {
   const ModelSpec& s = ck.spec;
   if (ck.format != CheckpointFormat::Llama2c) {
     json c = json::parse(read_file(ck.path / "config.json"));
-    if (c.contains("dtype")) c["dtype"] = "float16";
-    else c["torch_dtype"] = "float16";
+    if (c.contains("dtype"))
+      c["dtype"] = "float16";
+    else
+      c["torch_dtype"] = "float16";
     c.erase("quantization_config");
     return c;
   }

@@ -112,8 +112,8 @@ json write_packed_model(const QuantizedRun& run, const fs::path& dir, const Canc
   return bits_from_bytes(SafetensorsFile(file), layers);
 }
 
-void write_dense_model(const Checkpoint& ck, const CausalLM* quantized, const fs::path& dir,
-                       ProgressSink& progress, const CancelToken& cancel) {
+void write_dense_model(const Checkpoint& ck, const CausalLM* quantized, const fs::path& dir, ProgressSink& progress,
+                       const CancelToken& cancel) {
   write_text_atomically(dir / "config.json", output_config(ck).dump(2) + "\n");
   std::map<std::string, const packed::QuantizedWeight*> quantised;
   const auto layers = packed::quantized_weights(ck.spec);

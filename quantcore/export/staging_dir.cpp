@@ -29,9 +29,12 @@ StagingDir::~StagingDir() {
 
 void StagingDir::commit(const fs::path& dest, bool force) {
   if (fs::exists(dest)) {
-    if (fs::is_directory(dest) && fs::is_empty(dest)) fs::remove(dest);
-    else if (force) fs::remove_all(dest);
-    else throw InputError(dest.string(), "exists and is not empty; pass --force to replace it");
+    if (fs::is_directory(dest) && fs::is_empty(dest))
+      fs::remove(dest);
+    else if (force)
+      fs::remove_all(dest);
+    else
+      throw InputError(dest.string(), "exists and is not empty; pass --force to replace it");
   }
   fs::rename(path_, dest);
   path_.clear();

@@ -22,8 +22,8 @@ namespace fs = std::filesystem;
 fs::path temporary_name(const fs::path& path) {
   static std::atomic<unsigned> counter{0};
   static const unsigned salt = std::random_device{}();
-  const std::string suffix = ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(salt) +
-                             "-" + std::to_string(counter++);
+  const std::string suffix =
+      ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(salt) + "-" + std::to_string(counter++);
   return path.parent_path() / ("." + path.filename().string() + suffix);
 }
 
@@ -49,8 +49,7 @@ void write_file_atomically(const fs::path& path, const std::function<void(std::o
 
   std::ofstream out(temp, std::ios::binary | std::ios::trunc);
   if (!out) {
-    throw InputError(path.string(), "cannot create temporary file '" + temp.filename().string() +
-                                        "': " + last_error());
+    throw InputError(path.string(), "cannot create temporary file '" + temp.filename().string() + "': " + last_error());
   }
   try {
     fill(out);
@@ -79,9 +78,8 @@ void write_file_atomically(const fs::path& path, const std::function<void(std::o
 }
 
 void write_text_atomically(const fs::path& path, std::string_view text) {
-  write_file_atomically(path, [text](std::ostream& out) {
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  });
+  write_file_atomically(
+      path, [text](std::ostream& out) { out.write(text.data(), static_cast<std::streamsize>(text.size())); });
 }
 
 }  // namespace quantcore

@@ -59,8 +59,7 @@ fs::path find_llama2c_tokenizer(const fs::path& bin, const std::optional<fs::pat
   for (const fs::path& p : candidates) {
     listed += (listed.empty() ? "" : ", ") + p.filename().string();
   }
-  throw InputError(bin.string(),
-                   "several tokenizers beside it (" + listed + "); pass --tokenizer to choose one");
+  throw InputError(bin.string(), "several tokenizers beside it (" + listed + "); pass --tokenizer to choose one");
 }
 
 Checkpoint open_llama2c(const fs::path& bin, const std::optional<fs::path>& tokenizer) {
@@ -76,8 +75,7 @@ Checkpoint open_llama2c(const fs::path& bin, const std::optional<fs::path>& toke
 
 }  // namespace
 
-Checkpoint open_checkpoint(const fs::path& path,
-                           const std::optional<fs::path>& tokenizer_override) {
+Checkpoint open_checkpoint(const fs::path& path, const std::optional<fs::path>& tokenizer_override) {
   Checkpoint c;
   if (fs::is_directory(path)) {
     c = open_hf_directory(path, tokenizer_override);
@@ -92,21 +90,19 @@ Checkpoint open_checkpoint(const fs::path& path,
   return c;
 }
 
-void validate_weights(const ModelSpec& spec, const WeightSource& weights,
-                      const std::string& origin) {
+void validate_weights(const ModelSpec& spec, const WeightSource& weights, const std::string& origin) {
   for (const ExpectedTensor& expected : expected_tensors(spec)) {
     const auto found = weights.find(expected.name);
     if (!found) throw InputError(origin, "missing tensor " + in_quotes(expected.name));
     if (found->shape != expected.shape) {
       throw InputError(weights.location(expected.name),
-                       "tensor " + in_quotes(expected.name) + " has shape " +
-                           detail::shape_string(found->shape) + " but config.json implies " +
-                           detail::shape_string(expected.shape));
+                       "tensor " + in_quotes(expected.name) + " has shape " + detail::shape_string(found->shape) +
+                           " but config.json implies " + detail::shape_string(expected.shape));
     }
     if (!is_float(found->dtype)) {
-      throw InputError(weights.location(expected.name),
-                       "tensor " + in_quotes(expected.name) + " has dtype " +
-                           safetensors_name(found->dtype) + "; weights must be F32, F16 or BF16");
+      throw InputError(weights.location(expected.name), "tensor " + in_quotes(expected.name) + " has dtype " +
+                                                            safetensors_name(found->dtype) +
+                                                            "; weights must be F32, F16 or BF16");
     }
   }
 }

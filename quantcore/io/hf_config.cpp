@@ -40,8 +40,7 @@ public:
     }
     // Keeps every shape product and parameter count far from int64 overflow.
     if (v->get<uint64_t>() > kMaxSize) {
-      fail("field " + name(key) + " is " + v->dump() + ", over the limit of " +
-           std::to_string(kMaxSize));
+      fail("field " + name(key) + " is " + v->dump() + ", over the limit of " + std::to_string(kMaxSize));
     }
     return v->get<int64_t>();
   }
@@ -84,9 +83,7 @@ public:
     return v;
   }
 
-  Fields nested(const json& object, const char* key) const {
-    return Fields(object, file_, prefix_ + key + ".");
-  }
+  Fields nested(const json& object, const char* key) const { return Fields(object, file_, prefix_ + key + "."); }
 
   // A token id, or the first of a list of them (eos_token_id may list several).
   std::optional<int64_t> token_id(const char* key) const {
@@ -153,8 +150,8 @@ RopeSpec read_rope(const Fields& f) {
 int64_t read_head_dim(const Fields& f, const ModelSpec& s) {
   if (const auto head_dim = f.optional_positive_int("head_dim")) return *head_dim;
   if (s.hidden_size % s.num_heads != 0) {
-    f.fail("hidden_size " + std::to_string(s.hidden_size) + " is not divisible by " +
-           "num_attention_heads " + std::to_string(s.num_heads));
+    f.fail("hidden_size " + std::to_string(s.hidden_size) + " is not divisible by " + "num_attention_heads " +
+           std::to_string(s.num_heads));
   }
   return s.hidden_size / s.num_heads;
 }
@@ -169,8 +166,8 @@ ModelSpec read_llama_family(const Fields& f, const std::string& model_type) {
   s.num_heads = f.positive_int("num_attention_heads");
   s.num_kv_heads = f.optional_positive_int("num_key_value_heads").value_or(s.num_heads);
   if (s.num_heads % s.num_kv_heads != 0) {
-    f.fail("num_key_value_heads " + std::to_string(s.num_kv_heads) +
-           " does not divide num_attention_heads " + std::to_string(s.num_heads));
+    f.fail("num_key_value_heads " + std::to_string(s.num_kv_heads) + " does not divide num_attention_heads " +
+           std::to_string(s.num_heads));
   }
   s.head_dim = read_head_dim(f, s);
   s.vocab_size = f.positive_int("vocab_size");
@@ -183,8 +180,8 @@ ModelSpec read_llama_family(const Fields& f, const std::string& model_type) {
   s.rope = read_rope(f);
   s.activation = f.string("hidden_act", "silu");
   if (s.activation != "silu") {
-    f.fail("hidden_act " + in_quotes(s.activation) + " is not supported for model_type " +
-           in_quotes(model_type) + " (only silu)");
+    f.fail("hidden_act " + in_quotes(s.activation) + " is not supported for model_type " + in_quotes(model_type) +
+           " (only silu)");
   }
 
   if (model_type == "llama") {
@@ -212,8 +209,8 @@ ModelSpec read_opt(const Fields& f) {
   s.num_heads = f.positive_int("num_attention_heads");
   s.num_kv_heads = s.num_heads;
   if (s.hidden_size % s.num_heads != 0) {
-    f.fail("hidden_size " + std::to_string(s.hidden_size) + " is not divisible by " +
-           "num_attention_heads " + std::to_string(s.num_heads));
+    f.fail("hidden_size " + std::to_string(s.hidden_size) + " is not divisible by " + "num_attention_heads " +
+           std::to_string(s.num_heads));
   }
   s.head_dim = s.hidden_size / s.num_heads;
   s.vocab_size = f.positive_int("vocab_size");
@@ -233,8 +230,7 @@ ModelSpec read_opt(const Fields& f) {
   }
   s.activation = f.string("activation_function", "relu");
   if (s.activation != "relu") {
-    f.fail("activation_function " + in_quotes(s.activation) +
-           " is not supported for model_type 'opt' (only relu)");
+    f.fail("activation_function " + in_quotes(s.activation) + " is not supported for model_type 'opt' (only relu)");
   }
   return s;
 }
@@ -244,16 +240,14 @@ ModelSpec read_opt(const Fields& f) {
 ModelSpec parse_hf_config(const std::filesystem::path& config_json) {
   const std::string file = config_json.string();
   const json config = detail::read_json_file(config_json);
-  if (!config.is_object())
-    throw InputError(file, "config is " + json_kind(config) + ", not an object");
+  if (!config.is_object()) throw InputError(file, "config is " + json_kind(config) + ", not an object");
   const Fields f(config, file);
   const std::string model_type = f.required_string("model_type");
   if (model_type == "llama" || model_type == "mistral" || model_type == "qwen2") {
     return read_llama_family(f, model_type);
   }
   if (model_type == "opt") return read_opt(f);
-  f.fail("unsupported model_type " + in_quotes(model_type) +
-         " (supported: llama, mistral, qwen2, opt)");
+  f.fail("unsupported model_type " + in_quotes(model_type) + " (supported: llama, mistral, qwen2, opt)");
 }
 
 }  // namespace quantcore

@@ -55,21 +55,17 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& file) {
       case Event::object_start:
       case Event::array_start:
         if (depth >= kMaxJsonDepth) {
-          throw StructureProblem{"JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
-                                 " levels"};
+          throw StructureProblem{"JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
         }
         if (event == Event::object_start) keys_per_open_object.emplace_back();
         break;
-      case Event::object_end:
-        keys_per_open_object.pop_back();
-        break;
+      case Event::object_end: keys_per_open_object.pop_back(); break;
       case Event::key:
         if (!keys_per_open_object.back().insert(parsed.get<std::string>()).second) {
           throw StructureProblem{"duplicate key " + in_quotes(parsed.get<std::string>())};
         }
         break;
-      default:
-        break;
+      default: break;
     }
     return true;
   };

@@ -37,8 +37,8 @@ struct Header {
 
 Header read_header(const MappedFile& file, const std::string& name) {
   if (file.size() < kHeaderBytes) {
-    throw InputError(name, "file is " + std::to_string(file.size()) +
-                               " bytes, shorter than the 28-byte llama2.c header");
+    throw InputError(name,
+                     "file is " + std::to_string(file.size()) + " bytes, shorter than the 28-byte llama2.c header");
   }
   int32_t v[kHeaderInts];
   std::memcpy(v, file.data(), kHeaderBytes);
@@ -47,22 +47,21 @@ Header read_header(const MappedFile& file, const std::string& name) {
   for (std::size_t i = 0; i < kHeaderInts; ++i) {
     const bool bad = i == 5 ? (v[i] == 0 || v[i] == INT32_MIN) : v[i] <= 0;
     if (bad) {
-      throw InputError(name, std::string("header field ") + names[i] + " is " +
-                                 std::to_string(v[i]) + "; not a llama2.c checkpoint?");
+      throw InputError(name, std::string("header field ") + names[i] + " is " + std::to_string(v[i]) +
+                                 "; not a llama2.c checkpoint?");
     }
   }
   Header h{v[0], v[1], v[2], v[3], v[4], std::abs(v[5]), v[6], v[5] > 0};
   if (h.dim % h.n_heads != 0) {
-    throw InputError(name, "dim " + std::to_string(h.dim) + " is not divisible by n_heads " +
-                               std::to_string(h.n_heads));
+    throw InputError(name,
+                     "dim " + std::to_string(h.dim) + " is not divisible by n_heads " + std::to_string(h.n_heads));
   }
   if (h.n_heads % h.n_kv_heads != 0) {
-    throw InputError(name, "n_kv_heads " + std::to_string(h.n_kv_heads) +
-                               " does not divide n_heads " + std::to_string(h.n_heads));
+    throw InputError(
+        name, "n_kv_heads " + std::to_string(h.n_kv_heads) + " does not divide n_heads " + std::to_string(h.n_heads));
   }
   if (h.head_size() % 2 != 0) {
-    throw InputError(name, "head size " + std::to_string(h.head_size()) +
-                               " is odd; rotary embeddings need it even");
+    throw InputError(name, "head size " + std::to_string(h.head_size()) + " is odd; rotary embeddings need it even");
   }
   return h;
 }
@@ -89,8 +88,8 @@ struct Layout {
   }
 
   Count file_bytes() const {
-    const Count floats = token_embedding + rms_att + wq + wk + wv + wo + rms_ffn + w1 + w2 + w3 +
-                         rms_final + 2 * freq_cis + wcls;
+    const Count floats =
+        token_embedding + rms_att + wq + wk + wv + wo + rms_ffn + w1 + w2 + w3 + rms_final + 2 * freq_cis + wcls;
     return kHeaderBytes + floats * sizeof(float);
   }
 };
@@ -150,8 +149,7 @@ Llama2cCheckpoint::Llama2cCheckpoint(const std::filesystem::path& bin) : path_(b
   const Layout layout(h);
   if (layout.file_bytes() != file.size()) {
     throw InputError(name, "file size does not match its header (" + h.describe() + "): expected " +
-                               bytes_text(layout.file_bytes()) + " bytes, actual " +
-                               std::to_string(file.size()));
+                               bytes_text(layout.file_bytes()) + " bytes, actual " + std::to_string(file.size()));
   }
   spec_ = spec_of(h);
 
@@ -162,28 +160,23 @@ Llama2cCheckpoint::Llama2cCheckpoint(const std::filesystem::path& bin) : path_(b
     cursor += static_cast<std::size_t>(count);
     return section;
   };
-  auto store = [this](const std::string& tensor, std::vector<int64_t> shape,
-                      std::vector<float> values) {
+  auto store = [this](const std::string& tensor, std::vector<int64_t> shape, std::vector<float> values) {
     tensors_[tensor] = Owned{std::move(shape), std::move(values)};
   };
   auto copy = [](const float* p, int64_t count) { return std::vector<float>(p, p + count); };
-  auto layer_name = [](int64_t i, const char* suffix) {
-    return "model.layers." + std::to_string(i) + "." + suffix;
-  };
+  auto layer_name = [](int64_t i, const char* suffix) { return "model.layers." + std::to_string(i) + "." + suffix; };
 
   const int64_t L = h.n_layers, D = h.dim, F = h.hidden_dim, KV = h.kv_dim(), V = h.vocab_size;
   store("model.embed_tokens.weight", {V, D}, copy(take(layout.token_embedding), V * D));
   // Per-layer sections hold all layers back to back: [L, rows, cols].
-  auto per_layer = [&](Count count, const char* suffix, std::vector<int64_t> shape,
-                       int64_t permute_heads) {
+  auto per_layer = [&](Count count, const char* suffix, std::vector<int64_t> shape, int64_t permute_heads) {
     const float* section = take(count);
     int64_t numel = 1;
     for (int64_t d : shape) numel *= d;
     for (int64_t i = 0; i < L; ++i) {
       const float* w = section + i * numel;
       store(layer_name(i, suffix), shape,
-            permute_heads > 0 ? permute_rotary_rows(w, shape[0], shape[1], permute_heads)
-                              : copy(w, numel));
+            permute_heads > 0 ? permute_rotary_rows(w, shape[0], shape[1], permute_heads) : copy(w, numel));
     }
   };
   per_layer(layout.rms_att, "input_layernorm.weight", {D}, 0);
@@ -215,8 +208,6 @@ std::vector<std::string> Llama2cCheckpoint::names() const {
   return out;
 }
 
-std::string Llama2cCheckpoint::location(const std::string& /*name*/) const {
-  return path_.string();
-}
+std::string Llama2cCheckpoint::location(const std::string& /*name*/) const { return path_.string(); }
 
 }  // namespace quantcore

@@ -44,8 +44,7 @@ Tensors opt_tensors(const ModelSpec& s) {
   const std::string decoder = "model.decoder.";
   Tensors out;
   out.push_back({decoder + "embed_tokens.weight", {s.vocab_size, proj}});
-  out.push_back({decoder + "embed_positions.weight",
-                 {s.max_position_embeddings + ModelSpec::kOptPositionOffset, H}});
+  out.push_back({decoder + "embed_positions.weight", {s.max_position_embeddings + ModelSpec::kOptPositionOffset, H}});
   if (proj != H) {
     out.push_back({decoder + "project_in.weight", {H, proj}});
     out.push_back({decoder + "project_out.weight", {proj, H}});
@@ -84,9 +83,8 @@ std::vector<LinearShape> block_linears(const ModelSpec& spec) {
   }
   const int64_t q_out = spec.num_heads * spec.head_dim;
   const int64_t kv_out = spec.num_kv_heads * spec.head_dim;
-  return {{"self_attn.q_proj", q_out, H},  {"self_attn.k_proj", kv_out, H},
-          {"self_attn.v_proj", kv_out, H}, {"self_attn.o_proj", H, q_out},
-          {"mlp.gate_proj", I, H},         {"mlp.up_proj", I, H},
+  return {{"self_attn.q_proj", q_out, H}, {"self_attn.k_proj", kv_out, H}, {"self_attn.v_proj", kv_out, H},
+          {"self_attn.o_proj", H, q_out}, {"mlp.gate_proj", I, H},         {"mlp.up_proj", I, H},
           {"mlp.down_proj", H, I}};
 }
 

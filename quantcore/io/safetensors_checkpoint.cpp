@@ -50,8 +50,8 @@ ShardIndex read_shard_index(const fs::path& index_path) {
   std::map<std::string, std::size_t> shard_number;
   for (const auto& [tensor, shard] : map->items()) {
     if (!shard.is_string()) {
-      throw InputError(file, "shard of tensor " + in_quotes(tensor) + " is " +
-                                 detail::json_kind(shard) + ", not a file name");
+      throw InputError(
+          file, "shard of tensor " + in_quotes(tensor) + " is " + detail::json_kind(shard) + ", not a file name");
     }
     const std::string name = shard.get<std::string>();
     if (name.empty() || fs::path(name).is_absolute()) {
@@ -84,15 +84,13 @@ SafetensorsCheckpoint::SafetensorsCheckpoint(const fs::path& dir) {
     const ShardIndex index = read_shard_index(index_path);
     for (const std::string& shard : index.shards) {
       if (!fs::is_regular_file(dir / shard)) {
-        throw InputError(index_path.string(),
-                         "shard " + in_quotes(shard) + " does not exist (missing shard file)");
+        throw InputError(index_path.string(), "shard " + in_quotes(shard) + " does not exist (missing shard file)");
       }
       add_file(dir / shard);
     }
     for (const auto& [tensor, shard] : index.listed) {
       if (files_[shard]->entry(tensor) == nullptr) {
-        throw InputError(files_[shard]->path().string(), "tensor " + in_quotes(tensor) +
-                                                             " is listed in " + kIndexFile +
+        throw InputError(files_[shard]->path().string(), "tensor " + in_quotes(tensor) + " is listed in " + kIndexFile +
                                                              " for this shard but not in it");
       }
     }

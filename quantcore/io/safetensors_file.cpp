@@ -24,8 +24,7 @@ uint64_t read_le_u64(const unsigned char* p) {
 // Builds the entries of one header, throwing InputError(file, ...) on the first problem.
 class HeaderReader {
 public:
-  HeaderReader(std::string file, uint64_t buffer_size)
-      : file_(std::move(file)), buffer_size_(buffer_size) {}
+  HeaderReader(std::string file, uint64_t buffer_size) : file_(std::move(file)), buffer_size_(buffer_size) {}
 
   void read(const json& header, std::vector<SafetensorsEntry>& entries,
             std::map<std::string, std::string>& metadata) const {
@@ -53,8 +52,7 @@ private:
     if (!value.is_object()) fail("__metadata__ is " + json_kind(value) + ", not an object");
     for (const auto& [key, text] : value.items()) {
       if (!text.is_string()) {
-        fail("__metadata__ value of " + in_quotes(key) + " is " + json_kind(text) +
-             ", not a string");
+        fail("__metadata__ value of " + in_quotes(key) + " is " + json_kind(text) + ", not a string");
       }
       out.emplace(key, text.get<std::string>());
     }
@@ -110,33 +108,29 @@ private:
     e.begin = non_negative(name, offsets[0], "offset");
     e.end = non_negative(name, offsets[1], "offset");
     if (e.begin > e.end) {
-      fail(name, "data_offsets begin " + std::to_string(e.begin) + " is after end " +
-                     std::to_string(e.end));
+      fail(name, "data_offsets begin " + std::to_string(e.begin) + " is after end " + std::to_string(e.end));
     }
     if (e.end > buffer_size_) {
       fail(name, "data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
-                     ") run past the data buffer (" + std::to_string(buffer_size_) +
-                     " bytes; offsets out of range)");
+                     ") run past the data buffer (" + std::to_string(buffer_size_) + " bytes; offsets out of range)");
     }
     if (e.end - e.begin != *nbytes) {
       fail(name, "data_offsets span " + std::to_string(e.end - e.begin) + " bytes but shape " +
-                     detail::shape_string(e.shape) + " of " + safetensors_name(e.dtype) +
-                     " needs " + std::to_string(*nbytes) + " (size mismatch)");
+                     detail::shape_string(e.shape) + " of " + safetensors_name(e.dtype) + " needs " +
+                     std::to_string(*nbytes) + " (size mismatch)");
     }
     return e;
   }
 
   // Sorts `entries` by offset and refuses two tensors sharing a byte. Gaps are allowed.
   void check_no_overlap(std::vector<SafetensorsEntry>& entries) const {
-    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-      return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
     const SafetensorsEntry* furthest = nullptr;  // the non-empty tensor reaching furthest so far
     for (const SafetensorsEntry& e : entries) {
       if (e.begin == e.end) continue;
       if (furthest != nullptr && e.begin < furthest->end) {
-        fail("tensors " + in_quotes(furthest->name) + " and " + in_quotes(e.name) +
-             " overlap in the data buffer");
+        fail("tensors " + in_quotes(furthest->name) + " and " + in_quotes(e.name) + " overlap in the data buffer");
       }
       furthest = &e;
     }
@@ -152,18 +146,16 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
   const std::string file = path.string();
   const std::size_t size = file_.size();
   if (size < kLengthBytes) {
-    throw InputError(file, "file is " + std::to_string(size) +
-                               " bytes, too short for the 8-byte header length (truncated)");
+    throw InputError(file,
+                     "file is " + std::to_string(size) + " bytes, too short for the 8-byte header length (truncated)");
   }
   const uint64_t header_bytes = read_le_u64(file_.data());
   if (header_bytes > kMaxHeaderBytes) {
-    throw InputError(file,
-                     "header length " + std::to_string(header_bytes) + " is over the 100 MB limit");
+    throw InputError(file, "header length " + std::to_string(header_bytes) + " is over the 100 MB limit");
   }
   if (header_bytes > size - kLengthBytes) {
-    throw InputError(file, "header length " + std::to_string(header_bytes) +
-                               " runs past the end of the file (" + std::to_string(size) +
-                               " bytes; truncated?)");
+    throw InputError(file, "header length " + std::to_string(header_bytes) + " runs past the end of the file (" +
+                               std::to_string(size) + " bytes; truncated?)");
   }
   const auto* header_begin = reinterpret_cast<const char*>(file_.data() + kLengthBytes);
   const json header = detail::parse_json_text(std::string_view(header_begin, header_bytes), file);

@@ -21,8 +21,8 @@ std::string little_endian_u64(uint64_t v) {
 
 }  // namespace
 
-void SafetensorsWriter::add(const std::string& name, DType dtype, std::vector<int64_t> shape,
-                            const void* data, std::size_t nbytes) {
+void SafetensorsWriter::add(const std::string& name, DType dtype, std::vector<int64_t> shape, const void* data,
+                            std::size_t nbytes) {
   if (name == "__metadata__") throw std::invalid_argument("tensor name '__metadata__' is reserved");
   for (const Pending& t : tensors_) {
     if (t.name == name) throw std::invalid_argument("tensor '" + name + "' added twice");
@@ -33,9 +33,8 @@ void SafetensorsWriter::add(const std::string& name, DType dtype, std::vector<in
     numel *= static_cast<uint64_t>(d);
   }
   if (numel * dtype_size(dtype) != nbytes) {
-    throw std::invalid_argument("tensor '" + name + "': " + std::to_string(nbytes) +
-                                " bytes given but shape " + detail::shape_string(shape) + " of " +
-                                safetensors_name(dtype) + " needs " +
+    throw std::invalid_argument("tensor '" + name + "': " + std::to_string(nbytes) + " bytes given but shape " +
+                                detail::shape_string(shape) + " of " + safetensors_name(dtype) + " needs " +
                                 std::to_string(numel * dtype_size(dtype)));
   }
   Pending t{name, dtype, std::move(shape), std::vector<unsigned char>(nbytes)};
@@ -43,9 +42,7 @@ void SafetensorsWriter::add(const std::string& name, DType dtype, std::vector<in
   tensors_.push_back(std::move(t));
 }
 
-void SafetensorsWriter::set_metadata(const std::string& key, const std::string& value) {
-  metadata_[key] = value;
-}
+void SafetensorsWriter::set_metadata(const std::string& key, const std::string& value) { metadata_[key] = value; }
 
 void SafetensorsWriter::write(const std::filesystem::path& path) const {
   // Tensors lie back to back in insertion order: gaps would make the file invalid for the
@@ -67,8 +64,7 @@ void SafetensorsWriter::write(const std::filesystem::path& path) const {
   write_file_atomically(path, [&](std::ostream& out) {
     out << little_endian_u64(text.size()) << text;
     for (const Pending& t : tensors_) {
-      out.write(reinterpret_cast<const char*>(t.bytes.data()),
-                static_cast<std::streamsize>(t.bytes.size()));
+      out.write(reinterpret_cast<const char*>(t.bytes.data()), static_cast<std::streamsize>(t.bytes.size()));
     }
   });
 }

@@ -18,7 +18,8 @@ at::Tensor hessian_saliency(const at::Tensor& weight, const at::Tensor& upper_di
 }
 
 double binarize_threshold(const at::Tensor& saliency, double low_frac) {
-  if (!(low_frac >= 0.0 && low_frac <= 1.0)) throw std::invalid_argument("pbllm::binarize_threshold: low_frac outside [0, 1]");
+  if (!(low_frac >= 0.0 && low_frac <= 1.0))
+    throw std::invalid_argument("pbllm::binarize_threshold: low_frac outside [0, 1]");
   const int64_t numel = saliency.numel();
   const auto index = static_cast<int64_t>(std::floor(static_cast<double>(numel) * low_frac));
   if (index >= numel) return std::numeric_limits<double>::infinity();

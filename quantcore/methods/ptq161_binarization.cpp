@@ -36,9 +36,9 @@ BinarizationParams init_binarization(const at::Tensor& weight, const at::Tensor&
 }
 
 // §4.2 as the reference's `binary_temporary` / `binary_inplace` ("mix") computes it.
-at::Tensor dequantized_weight(const at::Tensor& weight, const at::Tensor& mask,
-                              const at::Tensor& salient_dequantized, const at::Tensor& mean,
-                              const at::Tensor& alpha, const at::Tensor& r1, const at::Tensor& r2) {
+at::Tensor dequantized_weight(const at::Tensor& weight, const at::Tensor& mask, const at::Tensor& salient_dequantized,
+                              const at::Tensor& mean, const at::Tensor& alpha, const at::Tensor& r1,
+                              const at::Tensor& r2) {
   return dequantized_weight(freeze_binarization(weight, mask, salient_dequantized, mean), alpha, r1, r2);
 }
 

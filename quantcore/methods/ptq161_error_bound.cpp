@@ -5,8 +5,7 @@
 namespace quantcore::ptq161 {
 
 // Paper eq. (4) at the analytic initialisation: the activation-weighted L1 error of W'.
-double analytic_error_bound(const at::Tensor& weight, const at::Tensor& statistic, double ratio,
-                            int bits) {
+double analytic_error_bound(const at::Tensor& weight, const at::Tensor& statistic, double ratio, int bits) {
   at::Tensor w = weight.detach();
   at::Tensor mask = salient_channel_mask(statistic, ratio);
   SalientQuantization q = quantize_salient(w, bits);

@@ -19,8 +19,7 @@ at::Tensor through_half(const at::Tensor& x) { return x.to(at::kHalf).to(at::kFl
 at::Tensor salient_channel_mask(const at::Tensor& statistic, double ratio) {
   if (statistic.dim() != 1 || statistic.numel() == 0)
     throw std::invalid_argument("salient_channel_mask: statistic must be a non-empty vector");
-  if (!(ratio >= 0.0 && ratio <= 1.0))
-    throw std::invalid_argument("salient_channel_mask: ratio must lie in [0, 1]");
+  if (!(ratio >= 0.0 && ratio <= 1.0)) throw std::invalid_argument("salient_channel_mask: ratio must lie in [0, 1]");
   const int64_t m = statistic.numel();
   // §2.2 step 1: fp16 cast then clamp(min=1e-5) in fp16, i.e. the clamped value rounded again.
   at::Tensor a = through_half(at::clamp_min(through_half(statistic.to(at::kFloat)), 1e-5));

@@ -6,8 +6,8 @@
 
 namespace quantcore::detail {
 
-at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                            double scaling, std::optional<int64_t> sliding_window) {
+at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scaling,
+                            std::optional<int64_t> sliding_window) {
   const int64_t batch = q.size(0), heads = q.size(1), tq = q.size(2), dim = q.size(3);
   const int64_t kv_heads = k.size(1), tk = k.size(2);
   at::Tensor keys = k, values = v;
@@ -31,8 +31,7 @@ at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::
   return out.transpose(1, 2).reshape({batch, tq, heads * dim});
 }
 
-std::pair<at::Tensor, at::Tensor> extend_cache(const at::Tensor& k, const at::Tensor& v,
-                                               const BlockCache& cache) {
+std::pair<at::Tensor, at::Tensor> extend_cache(const at::Tensor& k, const at::Tensor& v, const BlockCache& cache) {
   if (!cache.keys) return {k, v};
   if (cache.keys->defined()) {
     *cache.keys = at::cat({*cache.keys, k}, 2);
@@ -44,8 +43,7 @@ std::pair<at::Tensor, at::Tensor> extend_cache(const at::Tensor& k, const at::Te
   return {*cache.keys, *cache.values};
 }
 
-at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name,
-                  const LinearTap& tap) {
+at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name, const LinearTap& tap) {
   if (tap.observer) (*tap.observer)(tap.block, name, x);
   return at::linear(x, w.get(name + ".weight"), w.maybe(name + ".bias"));
 }

@@ -18,12 +18,11 @@ struct BlockCache {
 // q: [B, heads, Tq, d]; k, v: [B, kv_heads, Tk, d] where the queries are the last Tq of the
 // Tk positions. Causal (and, when set, sliding-window) masking; softmax in float32 as HF's
 // eager attention. Returns [B, Tq, heads * d].
-at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                            double scaling, std::optional<int64_t> sliding_window);
+at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scaling,
+                            std::optional<int64_t> sliding_window);
 
 // Appends k/v to the cache (if any) and returns the full keys/values to attend to.
-std::pair<at::Tensor, at::Tensor> extend_cache(const at::Tensor& k, const at::Tensor& v,
-                                               const BlockCache& cache);
+std::pair<at::Tensor, at::Tensor> extend_cache(const at::Tensor& k, const at::Tensor& v, const BlockCache& cache);
 
 // The running block's index and the observer of its linear inputs (null when none is set;
 // then `linear` costs one pointer test more than at::linear).
@@ -33,17 +32,14 @@ struct LinearTap {
 };
 
 // Every block linear goes through here: y = x W^T (+ b), after showing x to the observer.
-at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name,
-                  const LinearTap& tap);
+at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name, const LinearTap& tap);
 
-at::Tensor llama_block_forward(const ModelSpec& spec, const BlockWeights& w,
-                               const at::Tensor& inv_freq, const at::Tensor& hidden,
-                               int64_t position_offset, const BlockCache& cache,
+at::Tensor llama_block_forward(const ModelSpec& spec, const BlockWeights& w, const at::Tensor& inv_freq,
+                               const at::Tensor& hidden, int64_t position_offset, const BlockCache& cache,
                                const LinearTap& tap);
 
-at::Tensor opt_block_forward(const ModelSpec& spec, const BlockWeights& w,
-                             const at::Tensor& hidden, const BlockCache& cache,
-                             const LinearTap& tap);
+at::Tensor opt_block_forward(const ModelSpec& spec, const BlockWeights& w, const at::Tensor& hidden,
+                             const BlockCache& cache, const LinearTap& tap);
 
 // HF LlamaRMSNorm: normalise in float32, cast back, then scale.
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);

@@ -44,7 +44,8 @@ at::Tensor CausalLM::load(const WeightSource& weights, const std::string& name) 
 }
 
 CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const ComputeOptions& options)
-    : spec_(spec), device_(options.device == "cuda" ? c10::Device("cuda") : c10::Device("cpu")),
+    : spec_(spec),
+      device_(options.device == "cuda" ? c10::Device("cuda") : c10::Device("cpu")),
       dtype_(scalar_type_named(options.dtype)) {
   check_compute_options(options);
   const std::string top = spec.family == Family::Opt ? "model.decoder." : "model.";
@@ -61,8 +62,7 @@ CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const Com
   }
   const std::string embed = top + "embed_tokens.weight";
   if (spec.tie_word_embeddings) globals_["lm_head.weight"] = globals_.at(embed);
-  if (spec.family == Family::Llama)
-    inv_freq_ = rope_inverse_frequencies(spec.rope, spec.head_dim).to(device_);
+  if (spec.family == Family::Llama) inv_freq_ = rope_inverse_frequencies(spec.rope, spec.head_dim).to(device_);
 }
 
 at::Tensor CausalLM::embed(const at::Tensor& ids, int64_t position_offset) const {
@@ -70,17 +70,15 @@ at::Tensor CausalLM::embed(const at::Tensor& ids, int64_t position_offset) const
   if (spec_.family == Family::Llama) return at::embedding(globals_.at("model.embed_tokens.weight"), tokens);
 
   at::Tensor h = at::embedding(globals_.at("model.decoder.embed_tokens.weight"), tokens);
-  if (auto it = globals_.find("model.decoder.project_in.weight"); it != globals_.end())
-    h = at::linear(h, it->second);
+  if (auto it = globals_.find("model.decoder.project_in.weight"); it != globals_.end()) h = at::linear(h, it->second);
   // OPT's learned positions are offset by 2 (a fairseq heritage).
-  at::Tensor positions = at::arange(position_offset, position_offset + ids.size(1),
-                                    at::TensorOptions().dtype(at::kLong).device(device_)) +
-                         ModelSpec::kOptPositionOffset;
+  at::Tensor positions =
+      at::arange(position_offset, position_offset + ids.size(1), at::TensorOptions().dtype(at::kLong).device(device_)) +
+      ModelSpec::kOptPositionOffset;
   return h + at::embedding(globals_.at("model.decoder.embed_positions.weight"), positions).unsqueeze(0);
 }
 
-at::Tensor CausalLM::block_forward(int64_t i, const at::Tensor& hidden, int64_t position_offset,
-                                   KVCache* cache) const {
+at::Tensor CausalLM::block_forward(int64_t i, const at::Tensor& hidden, int64_t position_offset, KVCache* cache) const {
   detail::BlockCache bc;
   if (cache) {
     cache->keys.resize(static_cast<size_t>(spec_.num_layers));
@@ -95,20 +93,16 @@ at::Tensor CausalLM::block_forward(int64_t i, const at::Tensor& hidden, int64_t 
 }
 
 at::Tensor CausalLM::final_hidden(const at::Tensor& hidden) const {
-  if (spec_.family == Family::Llama)
-    return detail::rms_norm(hidden, globals_.at("model.norm.weight"), spec_.norm_eps);
+  if (spec_.family == Family::Llama) return detail::rms_norm(hidden, globals_.at("model.norm.weight"), spec_.norm_eps);
   at::Tensor h = hidden;
   if (spec_.final_layer_norm)
     h = at::layer_norm(h, {h.size(-1)}, globals_.at("model.decoder.final_layer_norm.weight"),
                        globals_.at("model.decoder.final_layer_norm.bias"), 1e-5);
-  if (auto it = globals_.find("model.decoder.project_out.weight"); it != globals_.end())
-    h = at::linear(h, it->second);
+  if (auto it = globals_.find("model.decoder.project_out.weight"); it != globals_.end()) h = at::linear(h, it->second);
   return h;
 }
 
-at::Tensor CausalLM::head(const at::Tensor& hidden) const {
-  return at::linear(hidden, globals_.at("lm_head.weight"));
-}
+at::Tensor CausalLM::head(const at::Tensor& hidden) const { return at::linear(hidden, globals_.at("lm_head.weight")); }
 
 at::Tensor CausalLM::logits(const at::Tensor& ids, KVCache* cache) const {
   const int64_t offset = cache ? cache->length : 0;
@@ -129,9 +123,7 @@ void CausalLM::set_linear_weight(int64_t block, const std::string& name, const a
   slot = weight.to(device_, dtype_);
 }
 
-void CausalLM::set_linear_input_observer(LinearInputObserver observer) {
-  linear_input_observer_ = std::move(observer);
-}
+void CausalLM::set_linear_input_observer(LinearInputObserver observer) { linear_input_observer_ = std::move(observer); }
 
 std::shared_ptr<CausalLM> load_causal_lm(const Checkpoint& checkpoint, const ComputeOptions& options) {
   return std::make_shared<CausalLM>(checkpoint.spec, *checkpoint.weights, options);

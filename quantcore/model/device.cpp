@@ -13,11 +13,11 @@ void check_compute_options(const ComputeOptions& options) {
   if (options.dtype != "fp32" && options.dtype != "bf16" && options.dtype != "fp16")
     throw InputError("--dtype", "unknown dtype '" + options.dtype + "' (use fp32, bf16 or fp16)");
   if (options.device == "cpu" && options.dtype == "fp16")
-    throw InputError("--dtype", "fp16 computes only on CUDA (LibTorch has no fp16 CPU kernels); use fp32 or bf16 on cpu");
+    throw InputError("--dtype",
+                     "fp16 computes only on CUDA (LibTorch has no fp16 CPU kernels); use fp32 or bf16 on cpu");
   if (options.device == "cuda" && !cuda_available())
-    throw InputError("--device", QUANTLENS_TORCH_CUDA
-                                     ? "cuda requested but no CUDA GPU is visible"
-                                     : "cuda requested but this build's LibTorch has no CUDA support");
+    throw InputError("--device", QUANTLENS_TORCH_CUDA ? "cuda requested but no CUDA GPU is visible"
+                                                      : "cuda requested but this build's LibTorch has no CUDA support");
 }
 
 }  // namespace quantcore

@@ -19,8 +19,7 @@ int32_t argmax_last(const at::Tensor& logits) {
 }  // namespace
 
 std::vector<int32_t> generate_greedy(const CausalLM& model, const std::vector<int32_t>& prompt,
-                                     const GreedyOptions& options, ProgressSink& progress,
-                                     const CancelToken& cancel) {
+                                     const GreedyOptions& options, ProgressSink& progress, const CancelToken& cancel) {
   c10::InferenceMode inference;
   std::vector<int32_t> sequence = prompt;
   std::vector<int32_t> generated;

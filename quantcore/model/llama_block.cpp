@@ -8,16 +8,13 @@
 namespace quantcore::detail {
 
 // HF LlamaDecoderLayer (also Mistral and Qwen2, which differ only in biases and the window).
-at::Tensor llama_block_forward(const ModelSpec& spec, const BlockWeights& w,
-                               const at::Tensor& inv_freq, const at::Tensor& hidden,
-                               int64_t position_offset, const BlockCache& cache,
+at::Tensor llama_block_forward(const ModelSpec& spec, const BlockWeights& w, const at::Tensor& inv_freq,
+                               const at::Tensor& hidden, int64_t position_offset, const BlockCache& cache,
                                const LinearTap& tap) {
   const int64_t batch = hidden.size(0), length = hidden.size(1), hd = spec.head_dim;
 
   at::Tensor h = rms_norm(hidden, w.get("input_layernorm.weight"), spec.norm_eps);
-  auto heads = [&](const at::Tensor& x, int64_t n) {
-    return x.view({batch, length, n, hd}).transpose(1, 2);
-  };
+  auto heads = [&](const at::Tensor& x, int64_t n) { return x.view({batch, length, n, hd}).transpose(1, 2); };
   at::Tensor q = heads(linear(h, w, "self_attn.q_proj", tap), spec.num_heads);
   at::Tensor k = heads(linear(h, w, "self_attn.k_proj", tap), spec.num_kv_heads);
   at::Tensor v = heads(linear(h, w, "self_attn.v_proj", tap), spec.num_kv_heads);
@@ -27,8 +24,7 @@ at::Tensor llama_block_forward(const ModelSpec& spec, const BlockWeights& w,
   k = apply_rope(k, cs.cos, cs.sin);
   auto [keys, values] = extend_cache(k, v, cache);
 
-  at::Tensor attn = causal_attention(q, keys, values, 1.0 / std::sqrt(static_cast<double>(hd)),
-                                     spec.sliding_window);
+  at::Tensor attn = causal_attention(q, keys, values, 1.0 / std::sqrt(static_cast<double>(hd)), spec.sliding_window);
   at::Tensor x = hidden + linear(attn, w, "self_attn.o_proj", tap);
 
   h = rms_norm(x, w.get("post_attention_layernorm.weight"), spec.norm_eps);

@@ -14,22 +14,18 @@ at::Tensor layer_norm(const at::Tensor& x, const BlockWeights& w, const std::str
 
 // HF OPTDecoderLayer. do_layer_norm_before=true (all OPT sizes but 350m) normalises before each
 // sub-block; false normalises after the residual add.
-at::Tensor opt_block_forward(const ModelSpec& spec, const BlockWeights& w,
-                             const at::Tensor& hidden, const BlockCache& cache,
-                             const LinearTap& tap) {
+at::Tensor opt_block_forward(const ModelSpec& spec, const BlockWeights& w, const at::Tensor& hidden,
+                             const BlockCache& cache, const LinearTap& tap) {
   const int64_t batch = hidden.size(0), length = hidden.size(1), hd = spec.head_dim;
   const bool pre = spec.do_layer_norm_before;
 
   at::Tensor h = pre ? layer_norm(hidden, w, "self_attn_layer_norm") : hidden;
-  auto heads = [&](const at::Tensor& x) {
-    return x.view({batch, length, spec.num_heads, hd}).transpose(1, 2);
-  };
+  auto heads = [&](const at::Tensor& x) { return x.view({batch, length, spec.num_heads, hd}).transpose(1, 2); };
   at::Tensor q = heads(linear(h, w, "self_attn.q_proj", tap));
   at::Tensor k = heads(linear(h, w, "self_attn.k_proj", tap));
   at::Tensor v = heads(linear(h, w, "self_attn.v_proj", tap));
   auto [keys, values] = extend_cache(k, v, cache);
-  at::Tensor attn = causal_attention(q, keys, values, 1.0 / std::sqrt(static_cast<double>(hd)),
-                                     std::nullopt);
+  at::Tensor attn = causal_attention(q, keys, values, 1.0 / std::sqrt(static_cast<double>(hd)), std::nullopt);
   at::Tensor x = hidden + linear(attn, w, "self_attn.out_proj", tap);
   if (!pre) x = layer_norm(x, w, "self_attn_layer_norm");
 

@@ -19,18 +19,15 @@ at::Tensor rope_inverse_frequencies(const RopeSpec& rope, int64_t head_dim) {
   const double high_freq_wavelen = old_context / rope.high_freq_factor;
   at::Tensor wavelen = 2.0 * M_PI / inv_freq;
   at::Tensor scaled = at::where(wavelen > low_freq_wavelen, inv_freq / rope.factor, inv_freq);
-  at::Tensor smooth = (old_context / wavelen - rope.low_freq_factor) /
-                      (rope.high_freq_factor - rope.low_freq_factor);
+  at::Tensor smooth = (old_context / wavelen - rope.low_freq_factor) / (rope.high_freq_factor - rope.low_freq_factor);
   at::Tensor smoothed = (1 - smooth) * scaled / rope.factor + smooth * scaled;
-  at::Tensor is_medium = at::logical_not(wavelen < high_freq_wavelen)
-                             .logical_and(at::logical_not(wavelen > low_freq_wavelen));
+  at::Tensor is_medium =
+      at::logical_not(wavelen < high_freq_wavelen).logical_and(at::logical_not(wavelen > low_freq_wavelen));
   return at::where(is_medium, smoothed, scaled);
 }
 
-RopeCosSin rope_cos_sin(const at::Tensor& inv_freq, int64_t offset, int64_t length,
-                        c10::ScalarType dtype) {
-  at::Tensor positions =
-      at::arange(offset, offset + length, inv_freq.options().dtype(at::kLong)).to(at::kFloat);
+RopeCosSin rope_cos_sin(const at::Tensor& inv_freq, int64_t offset, int64_t length, c10::ScalarType dtype) {
+  at::Tensor positions = at::arange(offset, offset + length, inv_freq.options().dtype(at::kLong)).to(at::kFloat);
   at::Tensor freqs = at::outer(positions, inv_freq);
   at::Tensor emb = at::cat({freqs, freqs}, -1);
   return {emb.cos().to(dtype), emb.sin().to(dtype)};

@@ -31,8 +31,8 @@ struct TrainableLinear {
 };
 
 // §2.1/§2.2: the salient input channels from the chosen statistic; MaskStatistic::None -> none.
-at::Tensor channel_mask(const ActivationStats& stats, int64_t block, const std::string& name,
-                        int64_t in_features, const Ptq161Options& options) {
+at::Tensor channel_mask(const ActivationStats& stats, int64_t block, const std::string& name, int64_t in_features,
+                        const Ptq161Options& options) {
   if (options.mask_statistic == MaskStatistic::None) return at::zeros({in_features}, at::kBool);
   const LinearInputStats& s = stats.at(block, name);
   const std::vector<float>& v = options.mask_statistic == MaskStatistic::MaxAbs ? s.max_abs : s.mean_abs;
@@ -100,9 +100,9 @@ torch::optim::AdamW make_optimizer(const std::vector<TrainableLinear>& linears, 
   return torch::optim::AdamW(std::move(groups), *group_options(options.lr_alpha));
 }
 
-void train(CausalLM& model, int64_t block, std::vector<TrainableLinear>& linears,
-           const BlockTrainingData& data, const Ptq161Options& options, OptimizationEvents& events,
-           ProgressSink& progress, const CancelToken& cancel) {
+void train(CausalLM& model, int64_t block, std::vector<TrainableLinear>& linears, const BlockTrainingData& data,
+           const Ptq161Options& options, OptimizationEvents& events, ProgressSink& progress,
+           const CancelToken& cancel) {
   torch::optim::AdamW optimizer = make_optimizer(linears, options);
   const int64_t samples = data.input.size(0);
   int64_t done = 0;
@@ -151,9 +151,8 @@ LinearQuantization finalize(CausalLM& model, int64_t block, const TrainableLinea
 }  // namespace
 
 BlockQuantization optimize_block(CausalLM& model, int64_t block, const BlockTrainingData& data,
-                                 const ActivationStats& stats, const Ptq161Options& options,
-                                 OptimizationEvents& events, ProgressSink& progress,
-                                 const CancelToken& cancel) {
+                                 const ActivationStats& stats, const Ptq161Options& options, OptimizationEvents& events,
+                                 ProgressSink& progress, const CancelToken& cancel) {
   const std::vector<LinearShape> shapes = block_linears(model.spec());
   RestoreOnExit restore(model, block, shapes);
   std::vector<TrainableLinear> linears;

@@ -23,15 +23,14 @@ at::Tensor embed_windows(const CausalLM& model, const std::vector<std::vector<in
       throw std::invalid_argument("run_ptq161: calibration windows differ in length");
     ids.insert(ids.end(), w.begin(), w.end());
   }
-  at::Tensor t = at::tensor(at::ArrayRef<int64_t>(ids), at::kLong)
-                     .reshape({static_cast<int64_t>(windows.size()), length});
+  at::Tensor t =
+      at::tensor(at::ArrayRef<int64_t>(ids), at::kLong).reshape({static_cast<int64_t>(windows.size()), length});
   return model.embed(t);
 }
 
 // The block applied to every sample of a chain, one sample at a time (batch 1, as the reference),
 // each sample computed on the model's device and stored where the chain lives.
-at::Tensor block_on_chain(const CausalLM& model, int64_t block, const at::Tensor& chain,
-                          const CancelToken& cancel) {
+at::Tensor block_on_chain(const CausalLM& model, int64_t block, const at::Tensor& chain, const CancelToken& cancel) {
   at::Tensor out = at::empty_like(chain);
   for (int64_t n = 0; n < chain.size(0); ++n) {
     cancel.throw_if_requested();
@@ -80,9 +79,8 @@ private:
 
 // §1.2: for each block, T1 (= next FP chain) and T2 from the FP block before its weights
 // change, then optimise + finalise, then propagate the quantised chain through the new block.
-Ptq161Result run_ptq161(CausalLM& model, const std::vector<std::vector<int32_t>>& windows,
-                        const ActivationStats& stats, const Ptq161Options& options,
-                        OptimizationEvents& events, ProgressSink& progress,
+Ptq161Result run_ptq161(CausalLM& model, const std::vector<std::vector<int32_t>>& windows, const ActivationStats& stats,
+                        const Ptq161Options& options, OptimizationEvents& events, ProgressSink& progress,
                         const CancelToken& cancel) {
   RestoreModelOnExit restore(model);
   at::Tensor fp_chain, q_chain;
@@ -97,8 +95,7 @@ Ptq161Result run_ptq161(CausalLM& model, const std::vector<std::vector<int32_t>>
   const int64_t samples = fp_chain.size(0);
   Ptq161Result result;
   for (int64_t b = 0; b < model.num_blocks(); ++b) {
-    progress.stage("PTQ1.61 block " + std::to_string(b),
-                   options.trains() ? options.epochs * samples : 0);
+    progress.stage("PTQ1.61 block " + std::to_string(b), options.trains() ? options.epochs * samples : 0);
     BlockTrainingData data;
     data.input = q_chain;
     // At most three chains are held at once (§1.2 memory plan): q_chain, T1 and T2.

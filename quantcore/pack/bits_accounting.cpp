@@ -20,9 +20,7 @@ void check_linear(const QuantizedLinear& l) {
     throw std::invalid_argument("bits accounting: " + s.name + " has salient columns outside [0, in_features]");
 }
 
-int64_t zero_point_bits(const BitsOptions& o) {
-  return o.zero_point_bits < 0 ? o.salient_bits : o.zero_point_bits;
-}
+int64_t zero_point_bits(const BitsOptions& o) { return o.zero_point_bits < 0 ? o.salient_bits : o.zero_point_bits; }
 
 }  // namespace
 
@@ -94,8 +92,7 @@ ModelBits model_bits(const std::vector<QuantizedLinear>& linears, const BitsOpti
   return m;
 }
 
-AllParametersBits all_parameters_bits(const ModelBits& quantized,
-                                      const std::vector<UnquantizedTensor>& unquantized) {
+AllParametersBits all_parameters_bits(const ModelBits& quantized, const std::vector<UnquantizedTensor>& unquantized) {
   AllParametersBits a;
   a.quantized_weights = quantized.quantized_weights;
   a.quantized_bits = quantized.total_bits;

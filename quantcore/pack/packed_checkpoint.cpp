@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 
 PackedCheckpoint::PackedCheckpoint(const fs::path& dir, const ModelSpec& spec) {
   const fs::path path = dir / packed::kWeightsFile;
-  if (!fs::is_regular_file(path)) throw InputError(path.string(), "missing (a packed directory holds its weights here)");
+  if (!fs::is_regular_file(path))
+    throw InputError(path.string(), "missing (a packed directory holds its weights here)");
   file_ = std::make_unique<SafetensorsFile>(path);
   settings_ = packed::read_format_settings(*file_);
   quantized_ = packed::quantized_weights(spec);

@@ -75,8 +75,7 @@ int parse_int(const SafetensorsFile& file, const std::map<std::string, std::stri
     size_t used = 0;
     const int v = std::stoi(it->second, &used);
     if (used == it->second.size()) return v;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   throw InputError(file.path().string(),
                    std::string("__metadata__ ") + quoted(key) + " is " + quoted(it->second) + ", not an integer");
 }
@@ -188,8 +187,9 @@ PackedLinear read_packed_linear(const SafetensorsFile& file, const QuantizedWeig
   for (int64_t j = 0; j < k; ++j) {
     const int32_t col = l.salient_columns[static_cast<size_t>(j)];
     if (col < 0 || col >= m || (j > 0 && col <= l.salient_columns[static_cast<size_t>(j - 1)]))
-      throw InputError(file.path().string(), "tensor " + quoted(columns_name) +
-                                                 " must hold strictly ascending columns in [0, " + std::to_string(m) + ")");
+      throw InputError(
+          file.path().string(),
+          "tensor " + quoted(columns_name) + " must hold strictly ascending columns in [0, " + std::to_string(m) + ")");
   }
   l.signs = copy_out<uint32_t>(checked_entry(file, p + kSigns, DType::U32, {n, words_per_row(m - k, 1)}));
   l.codes = copy_out<uint32_t>(checked_entry(file, p + kCodes, DType::U32, {n, words_per_row(k, s.code_bits)}));

@@ -24,7 +24,8 @@ void check_consistent(const PackedLinear& l) {
     if (j > 0 && col <= l.salient_columns[static_cast<size_t>(j - 1)]) fail("salient columns not strictly ascending");
   }
   if (static_cast<int64_t>(l.signs.size()) != n * words_per_row(m - k, 1)) fail("sign words do not match the shape");
-  if (static_cast<int64_t>(l.codes.size()) != n * words_per_row(k, l.code_bits)) fail("code words do not match the shape");
+  if (static_cast<int64_t>(l.codes.size()) != n * words_per_row(k, l.code_bits))
+    fail("code words do not match the shape");
   for (const std::vector<float>* v : {&l.a, &l.c, &l.scale, &l.zero})
     if (static_cast<int64_t>(v->size()) != n) fail("a row vector is not of length n");
   if (static_cast<int64_t>(l.r2.size()) != m) fail("r2 is not of length m");

@@ -5,14 +5,11 @@
 namespace quantcore {
 namespace {
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
 }  // namespace
 
-AddedTokenSplitter::AddedTokenSplitter(std::vector<AddedToken> tokens)
-    : tokens_(std::move(tokens)) {
+AddedTokenSplitter::AddedTokenSplitter(std::vector<AddedToken> tokens) : tokens_(std::move(tokens)) {
   for (std::size_t i = 0; i < tokens_.size(); ++i) {
     if (tokens_[i].content.empty()) continue;
     by_first_byte_[static_cast<unsigned char>(tokens_[i].content[0])].push_back(i);

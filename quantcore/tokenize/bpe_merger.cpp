@@ -7,8 +7,7 @@
 
 namespace quantcore {
 
-BpeMerger::BpeMerger(StringToId vocab,
-                     const std::vector<std::pair<std::string, std::string>>& merges,
+BpeMerger::BpeMerger(StringToId vocab, const std::vector<std::pair<std::string, std::string>>& merges,
                      bool ignore_merges, std::optional<int32_t> unk_id)
     : vocab_(std::move(vocab)), ignore_merges_(ignore_merges), unk_id_(unk_id) {
   auto id_of = [&](const std::string& token, std::size_t rank) {

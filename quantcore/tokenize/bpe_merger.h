@@ -18,8 +18,8 @@ class BpeMerger {
 public:
   // `merges` in rank order. Throws std::invalid_argument when a merge names a token that is not
   // in the vocabulary (HF refuses such files too).
-  BpeMerger(StringToId vocab, const std::vector<std::pair<std::string, std::string>>& merges,
-            bool ignore_merges, std::optional<int32_t> unk_id);
+  BpeMerger(StringToId vocab, const std::vector<std::pair<std::string, std::string>>& merges, bool ignore_merges,
+            std::optional<int32_t> unk_id);
 
   // Appends the ids of one pre-token, given as raw bytes.
   void encode_word(std::string_view bytes, std::vector<int32_t>& out) const;
@@ -32,8 +32,7 @@ private:
     int32_t merged_id;
   };
   static uint64_t pair_key(int32_t left, int32_t right) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
-           static_cast<uint32_t>(right);
+    return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
   }
   const Merge* find_merge(int32_t left, int32_t right) const;
 

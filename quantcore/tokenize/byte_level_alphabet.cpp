@@ -17,8 +17,8 @@ struct ByteLevelAlphabet {
     byte_of_char.fill(-1);
     int next_unprintable = 0;
     for (int byte = 0; byte < 256; ++byte) {
-      const bool printable = (byte >= '!' && byte <= '~') || (byte >= 0xA1 && byte <= 0xAC) ||
-                             (byte >= 0xAE && byte <= 0xFF);
+      const bool printable =
+          (byte >= '!' && byte <= '~') || (byte >= 0xA1 && byte <= 0xAC) || (byte >= 0xAE && byte <= 0xFF);
       const char32_t code_point = printable ? byte : 256 + next_unprintable++;
       append_utf8(char_of_byte[byte], code_point);
       byte_of_char[code_point] = static_cast<int16_t>(byte);

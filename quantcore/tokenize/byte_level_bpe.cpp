@@ -46,9 +46,8 @@ std::vector<AddedToken> parse_added_tokens(const json& tokenizer) {
   auto it = tokenizer.find("added_tokens");
   if (it == tokenizer.end() || it->is_null()) return tokens;
   for (const json& t : *it) {
-    tokens.push_back({t.at("content").get<std::string>(), t.at("id").get<int32_t>(),
-                      t.value("special", false), t.value("lstrip", false),
-                      t.value("rstrip", false)});
+    tokens.push_back({t.at("content").get<std::string>(), t.at("id").get<int32_t>(), t.value("special", false),
+                      t.value("lstrip", false), t.value("rstrip", false)});
   }
   return tokens;
 }
@@ -73,8 +72,7 @@ void check_bpe_model(const json& model) {
   }
   if (!model.value("continuing_subword_prefix", json()).is_null() ||
       !model.value("end_of_word_suffix", json()).is_null()) {
-    throw std::invalid_argument(
-        "BPE with continuing_subword_prefix/end_of_word_suffix is not supported");
+    throw std::invalid_argument("BPE with continuing_subword_prefix/end_of_word_suffix is not supported");
   }
   const json dropout = model.value("dropout", json());
   if (!dropout.is_null() && dropout.get<double>() > 0.0) {
@@ -161,8 +159,7 @@ private:
       if (it == vocab.end()) throw std::invalid_argument("unk_token is not in the vocab");
       unk_id = it->second;
     }
-    return BpeMerger(std::move(vocab), parse_merges(model.at("merges")),
-                     model.value("ignore_merges", false), unk_id);
+    return BpeMerger(std::move(vocab), parse_merges(model.at("merges")), model.value("ignore_merges", false), unk_id);
   }
 
   void build_id_table() {
@@ -245,8 +242,7 @@ std::unique_ptr<Tokenizer> load_byte_level_bpe_tokenizer(const std::filesystem::
     if (!tokenizer.is_object()) throw std::invalid_argument("is not a JSON object");
     return std::make_unique<ByteLevelBpeTokenizer>(json_file, tokenizer);
   } catch (const json::exception& e) {
-    throw InputError(json_file.string(),
-                     std::string("unexpected tokenizer.json content: ") + e.what());
+    throw InputError(json_file.string(), std::string("unexpected tokenizer.json content: ") + e.what());
   } catch (const std::invalid_argument& e) {
     throw InputError(json_file.string(), e.what());
   }

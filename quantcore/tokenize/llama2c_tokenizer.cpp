@@ -58,9 +58,8 @@ Llama2cVocab parse_vocab(const std::filesystem::path& file, const std::string& b
     offset += static_cast<std::size_t>(length);
   }
   if (vocab.pieces.size() < kByteFallbackOffset + 256) {
-    throw InputError(file.string(),
-                     "has " + std::to_string(vocab.pieces.size()) +
-                         " entries; llama2.c needs <unk>, <s>, </s> and 256 byte tokens");
+    throw InputError(file.string(), "has " + std::to_string(vocab.pieces.size()) +
+                                        " entries; llama2.c needs <unk>, <s>, </s> and 256 byte tokens");
   }
   return vocab;
 }
@@ -149,8 +148,7 @@ private:
     };
     auto apply_merge = [&](int32_t left, int32_t, int32_t merged_id) { ids[left] = merged_id; };
     std::vector<int32_t> merged;
-    for (int32_t index : merge_highest_scoring_pairs(static_cast<int32_t>(ids.size()), find_merge,
-                                                     apply_merge)) {
+    for (int32_t index : merge_highest_scoring_pairs(static_cast<int32_t>(ids.size()), find_merge, apply_merge)) {
       merged.push_back(ids[index]);
     }
     return merged;

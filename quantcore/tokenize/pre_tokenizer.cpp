@@ -9,8 +9,7 @@ namespace quantcore {
 namespace {
 
 // The split ByteLevel does with use_regex (GPT-2's pattern, as in HF tokenizers).
-constexpr const char* kGpt2Pattern =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+constexpr const char* kGpt2Pattern = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
 // What happens to the matched parts of a piece (HF's SplitDelimiterBehavior).
 enum class Behavior { kRemoved, kIsolated, kMergedWithPrevious, kMergedWithNext, kContiguous };
@@ -48,8 +47,7 @@ std::vector<Span> apply_behavior(std::vector<Span> spans, Behavior behavior) {
   std::vector<Span> out;
   bool previous_match = false;
   switch (behavior) {
-    case Behavior::kIsolated:
-      return spans;
+    case Behavior::kIsolated: return spans;
     case Behavior::kRemoved:
       for (const Span& s : spans) {
         if (!s.is_match) out.push_back(s);
@@ -116,8 +114,7 @@ struct PreTokenizer::Step {
 
 PreTokenizer::PreTokenizer(const nlohmann::json& spec) {
   if (spec.is_null()) {
-    throw std::invalid_argument(
-        "pre_tokenizer is null; only byte-level BPE (ByteLevel) is supported");
+    throw std::invalid_argument("pre_tokenizer is null; only byte-level BPE (ByteLevel) is supported");
   }
   std::vector<nlohmann::json> step_specs;
   const std::string type = spec.at("type").get<std::string>();
@@ -144,8 +141,7 @@ PreTokenizer::PreTokenizer(const nlohmann::json& spec) {
       } else if (pattern.contains("String")) {
         step.regex.emplace(pattern.at("String").get<std::string>(), Utf8Regex::Syntax::kLiteral);
       } else {
-        throw std::invalid_argument(
-            "Split pattern is neither {\"Regex\": ..} nor {\"String\": ..}");
+        throw std::invalid_argument("Split pattern is neither {\"Regex\": ..} nor {\"String\": ..}");
       }
       step.behavior = parse_behavior(s.at("behavior").get<std::string>());
       step.invert = s.value("invert", false);
@@ -159,8 +155,7 @@ PreTokenizer::PreTokenizer(const nlohmann::json& spec) {
     steps_.push_back(std::move(step));
   }
   if (step_specs.empty() || step_specs.back().at("type") != "ByteLevel") {
-    throw std::invalid_argument(
-        "pre_tokenizer has no final ByteLevel step; only byte-level BPE is supported");
+    throw std::invalid_argument("pre_tokenizer has no final ByteLevel step; only byte-level BPE is supported");
   }
 }
 

@@ -22,9 +22,8 @@ std::string wire_type_name(WireType type) {
 
 void expect_wire_type(const ProtobufField& field, WireType expected) {
   if (field.wire_type != expected) {
-    throw ProtobufError("field " + std::to_string(field.number) + " is " +
-                        wire_type_name(field.wire_type) + ", expected " +
-                        wire_type_name(expected));
+    throw ProtobufError("field " + std::to_string(field.number) + " is " + wire_type_name(field.wire_type) +
+                        ", expected " + wire_type_name(expected));
   }
 }
 
@@ -61,8 +60,7 @@ bool ProtobufReader::next(ProtobufField& field) {
     const uint64_t number = tag >> 3;
     const auto wire_type = static_cast<WireType>(tag & 7);
     if (number == 0 || number > kMaxFieldNumber) {
-      throw ProtobufError("invalid field number " + std::to_string(number) + " at byte " +
-                          std::to_string(tag_at));
+      throw ProtobufError("invalid field number " + std::to_string(number) + " at byte " + std::to_string(tag_at));
     }
     field = {};
     field.number = static_cast<uint32_t>(number);
@@ -74,19 +72,16 @@ bool ProtobufReader::next(ProtobufField& field) {
       case WireType::kLengthDelimited: {
         const uint64_t size = read_varint();
         if (size > message_.size() - pos_) {
-          throw ProtobufError("field " + std::to_string(number) + " at byte " +
-                              std::to_string(tag_at) + " claims " + std::to_string(size) +
-                              " bytes, " + std::to_string(message_.size() - pos_) + " left");
+          throw ProtobufError("field " + std::to_string(number) + " at byte " + std::to_string(tag_at) + " claims " +
+                              std::to_string(size) + " bytes, " + std::to_string(message_.size() - pos_) + " left");
         }
         field.bytes = read_bytes(static_cast<std::size_t>(size));
         return true;
       }
       case WireType::kStartGroup: skip_group(field.number, 1); continue;
-      case WireType::kEndGroup:
-        throw ProtobufError("end-group without a start at byte " + std::to_string(tag_at));
+      case WireType::kEndGroup: throw ProtobufError("end-group without a start at byte " + std::to_string(tag_at));
       default:
-        throw ProtobufError("invalid wire type " + std::to_string(tag & 7) + " at byte " +
-                            std::to_string(tag_at));
+        throw ProtobufError("invalid wire type " + std::to_string(tag & 7) + " at byte " + std::to_string(tag_at));
     }
   }
   return false;
@@ -105,8 +100,7 @@ uint64_t ProtobufReader::read_varint() {
 
 uint64_t ProtobufReader::read_fixed(std::size_t size) {
   if (size > message_.size() - pos_) {
-    throw ProtobufError("truncated " + std::to_string(size * 8) + "-bit value at byte " +
-                        std::to_string(pos_));
+    throw ProtobufError("truncated " + std::to_string(size * 8) + "-bit value at byte " + std::to_string(pos_));
   }
   uint64_t value = 0;
   for (std::size_t i = 0; i < size; ++i) {  // little-endian on the wire, whatever the host

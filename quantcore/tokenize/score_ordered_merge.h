@@ -23,8 +23,7 @@ struct PairMerge {
 // run.c rescans every pair after each merge (quadratic); a priority queue ordered by
 // (score desc, position asc), skipping pairs that went stale, picks the same pair each step.
 template <typename FindMerge, typename ApplyMerge>
-std::vector<int32_t> merge_highest_scoring_pairs(int32_t count, FindMerge&& find_merge,
-                                                 ApplyMerge&& apply_merge) {
+std::vector<int32_t> merge_highest_scoring_pairs(int32_t count, FindMerge&& find_merge, ApplyMerge&& apply_merge) {
   struct Link {
     int32_t prev;
     int32_t next;
@@ -51,8 +50,7 @@ std::vector<int32_t> merge_highest_scoring_pairs(int32_t count, FindMerge&& find
 
   std::vector<Candidate> storage;
   storage.reserve(static_cast<std::size_t>(count));
-  std::priority_queue<Candidate, std::vector<Candidate>, LowerPriority> queue(LowerPriority{},
-                                                                              std::move(storage));
+  std::priority_queue<Candidate, std::vector<Candidate>, LowerPriority> queue(LowerPriority{}, std::move(storage));
   auto consider = [&](int32_t left) {
     if (left < 0) return;
     const int32_t right = links[left].next;

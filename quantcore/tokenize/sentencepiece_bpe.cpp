@@ -25,8 +25,7 @@ struct Symbol {
   bool frozen;  // a user-defined piece, never merged with its neighbours
 };
 
-using UnusedPieceSplits =
-    std::unordered_map<std::string_view, std::pair<std::string_view, std::string_view>>;
+using UnusedPieceSplits = std::unordered_map<std::string_view, std::pair<std::string_view, std::string_view>>;
 
 class BpeEncoder {
 public:
@@ -101,11 +100,8 @@ private:
       }
       return PairMerge{vocab_[id].score, id};
     };
-    auto apply_merge = [&](int32_t left, int32_t right, int32_t) {
-      symbols[left].length += symbols[right].length;
-    };
-    for (int32_t index : merge_highest_scoring_pairs(static_cast<int32_t>(end - begin),
-                                                     find_merge, apply_merge)) {
+    auto apply_merge = [&](int32_t left, int32_t right, int32_t) { symbols[left].length += symbols[right].length; };
+    for (int32_t index : merge_highest_scoring_pairs(static_cast<int32_t>(end - begin), find_merge, apply_merge)) {
       append_piece_ids(text_of(symbols[index]), piece_ids);
     }
   }
@@ -150,8 +146,7 @@ private:
 
 }  // namespace
 
-void encode_sentencepiece_bpe(std::string_view normalized, const SentencePieceVocab& vocab,
-                              std::vector<int32_t>& ids) {
+void encode_sentencepiece_bpe(std::string_view normalized, const SentencePieceVocab& vocab, std::vector<int32_t>& ids) {
   if (normalized.size() > static_cast<std::size_t>(std::numeric_limits<int32_t>::max())) {
     throw std::length_error("text too long for SentencePiece encoding (over 2 GiB)");
   }

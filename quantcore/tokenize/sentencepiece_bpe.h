@@ -10,7 +10,6 @@
 namespace quantcore {
 
 // Appends the ids of `normalized` (see normalize_for_sentencepiece) to `ids`.
-void encode_sentencepiece_bpe(std::string_view normalized, const SentencePieceVocab& vocab,
-                              std::vector<int32_t>& ids);
+void encode_sentencepiece_bpe(std::string_view normalized, const SentencePieceVocab& vocab, std::vector<int32_t>& ids);
 
 }  // namespace quantcore

@@ -10,14 +10,12 @@ using Model = SentencePieceModel;
 
 // Field numbers of sentencepiece_model.proto.
 namespace field {
-constexpr uint32_t kModelPieces = 1, kModelTrainerSpec = 2, kModelNormalizerSpec = 3,
-                   kModelDenormalizerSpec = 5;
+constexpr uint32_t kModelPieces = 1, kModelTrainerSpec = 2, kModelNormalizerSpec = 3, kModelDenormalizerSpec = 5;
 constexpr uint32_t kPieceText = 1, kPieceScore = 2, kPieceType = 3;
-constexpr uint32_t kTrainerModelType = 3, kTrainerTreatWhitespaceAsSuffix = 24,
-                   kTrainerByteFallback = 35, kTrainerBosPiece = 46, kTrainerEosPiece = 47;
-constexpr uint32_t kNormalizerName = 1, kNormalizerPrecompiledCharsmap = 2,
-                   kNormalizerAddDummyPrefix = 3, kNormalizerRemoveExtraWhitespaces = 4,
-                   kNormalizerEscapeWhitespaces = 5;
+constexpr uint32_t kTrainerModelType = 3, kTrainerTreatWhitespaceAsSuffix = 24, kTrainerByteFallback = 35,
+                   kTrainerBosPiece = 46, kTrainerEosPiece = 47;
+constexpr uint32_t kNormalizerName = 1, kNormalizerPrecompiledCharsmap = 2, kNormalizerAddDummyPrefix = 3,
+                   kNormalizerRemoveExtraWhitespaces = 4, kNormalizerEscapeWhitespaces = 5;
 }  // namespace field
 
 // Runs `parse` on an embedded message, naming the message in its errors.
@@ -60,9 +58,7 @@ void merge_trainer_spec(std::string_view message, Model::TrainerSpec& spec) {
         spec.model_type = static_cast<Model::ModelType>(type);
         break;
       }
-      case field::kTrainerTreatWhitespaceAsSuffix:
-        spec.treat_whitespace_as_suffix = f.as_bool();
-        break;
+      case field::kTrainerTreatWhitespaceAsSuffix: spec.treat_whitespace_as_suffix = f.as_bool(); break;
       case field::kTrainerByteFallback: spec.byte_fallback = f.as_bool(); break;
       case field::kTrainerBosPiece: spec.bos_piece = f.as_bytes(); break;
       case field::kTrainerEosPiece: spec.eos_piece = f.as_bytes(); break;
@@ -78,9 +74,7 @@ void merge_normalizer_spec(std::string_view message, Model::NormalizerSpec& spec
       case field::kNormalizerName: spec.name = f.as_bytes(); break;
       case field::kNormalizerPrecompiledCharsmap: spec.precompiled_charsmap = f.as_bytes(); break;
       case field::kNormalizerAddDummyPrefix: spec.add_dummy_prefix = f.as_bool(); break;
-      case field::kNormalizerRemoveExtraWhitespaces:
-        spec.remove_extra_whitespaces = f.as_bool();
-        break;
+      case field::kNormalizerRemoveExtraWhitespaces: spec.remove_extra_whitespaces = f.as_bool(); break;
       case field::kNormalizerEscapeWhitespaces: spec.escape_whitespaces = f.as_bool(); break;
       default: break;
     }
@@ -108,14 +102,12 @@ ParsedModel parse_model(std::string_view bytes) {
         parsed.has_trainer_spec = true;
         break;
       case field::kModelNormalizerSpec:
-        in_context("normalizer_spec",
-                   [&] { merge_normalizer_spec(f.as_bytes(), model.normalizer_spec); });
+        in_context("normalizer_spec", [&] { merge_normalizer_spec(f.as_bytes(), model.normalizer_spec); });
         parsed.has_normalizer_spec = true;
         break;
       case field::kModelDenormalizerSpec:
         if (!model.denormalizer_spec) model.denormalizer_spec.emplace();
-        in_context("denormalizer_spec",
-                   [&] { merge_normalizer_spec(f.as_bytes(), *model.denormalizer_spec); });
+        in_context("denormalizer_spec", [&] { merge_normalizer_spec(f.as_bytes(), *model.denormalizer_spec); });
         break;
       default: break;
     }
@@ -135,8 +127,7 @@ const char* model_type_name(Model::ModelType type) {
   return "unknown";
 }
 
-SentencePieceModel parse_sentencepiece_model(const std::filesystem::path& file,
-                                             std::string_view bytes) {
+SentencePieceModel parse_sentencepiece_model(const std::filesystem::path& file, std::string_view bytes) {
   ParsedModel parsed;
   try {
     parsed = parse_model(bytes);

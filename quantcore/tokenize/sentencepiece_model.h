@@ -52,7 +52,6 @@ struct SentencePieceModel {
 const char* model_type_name(SentencePieceModel::ModelType type);
 
 // Parses the bytes of `file`; malformed or truncated data is an InputError naming the file.
-SentencePieceModel parse_sentencepiece_model(const std::filesystem::path& file,
-                                             std::string_view bytes);
+SentencePieceModel parse_sentencepiece_model(const std::filesystem::path& file, std::string_view bytes);
 
 }  // namespace quantcore

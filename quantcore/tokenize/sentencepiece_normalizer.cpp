@@ -9,8 +9,7 @@ constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
 
 // The next unit libsentencepiece normalizes on its own: a user-defined piece, one well-formed
 // UTF-8 character, or one malformed byte. Returns {output text, input bytes consumed}.
-std::pair<std::string_view, std::size_t> next_unit(std::string_view text,
-                                                   const LongestPrefixMatcher& user_defined) {
+std::pair<std::string_view, std::size_t> next_unit(std::string_view text, const LongestPrefixMatcher& user_defined) {
   if (const std::size_t length = user_defined.match(text); length > 0) {
     return {text.substr(0, length), length};
   }
@@ -22,8 +21,7 @@ std::pair<std::string_view, std::size_t> next_unit(std::string_view text,
 
 }  // namespace
 
-std::string normalize_for_sentencepiece(std::string_view text,
-                                        const SentencePieceModel::NormalizerSpec& spec,
+std::string normalize_for_sentencepiece(std::string_view text, const SentencePieceModel::NormalizerSpec& spec,
                                         const LongestPrefixMatcher& user_defined) {
   std::string normalized;
   if (spec.remove_extra_whitespaces) {

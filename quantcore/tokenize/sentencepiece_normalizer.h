@@ -15,8 +15,7 @@ inline constexpr std::string_view kSentencePieceSpace = "\xE2\x96\x81";
 // Only ' ' (U+0020) counts as whitespace. Malformed UTF-8 bytes become U+FFFD, one per byte.
 // `user_defined` pieces pass through unchanged (matters only for their malformed bytes).
 // The spec's precompiled_charsmap must be empty: the caller refuses other rules.
-std::string normalize_for_sentencepiece(std::string_view text,
-                                        const SentencePieceModel::NormalizerSpec& spec,
+std::string normalize_for_sentencepiece(std::string_view text, const SentencePieceModel::NormalizerSpec& spec,
                                         const LongestPrefixMatcher& user_defined);
 
 }  // namespace quantcore

@@ -29,12 +29,10 @@ void refuse_unsupported(const std::filesystem::path& file, const SentencePieceMo
   }
   const auto& normalizer = model.normalizer_spec;
   if (!normalizer.precompiled_charsmap.empty()) {
-    refuse("SentencePiece normalization rule \"" + normalizer.name +
-           "\" is not supported, only \"identity\"");
+    refuse("SentencePiece normalization rule \"" + normalizer.name + "\" is not supported, only \"identity\"");
   }
   if (model.denormalizer_spec && !model.denormalizer_spec->precompiled_charsmap.empty()) {
-    refuse("SentencePiece denormalization rule \"" + model.denormalizer_spec->name +
-           "\" is not supported");
+    refuse("SentencePiece denormalization rule \"" + model.denormalizer_spec->name + "\" is not supported");
   }
   if (model.trainer_spec.treat_whitespace_as_suffix) {
     refuse("SentencePiece treat_whitespace_as_suffix is not supported");
@@ -56,8 +54,7 @@ public:
   }
 
   std::vector<int32_t> encode_plain(std::string_view text) const override {
-    const std::string normalized =
-        normalize_for_sentencepiece(text, normalizer_spec_, vocab_.user_defined());
+    const std::string normalized = normalize_for_sentencepiece(text, normalizer_spec_, vocab_.user_defined());
     std::vector<int32_t> ids;
     ids.reserve(normalized.size() / 3);
     encode_sentencepiece_bpe(normalized, vocab_, ids);

@@ -21,8 +21,7 @@ uint64_t SentencePieceVocab::char_pair_key(std::string_view left, std::string_vi
   return (static_cast<uint64_t>(pack(left)) << 32) | pack(right);
 }
 
-SentencePieceVocab::SentencePieceVocab(const std::filesystem::path& file,
-                                       std::vector<Piece> pieces, bool byte_fallback)
+SentencePieceVocab::SentencePieceVocab(const std::filesystem::path& file, std::vector<Piece> pieces, bool byte_fallback)
     : pieces_(std::move(pieces)), byte_fallback_(byte_fallback) {
   auto refuse = [&](const std::string& problem) { throw InputError(file.string(), problem); };
   byte_ids_.fill(-1);
@@ -31,9 +30,8 @@ SentencePieceVocab::SentencePieceVocab(const std::filesystem::path& file,
     const Piece& piece = pieces_[static_cast<std::size_t>(id)];
     const std::string where = "piece " + std::to_string(id);
     if (piece.text.empty()) refuse(where + " is empty");
-    const bool mergeable = piece.type == PieceType::kNormal ||
-                           piece.type == PieceType::kUserDefined ||
-                           piece.type == PieceType::kUnused;
+    const bool mergeable =
+        piece.type == PieceType::kNormal || piece.type == PieceType::kUserDefined || piece.type == PieceType::kUnused;
     if (!(mergeable ? mergeable_ : reserved_).emplace(piece.text, id).second) {
       refuse(where + " \"" + piece.text + "\" is defined twice");
     }
@@ -70,8 +68,7 @@ SentencePieceVocab::SentencePieceVocab(const std::filesystem::path& file,
   if (byte_fallback_) {
     for (int byte = 0; byte < 256; ++byte) {
       if (byte_ids_[byte] < 0) {
-        refuse("byte_fallback is true but there is no piece " +
-               byte_piece_name(static_cast<uint8_t>(byte)));
+        refuse("byte_fallback is true but there is no piece " + byte_piece_name(static_cast<uint8_t>(byte)));
       }
     }
   }

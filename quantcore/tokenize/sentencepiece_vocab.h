@@ -20,8 +20,7 @@ public:
   using PieceType = SentencePieceModel::PieceType;
 
   // Throws an InputError naming `file` where libsentencepiece refuses the pieces.
-  SentencePieceVocab(const std::filesystem::path& file, std::vector<Piece> pieces,
-                     bool byte_fallback);
+  SentencePieceVocab(const std::filesystem::path& file, std::vector<Piece> pieces, bool byte_fallback);
 
   int32_t size() const { return static_cast<int32_t>(pieces_.size()); }
   const Piece& operator[](int32_t id) const { return pieces_[static_cast<std::size_t>(id)]; }

@@ -30,15 +30,14 @@ struct Utf8Regex::Compiled {
 
 Utf8Regex::Utf8Regex(const std::string& pattern, Syntax syntax) : compiled_(new Compiled) {
   // PCRE2_LITERAL admits PCRE2_UTF but not PCRE2_UCP.
-  const uint32_t options =
-      syntax == Syntax::kLiteral ? PCRE2_UTF | PCRE2_LITERAL : PCRE2_UTF | PCRE2_UCP;
+  const uint32_t options = syntax == Syntax::kLiteral ? PCRE2_UTF | PCRE2_LITERAL : PCRE2_UTF | PCRE2_UCP;
   int error_code = 0;
   PCRE2_SIZE error_offset = 0;
-  compiled_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-                                  options, &error_code, &error_offset, nullptr);
+  compiled_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options, &error_code,
+                                  &error_offset, nullptr);
   if (compiled_->code == nullptr) {
-    throw std::invalid_argument("regex `" + pattern + "` does not compile at offset " +
-                                std::to_string(error_offset) + ": " + pcre2_message(error_code));
+    throw std::invalid_argument("regex `" + pattern + "` does not compile at offset " + std::to_string(error_offset) +
+                                ": " + pcre2_message(error_code));
   }
   compiled_->jit = pcre2_jit_compile(compiled_->code, PCRE2_JIT_COMPLETE) == 0;
 }
@@ -47,13 +46,12 @@ Utf8Regex::~Utf8Regex() = default;
 Utf8Regex::Utf8Regex(Utf8Regex&&) noexcept = default;
 Utf8Regex& Utf8Regex::operator=(Utf8Regex&&) noexcept = default;
 
-void Utf8Regex::for_each_match(
-    std::string_view text, const std::function<void(std::size_t, std::size_t)>& on_match) const {
+void Utf8Regex::for_each_match(std::string_view text,
+                               const std::function<void(std::size_t, std::size_t)>& on_match) const {
   using MatchData = std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)>;
   using MatchContext = std::unique_ptr<pcre2_match_context, decltype(&pcre2_match_context_free)>;
   using JitStack = std::unique_ptr<pcre2_jit_stack, decltype(&pcre2_jit_stack_free)>;
-  MatchData match(pcre2_match_data_create_from_pattern(compiled_->code, nullptr),
-                  &pcre2_match_data_free);
+  MatchData match(pcre2_match_data_create_from_pattern(compiled_->code, nullptr), &pcre2_match_data_free);
   MatchContext context(pcre2_match_context_create(nullptr), &pcre2_match_context_free);
   JitStack jit_stack(nullptr, &pcre2_jit_stack_free);
   if (!match || !context) throw std::bad_alloc();
@@ -64,8 +62,8 @@ void Utf8Regex::for_each_match(
   const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
   std::size_t start = 0;
   while (start < text.size()) {
-    const int rc = pcre2_match(compiled_->code, subject, text.size(), start, PCRE2_NO_UTF_CHECK,
-                               match.get(), context.get());
+    const int rc =
+        pcre2_match(compiled_->code, subject, text.size(), start, PCRE2_NO_UTF_CHECK, match.get(), context.get());
     if (rc == PCRE2_ERROR_NOMATCH) return;
     if (rc < 0) throw std::runtime_error("regex match failed: " + pcre2_message(rc));
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match.get());

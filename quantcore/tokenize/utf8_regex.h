@@ -24,8 +24,7 @@ public:
 
   // Calls on_match(begin, end) for each successive non-overlapping, non-empty match, left to
   // right. `text` must be well-formed UTF-8 (it is not checked again here).
-  void for_each_match(std::string_view text,
-                      const std::function<void(std::size_t, std::size_t)>& on_match) const;
+  void for_each_match(std::string_view text, const std::function<void(std::size_t, std::size_t)>& on_match) const;
 
 private:
   struct Compiled;

@@ -99,8 +99,8 @@ std::map<std::string, Seen> parse_h5dump(const std::string& text) {
       stack.push_back({key, ""});
     } else if (line.rfind("DATATYPE", 0) == 0) {
       static const std::map<std::string, std::string> names = {
-          {"H5T_STD_I64LE", "int64"},   {"H5T_STD_U64LE", "uint64"},  {"H5T_STD_U8LE", "uint8"},
-          {"H5T_STD_I32LE", "int32"},   {"H5T_IEEE_F32LE", "float32"}, {"H5T_IEEE_F64LE", "float64"},
+          {"H5T_STD_I64LE", "int64"}, {"H5T_STD_U64LE", "uint64"},   {"H5T_STD_U8LE", "uint8"},
+          {"H5T_STD_I32LE", "int32"}, {"H5T_IEEE_F32LE", "float32"}, {"H5T_IEEE_F64LE", "float64"},
           {"H5T_STRING", "string"}};
       std::stringstream ls(line);
       std::string word, type;
@@ -135,8 +135,10 @@ std::map<std::string, std::vector<int64_t>> parse_h5ls(const std::string& text, 
     std::stringstream ls(line);
     std::string path, kind;
     ls >> path >> kind;
-    if (kind == "Group") groups.push_back(path);
-    else if (kind == "Dataset") datasets[path] = dims_in(line);
+    if (kind == "Group")
+      groups.push_back(path);
+    else if (kind == "Dataset")
+      datasets[path] = dims_in(line);
   }
   return datasets;
 }
@@ -225,9 +227,9 @@ TEST(CliDump, QuantizeDumpHoldsEveryDocumentedEntry) {
       const std::string lp = bp + "/" + l.linear.substr(l.linear.rfind('.') + 1);
       EXPECT_NE(std::find(groups.begin(), groups.end(), lp), groups.end()) << lp;
       const std::map<std::string, int64_t> symbols = {
-          {"n", l.out_features},        {"m", l.in_features},         {"k", l.salient_columns},
-          {"R", l.saliency_map.rows},   {"C", l.saliency_map.cols},
-          {"K", std::min<int64_t>(l.salient_weights.requested, kSalientWeightsCap)}};
+          {"n", l.out_features},      {"m", l.in_features},
+          {"k", l.salient_columns},   {"R", l.saliency_map.rows},
+          {"C", l.saliency_map.cols}, {"K", std::min<int64_t>(l.salient_weights.requested, kSalientWeightsCap)}};
       EXPECT_EQ(l.saliency_map.rows, (l.out_features + l.saliency_map.pool_rows - 1) / l.saliency_map.pool_rows);
       EXPECT_LE(l.saliency_map.rows, kSaliencyMapSide);
       EXPECT_LE(l.saliency_map.cols, kSaliencyMapSide);
@@ -243,16 +245,22 @@ TEST(CliDump, QuantizeDumpHoldsEveryDocumentedEntry) {
   // Every schema entry, at every place it applies to.
   int per_root = 0, per_block = 0, per_linear = 0;
   for (const DumpEntry& e : dump_schema()) {
-    if (e.location == DumpLocation::Root) ++per_root;
-    else if (e.location == DumpLocation::Block || e.location == DumpLocation::Loss) ++per_block;
-    else ++per_linear;
+    if (e.location == DumpLocation::Root)
+      ++per_root;
+    else if (e.location == DumpLocation::Block || e.location == DumpLocation::Loss)
+      ++per_block;
+    else
+      ++per_linear;
   }
   EXPECT_EQ(checked, per_root + 5 * per_block + 5 * 7 * per_linear);
 }
 
 std::vector<std::string> house_llama_args(const std::string& command, const TempDir& tmp) {
-  return {command, data_path("house-llama").string(), "--calib", data_path("house-corpus/calib.txt").string(),
-          "--nsamples", "4", "--seqlen", "64", "--cache-dir", (tmp / "cache").string()};
+  return {command,       data_path("house-llama").string(),
+          "--calib",     data_path("house-corpus/calib.txt").string(),
+          "--nsamples",  "4",
+          "--seqlen",    "64",
+          "--cache-dir", (tmp / "cache").string()};
 }
 
 TEST(CliDump, DumpMasksAreTheEnginesMasks) {

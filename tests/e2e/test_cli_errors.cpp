@@ -33,9 +33,9 @@ TEST(CliErrors, TruncatedSafetensors) {
 }
 
 TEST(CliErrors, MissingTextFile) {
-  expect_one_line_error(run_cli({"eval", data_path("stories260K/stories260K.bin").string(), "--text",
-                                 "/nonexistent/text.txt"}),
-                        "/nonexistent/text.txt");
+  expect_one_line_error(
+      run_cli({"eval", data_path("stories260K/stories260K.bin").string(), "--text", "/nonexistent/text.txt"}),
+      "/nonexistent/text.txt");
 }
 
 TEST(CliErrors, Fp16OnCpuIsRefused) {

@@ -36,8 +36,9 @@ const fs::path kLittleStories = fs::path(QUANTLENS_SOURCE_DIR) / "resources/text
 std::vector<std::string> quantize_args(const std::string& model, const std::string& calib, const TempDir& cache,
                                        const std::string& out, const std::string& format,
                                        const std::vector<std::string>& extra) {
-  std::vector<std::string> a = {"quantize", model, "--calib", calib, "--nsamples", "4", "--seqlen", "64",
-                                "--cache-dir", cache.path().string(), "--format", format, "--out", out, "--json"};
+  std::vector<std::string> a = {"quantize", model,      "--calib", calib,         "--nsamples",
+                                "4",        "--seqlen", "64",      "--cache-dir", cache.path().string(),
+                                "--format", format,     "--out",   out,           "--json"};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
 }
@@ -177,8 +178,8 @@ TEST(CliPacked, TamperedFilesFailWithOneLine) {
   TempDir tmp;
   TempDir cache;
   const fs::path good = tmp / "good";
-  auto r = run_cli(quantize_args(kStories.string(), kLittleStories.string(), cache, good.string(), "packed",
-                                 {"--no-learn"}));
+  auto r = run_cli(
+      quantize_args(kStories.string(), kLittleStories.string(), cache, good.string(), "packed", {"--no-learn"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string a_name = "model.layers.1.mlp.down_proj.a";
 

@@ -16,9 +16,15 @@ using quantlens_test::TempDir;
 namespace {
 
 std::vector<std::string> quantize_args(const TempDir& cache, const std::string& out, const char* epochs = "2") {
-  return {"quantize", data_path("stories260K/stories260K.bin").string(), "--method", "ptq161", "--calib",
-          data_path("house-corpus/valid.txt").string(), "--nsamples", "4", "--seqlen", "64", "--epochs", epochs,
-          "--cache-dir", cache.path().string(), "--out", out, "--json"};
+  return {"quantize",    data_path("stories260K/stories260K.bin").string(),
+          "--method",    "ptq161",
+          "--calib",     data_path("house-corpus/valid.txt").string(),
+          "--nsamples",  "4",
+          "--seqlen",    "64",
+          "--epochs",    epochs,
+          "--cache-dir", cache.path().string(),
+          "--out",       out,
+          "--json"};
 }
 
 double eval_ppl(const std::string& dir) {
@@ -35,8 +41,8 @@ TEST(CliQuantize, Ptq161Stories260K) {
   const std::string out = (tmp / "q").string();
   auto r = run_cli(quantize_args(cache, out));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* f : {"config.json", "model.safetensors", "quantization.safetensors", "tokenizer.bin",
-                        "summary.json"})
+  for (const char* f :
+       {"config.json", "model.safetensors", "quantization.safetensors", "tokenizer.bin", "summary.json"})
     EXPECT_TRUE(std::filesystem::is_regular_file(tmp / ("q/" + std::string(f)))) << f;
   // Nothing of the staging directory is left beside it.
   for (const auto& e : std::filesystem::directory_iterator(tmp.path()))

@@ -22,9 +22,14 @@ struct HfCase {
 };
 
 std::vector<std::string> quantize_args(const std::string& model, const TempDir& cache, const std::string& out) {
-  return {"quantize", data_path(model).string(), "--calib", data_path("house-corpus/calib.txt").string(),
-          "--nsamples", "4", "--seqlen", "64", "--epochs", "2", "--cache-dir", cache.path().string(),
-          "--out", out, "--json"};
+  return {"quantize",    data_path(model).string(),
+          "--calib",     data_path("house-corpus/calib.txt").string(),
+          "--nsamples",  "4",
+          "--seqlen",    "64",
+          "--epochs",    "2",
+          "--cache-dir", cache.path().string(),
+          "--out",       out,
+          "--json"};
 }
 
 double eval_ppl(const std::string& dir) {
@@ -45,8 +50,7 @@ TEST_P(CliQuantizeHf, WritesAnHfModelThatLearningImproves) {
   const std::string out = (tmp / "q").string();
   auto r = run_cli(quantize_args(c.model, cache, out));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* f : c.tokenizer_files)
-    EXPECT_TRUE(std::filesystem::is_regular_file(tmp / "q" / f)) << f;
+  for (const char* f : c.tokenizer_files) EXPECT_TRUE(std::filesystem::is_regular_file(tmp / "q" / f)) << f;
   const nlohmann::json config = quantlens_test::read_json(tmp / "q/config.json");
   const nlohmann::json source = quantlens_test::read_json(data_path(c.model) / "config.json");
   EXPECT_EQ(config.at("model_type"), source.at("model_type"));

@@ -42,8 +42,8 @@ TEST_P(ReferenceModel, ScoreMatchesReferenceNllAndLogits) {
 TEST_P(ReferenceModel, GreedyTokensMatchWithAndWithoutKvCache) {
   const nlohmann::json ref = reference(GetParam())["greedy"];
   for (bool cache : {true, false}) {
-    std::vector<std::string> args = {"generate", data_path(GetParam()).string(), "--prompt", ref["prompt"],
-                                     "--max-tokens", "16", "--json"};
+    std::vector<std::string> args = {
+        "generate", data_path(GetParam()).string(), "--prompt", ref["prompt"], "--max-tokens", "16", "--json"};
     if (!cache) args.push_back("--no-kv-cache");
     auto r = run_cli(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -54,8 +54,8 @@ TEST_P(ReferenceModel, GreedyTokensMatchWithAndWithoutKvCache) {
 
 TEST_P(ReferenceModel, HouseValidPerplexityAtSeqlen512WithinTolerance) {
   const nlohmann::json ref = reference(GetParam())["eval"]["house_valid"]["ppl"]["512"];
-  auto r = run_cli({"eval", data_path(GetParam()).string(), "--text",
-                    data_path("house-corpus/valid.txt").string(), "--seqlen", "512", "--json"});
+  auto r = run_cli({"eval", data_path(GetParam()).string(), "--text", data_path("house-corpus/valid.txt").string(),
+                    "--seqlen", "512", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json got = r.json();
   EXPECT_EQ(got["windows"], ref["n_windows"]);
@@ -67,8 +67,8 @@ TEST_P(ReferenceModel, HouseValidPerplexityAtSeqlen512WithinTolerance) {
 INSTANTIATE_TEST_SUITE_P(House, ReferenceModel, ::testing::Values("house-llama", "house-opt"));
 
 TEST(Stories260K, GreedyContinuationIsTheDocumentedStory) {
-  auto r = run_cli({"generate", data_path("stories260K/stories260K.bin").string(), "--prompt",
-                    "Once upon a time", "--max-tokens", "40", "--json"});
+  auto r = run_cli({"generate", data_path("stories260K/stories260K.bin").string(), "--prompt", "Once upon a time",
+                    "--max-tokens", "40", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.json()["text"].get<std::string>().find("there was a little girl named Lily"), std::string::npos)
       << r.json()["text"];

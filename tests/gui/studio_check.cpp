@@ -47,17 +47,22 @@ int screenshot(const QStringList& a) {
   const QString studio = a[0], view = a[1], model = a[2], calib = a[3], out = a[4];
   QFile::remove(out);
   const QStringList extra = a.mid(5);  // e.g. --compare MODEL2
-  const Run r = run(studio, QStringList{model, "--calib", calib, "--nsamples", "4", "--seqlen", "64", "--view", view, "--screenshot", out} + extra,
-                    QProcessEnvironment::systemEnvironment());
+  const Run r = run(
+      studio,
+      QStringList{model, "--calib", calib, "--nsamples", "4", "--seqlen", "64", "--view", view, "--screenshot", out} +
+          extra,
+      QProcessEnvironment::systemEnvironment());
   if (r.exitCode != 0) return failed(QString("exit %1: %2").arg(r.exitCode).arg(r.err));
   QImage image(out);
   if (image.isNull()) return failed(out + " is missing or not a PNG");
-  if (image.width() < 640 || image.height() < 400) return failed(QString("image is only %1x%2").arg(image.width()).arg(image.height()));
+  if (image.width() < 640 || image.height() < 400)
+    return failed(QString("image is only %1x%2").arg(image.width()).arg(image.height()));
   // Not blank: many distinct colours (a heatmap through the colour map has dozens at least).
   QSet<QRgb> colours;
   for (int y = 0; y < image.height(); y += 2)
     for (int x = 0; x < image.width(); x += 2) colours.insert(image.pixel(x, y));
-  std::printf("%s: %dx%d, %lld distinct colours\n", qPrintable(out), image.width(), image.height(), static_cast<long long>(colours.size()));
+  std::printf("%s: %dx%d, %lld distinct colours\n", qPrintable(out), image.width(), image.height(),
+              static_cast<long long>(colours.size()));
   if (colours.size() < 64) return failed(QString("only %1 distinct colours: blank image").arg(colours.size()));
   return 0;
 }
@@ -85,7 +90,8 @@ int badModel(const QStringList& a) {
   QFile::remove(a[2]);
   const Run r = run(a[0], {a[1], "--view", "weights", "--screenshot", a[2]}, QProcessEnvironment::systemEnvironment());
   if (r.exitCode != 2) return failed(QString("exit %1, expected 2 (%2)").arg(r.exitCode).arg(r.err));
-  if (r.err.count('\n') != 1 || !r.err.contains(a[1])) return failed("message should be one line naming the file: " + r.err);
+  if (r.err.count('\n') != 1 || !r.err.contains(a[1]))
+    return failed("message should be one line naming the file: " + r.err);
   if (QFile::exists(a[2])) return failed("a screenshot was written for a bad model");
   return 0;
 }
@@ -100,20 +106,23 @@ int figure(const QStringList& a) {
   for (const QString suffix : {"png", "svg", "pdf"}) {
     const QString out = dir + "/figure-" + view + "." + suffix;
     QFile::remove(out);
-    const Run r = run(studio, {model, "--calib", calib, "--nsamples", "4", "--seqlen", "64", "--view", view, "--figure", out},
-                      QProcessEnvironment::systemEnvironment());
+    const Run r =
+        run(studio, {model, "--calib", calib, "--nsamples", "4", "--seqlen", "64", "--view", view, "--figure", out},
+            QProcessEnvironment::systemEnvironment());
     if (r.exitCode != 0) return failed(QString("%1: exit %2: %3").arg(out).arg(r.exitCode).arg(r.err));
     const QByteArray bytes = readAll(out);
     if (bytes.isEmpty()) return failed(out + " is missing or empty");
     if (suffix == "png") {
       QImage image;
       if (!image.loadFromData(bytes, "PNG")) return failed(out + " does not decode as PNG");
-      if (image.size() != QSize(1920, 1280)) return failed(QString("%1 is %2x%3, expected 1920x1280").arg(out).arg(image.width()).arg(image.height()));
+      if (image.size() != QSize(1920, 1280))
+        return failed(QString("%1 is %2x%3, expected 1920x1280").arg(out).arg(image.width()).arg(image.height()));
       QSet<QRgb> colours;
       for (int y = 0; y < image.height(); y += 4)
         for (int x = 0; x < image.width(); x += 4) colours.insert(image.pixel(x, y));
       if (colours.size() < 64) return failed(QString("%1 has only %2 colours").arg(out).arg(colours.size()));
-      std::printf("%s: %dx%d, %lld distinct colours\n", qPrintable(out), image.width(), image.height(), static_cast<long long>(colours.size()));
+      std::printf("%s: %dx%d, %lld distinct colours\n", qPrintable(out), image.width(), image.height(),
+                  static_cast<long long>(colours.size()));
     } else if (suffix == "svg") {
       QXmlStreamReader xml(bytes);
       QString root, title;
@@ -121,8 +130,10 @@ int figure(const QStringList& a) {
       while (!xml.atEnd()) {
         if (xml.readNext() != QXmlStreamReader::StartElement) continue;
         if (root.isEmpty()) root = xml.name().toString();
-        if (xml.name() == QLatin1String("title") && title.isEmpty()) title = xml.readElementText();
-        else if (xml.name() == QLatin1String("text")) texts << xml.readElementText();
+        if (xml.name() == QLatin1String("title") && title.isEmpty())
+          title = xml.readElementText();
+        else if (xml.name() == QLatin1String("text"))
+          texts << xml.readElementText();
       }
       if (xml.hasError()) return failed(out + ": not well-formed XML: " + xml.errorString());
       if (root != "svg") return failed(out + ": root element is <" + root + ">, not <svg>");
@@ -137,7 +148,8 @@ int figure(const QStringList& a) {
       if (!bytes.trimmed().endsWith("%%EOF")) return failed(out + " has no %%EOF trailer");
       const int pages = QString::fromLatin1(bytes).count(QRegularExpression("/Type\\s*/Page[^s]"));
       if (pages < 1) return failed(out + " has no page objects");
-      std::printf("%s: %s, %d page(s), %lld bytes\n", qPrintable(out), bytes.left(8).constData(), pages, static_cast<long long>(bytes.size()));
+      std::printf("%s: %s, %d page(s), %lld bytes\n", qPrintable(out), bytes.left(8).constData(), pages,
+                  static_cast<long long>(bytes.size()));
     }
   }
   return 0;

@@ -43,8 +43,8 @@ private Q_SLOTS:
     qputenv("XDG_CACHE_HOME", dir_.filePath("cache").toUtf8());
     const QString quantised = dir_.filePath("stories260K-ptq161");
     QProcess cli;
-    cli.start(QUANTLENS_CLI, {"quantize", kModel, "--calib", kText, "--nsamples", "4", "--seqlen", "64", "--epochs", "1",
-                              "--out", quantised, "--quiet"});
+    cli.start(QUANTLENS_CLI, {"quantize", kModel, "--calib", kText, "--nsamples", "4", "--seqlen", "64", "--epochs",
+                              "1", "--out", quantised, "--quiet"});
     QVERIFY(cli.waitForFinished(120000));
     QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
 
@@ -76,7 +76,8 @@ private Q_SLOTS:
     const float maxA = *std::max_element(a.values.begin(), a.values.end());
     const float maxB = *std::max_element(b.values.begin(), b.values.end());
     QCOMPARE(hi, std::max(maxA, maxB));
-    QVERIFY(lo <= std::min(*std::min_element(a.values.begin(), a.values.end()), *std::min_element(b.values.begin(), b.values.end())));
+    QVERIFY(lo <= std::min(*std::min_element(a.values.begin(), a.values.end()),
+                           *std::min_element(b.values.begin(), b.values.end())));
     // An exported figure keeps the shared scale, not one of its own matrix.
     for (const widgets::HeatmapCanvas* canvas : {&view_->left(), &view_->right()}) {
       const widgets::HeatmapFigure figure = widgets::figureOf(*canvas);
@@ -106,7 +107,8 @@ private Q_SLOTS:
   void zoomInOneCanvasMovesAll() {
     widgets::HeatmapCanvas& left = view_->left();
     const QPoint at(left.width() / 3, left.height() / 2);
-    QWheelEvent wheel(at, left.mapToGlobal(at), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QWheelEvent wheel(at, left.mapToGlobal(at), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
     QCoreApplication::sendEvent(&left, &wheel);
     QTRY_VERIFY_WITH_TIMEOUT(left.zoom() > 1.5f, 5000);
     QTRY_VERIFY_WITH_TIMEOUT(view_->right().viewState() == left.viewState(), 5000);

@@ -88,13 +88,15 @@ private Q_SLOTS:
     quantized_ = dir_.filePath("quantized.h5");
     const QStringList calib{"--calib", kText, "--nsamples", "4", "--seqlen", "64", "--quiet"};
     runCli(QStringList{"dump", kModel, "--out", statistics_} + calib);
-    runCli(QStringList{"quantize", kModel, "--epochs", "1", "--out", dir_.filePath("quantized"), "--dump", quantized_} + calib);
+    runCli(QStringList{"quantize", kModel, "--epochs", "1", "--out", dir_.filePath("quantized"), "--dump", quantized_} +
+           calib);
 
     session_ = std::make_unique<widgets::StudioSession>();
     window_ = std::make_unique<widgets::MainWindow>(*session_, false);
     window_->resize(1280, 800);
     // As `quantlens-studio FILE.h5` starts: no model, so the model and calibration docks are hidden.
-    for (const char* dock : {"modelDock", "calibrationDock"}) gui_test::require_child<QDockWidget>(*window_, dock)->hide();
+    for (const char* dock : {"modelDock", "calibrationDock"})
+      gui_test::require_child<QDockWidget>(*window_, dock)->hide();
     window_->show();
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
     QVERIFY(window_->showView("dump"));
@@ -112,7 +114,8 @@ private Q_SLOTS:
     QCOMPARE(document().progress().total(), h.num_layers);
     QCOMPARE(document().progress().done(), h.num_layers);
     QCOMPARE(model_->rowCount(), static_cast<int>(h.num_layers * static_cast<int64_t>(h.linears.size())));
-    QCOMPARE(model_->columnCount(), static_cast<int>(widgets::DumpTableModel::LearnedErrorBound));  // no learned columns
+    QCOMPARE(model_->columnCount(),
+             static_cast<int>(widgets::DumpTableModel::LearnedErrorBound));  // no learned columns
     using C = widgets::DumpTableModel;
     auto exact = [this](int row, int column) { return model_->data(model_->index(row, column), Qt::UserRole); };
     int row = 0;
@@ -135,7 +138,8 @@ private Q_SLOTS:
     QVERIFY(!gui_test::require_child<widgets::LossChart>(*view_, "dumpLossChart")->isVisibleTo(view_));
 
     // Activation heatmap: one row per linear, its max|x| from the dump, NaN beyond its width.
-    const auto& map = gui_test::require_child<widgets::HeatmapCanvas>(*view_, "dumpActivationsCanvas")->content().values;
+    const auto& map =
+        gui_test::require_child<widgets::HeatmapCanvas>(*view_, "dumpActivationsCanvas")->content().values;
     QCOMPARE(map.rows, static_cast<int64_t>(model_->rowCount()));
     const analysis::DumpBlock b4 = reader.read_block(4);
     const auto& down = b4.linears.back();
@@ -197,8 +201,9 @@ private Q_SLOTS:
       for (const analysis::DumpLinear& l : b.linears) {
         QCOMPARE(model_->data(model_->index(row, widgets::DumpTableModel::LearnedErrorBound), Qt::UserRole).toDouble(),
                  *l.learned_error_bound);
-        QCOMPARE(model_->data(model_->index(row, widgets::DumpTableModel::LearnedRelativeError), Qt::UserRole).toDouble(),
-                 *l.learned_relative_error);
+        QCOMPARE(
+            model_->data(model_->index(row, widgets::DumpTableModel::LearnedRelativeError), Qt::UserRole).toDouble(),
+            *l.learned_relative_error);
         ++row;
       }
 
@@ -216,7 +221,8 @@ private Q_SLOTS:
     for (const auto& b : blocks) steps += static_cast<int64_t>(b.loss->size());
     QCOMPARE(chart->eventCount(), steps);
     QCOMPARE(static_cast<int64_t>(chart->pointCount(kTotalTerm)), steps);
-    std::printf("dump view: quantize dump, %lld loss points over %zu blocks\n", static_cast<long long>(steps), blocks.size());
+    std::printf("dump view: quantize dump, %lld loss points over %zu blocks\n", static_cast<long long>(steps),
+                blocks.size());
     gui_test::save_screenshot(*window_, "gui-dump-quantized");
   }
 
@@ -247,10 +253,9 @@ private Q_SLOTS:
       f.write(bytes.left(bytes.size() / 2));
     }
     const std::string model = document().header().model;
-    for (const auto& [path, problem] : {std::pair{garbage, QString("not an HDF5 file")},
-                                        std::pair{foreign, QString("not a QuantLens analysis dump")},
-                                        std::pair{truncated, QString()},
-                                        std::pair{dir_.filePath("missing.h5"), QString("no such file")}}) {
+    for (const auto& [path, problem] :
+         {std::pair{garbage, QString("not an HDF5 file")}, std::pair{foreign, QString("not a QuantLens analysis dump")},
+          std::pair{truncated, QString()}, std::pair{dir_.filePath("missing.h5"), QString("no such file")}}) {
       const QString message = failedOpen(path);
       std::printf("dump view: %s\n", qPrintable(message));
       QVERIFY2(message.startsWith(path + ": "), qPrintable(message));

@@ -144,7 +144,8 @@ private Q_SLOTS:
     QVERIFY(exportTo(Kind::Packed, out("packed")));
     QVERIFY(exportTo(Kind::DenseHf, out("dense")));
     QVERIFY(exportTo(Kind::Hdf5Dump, out("run.h5")));
-    for (const char* f : {"config.json", "model.safetensors", "quantization.safetensors", "tokenizer.bin", "summary.json"})
+    for (const char* f :
+         {"config.json", "model.safetensors", "quantization.safetensors", "tokenizer.bin", "summary.json"})
       QVERIFY2(fs::is_regular_file(out("hf") / f), f);
     for (const char* f : {"config.json", "model.safetensors", "tokenizer.bin", "summary.json"})
       QVERIFY2(fs::is_regular_file(out("packed") / f), f);
@@ -216,7 +217,8 @@ private Q_SLOTS:
     QVERIFY(!fresh.window.exports().action(Kind::Packed)->isEnabled());
     QSignalSpy finished(&fresh.window.exports(), &widgets::ExportActions::finished);
     QString error;
-    QVERIFY(fresh.window.exports().start(Kind::DenseHf, QString::fromStdString(out("dense-of-packed").string()), error));
+    QVERIFY(
+        fresh.window.exports().start(Kind::DenseHf, QString::fromStdString(out("dense-of-packed").string()), error));
     QVERIFY(finished.wait(60000));
     const quantcore::SafetensorsFile a(out("dense") / "model.safetensors");
     const quantcore::SafetensorsFile b(out("dense-of-packed") / "model.safetensors");

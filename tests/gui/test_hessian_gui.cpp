@@ -95,7 +95,8 @@ private Q_SLOTS:
     QCOMPARE(static_cast<int64_t>(hessian.size()), canvas()->markedWeights());
     QCOMPARE(canvas()->markedWeights(), expectedSalient(v.values, session_->salientRatio()));
     const auto numel = static_cast<int64_t>(w.values.size());
-    QVERIFY(canvas()->markedWeights() <= numel - static_cast<int64_t>(std::floor(numel * (1 - session_->salientRatio()))) - 1);
+    QVERIFY(canvas()->markedWeights() <=
+            numel - static_cast<int64_t>(std::floor(numel * (1 - session_->salientRatio()))) - 1);
     QVERIFY(canvas()->markedWeights() >= numel / 5 - 5);
     QVERIFY(hessian != magnitude);
     // v = W² / U_jj²: within a column every score is W² times one factor 1 / U_jj² > 0.
@@ -117,13 +118,14 @@ private Q_SLOTS:
 
   void ratioAndLayerFollow() {
     session_->setSalientRatio(0.05);
-    QTRY_VERIFY_WITH_TIMEOUT(hessianShown() && canvas()->markedWeights() ==
-                                                    expectedSalient(canvas()->overlay().markScores->values, 0.05),
-                             30000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        hessianShown() && canvas()->markedWeights() == expectedSalient(canvas()->overlay().markScores->values, 0.05),
+        30000);
     // Two selections in a row: the marks end up on the last one.
     session_->selectLayer(0, "self_attn.o_proj");
     session_->selectLayer(2, "mlp.gate_proj");
-    QTRY_VERIFY_WITH_TIMEOUT(hessianShown() && canvas()->overlay().markScores->cols == canvas()->content().values.cols &&
+    QTRY_VERIFY_WITH_TIMEOUT(hessianShown() &&
+                                 canvas()->overlay().markScores->cols == canvas()->content().values.cols &&
                                  canvas()->markedWeights() > 0,
                              30000);
     QVERIFY(session_->hessianSaliency()->has_hessian(2, "mlp.up_proj"));  // gate and up share one H

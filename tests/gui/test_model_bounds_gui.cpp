@@ -53,7 +53,8 @@ class ModelBoundsGuiTest : public gui_test::StudioWindowTest {
     auto* panel = window_->findChild<widgets::ModelBoundsTable*>();
     QVERIFY(panel);
     const widgets::ModelBoundsRun& run = session_->modelBounds();
-    const size_t n = static_cast<size_t>(session_->spec().num_layers * quantcore::block_linears(session_->spec()).size());
+    const size_t n =
+        static_cast<size_t>(session_->spec().num_layers * quantcore::block_linears(session_->spec()).size());
     QCOMPARE(run.layerCount(), n);
     QTRY_VERIFY_WITH_TIMEOUT(run.complete(), 20000);  // the pass started by calibration
     QCOMPARE(run.ratio(), session_->salientRatio());
@@ -74,10 +75,11 @@ class ModelBoundsGuiTest : public gui_test::StudioWindowTest {
     QCOMPARE(run.ratio(), 0.5);
     QCOMPARE(run.layersDone(), n);
     QCOMPARE(table->model()->rowCount(), static_cast<int>(n));
-    std::printf("%s: %zu layers; 30 slider moves in the background: %d passes, %d cancelled; table complete %lld ms "
-                "after the first move; longest event-loop stall %lld ms\n",
-                name, n, run.passesStarted() - startPasses, run.passesCancelled() - startCancelled,
-                static_cast<long long>(settledMs), static_cast<long long>(meter.maxGapMs()));
+    std::printf(
+        "%s: %zu layers; 30 slider moves in the background: %d passes, %d cancelled; table complete %lld ms "
+        "after the first move; longest event-loop stall %lld ms\n",
+        name, n, run.passesStarted() - startPasses, run.passesCancelled() - startCancelled,
+        static_cast<long long>(settledMs), static_cast<long long>(meter.maxGapMs()));
     QVERIFY2(meter.maxGapMs() < 1000, qPrintable(QString("event loop stalled %1 ms").arg(meter.maxGapMs())));
 
     // The same numbers from a ModelBounds of our own (the session keeps the model alive).
@@ -103,8 +105,9 @@ class ModelBoundsGuiTest : public gui_test::StudioWindowTest {
     QCOMPARE(run.completePass()->model_bits_per_weight, expected.model_bits_per_weight);
     // The selected layer's foreground result is the same bound as its row.
     const widgets::LayerId& sel = session_->selectedLayer();
-    const auto it = std::find_if(expected.layers.begin(), expected.layers.end(),
-                                 [&](const analysis::LayerBound& b) { return b.block == sel.block && b.linear == sel.linear; });
+    const auto it = std::find_if(expected.layers.begin(), expected.layers.end(), [&](const analysis::LayerBound& b) {
+      return b.block == sel.block && b.linear == sel.linear;
+    });
     QVERIFY(it != expected.layers.end());
     QCOMPARE(session_->sliderResult()->error_bound, it->error_bound);
     QCOMPARE(session_->sliderResult()->model_bits_per_weight, expected.model_bits_per_weight);
@@ -114,9 +117,7 @@ class ModelBoundsGuiTest : public gui_test::StudioWindowTest {
   }
 
 private Q_SLOTS:
-  void initTestCase() {
-    createWindow(1400, 820);
-  }
+  void initTestCase() { createWindow(1400, 820); }
 
   void stories260K() {
     openAndCalibrate(kStories, kStoriesText);

@@ -115,8 +115,9 @@ private Q_SLOTS:
     QTest::mouseClick(run, Qt::LeftButton);
     QVERIFY(done.wait(60000));
     const double ppl = done.first().at(0).toDouble();
-    std::printf("optimise: perplexity of the 1-epoch result on little-stories.txt at seqlen 64: %.3f over %lld windows\n",
-                ppl, static_cast<long long>(done.first().at(1).toLongLong()));
+    std::printf(
+        "optimise: perplexity of the 1-epoch result on little-stories.txt at seqlen 64: %.3f over %lld windows\n", ppl,
+        static_cast<long long>(done.first().at(1).toLongLong()));
     QVERIFY(std::isfinite(ppl) && ppl > 1);
     QVERIFY(done.first().at(1).toLongLong() > 0);
     QVERIFY(child<QLabel>("perplexityResult")->text().startsWith("PPL "));

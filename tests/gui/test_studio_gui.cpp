@@ -116,7 +116,8 @@ private Q_SLOTS:
     QVERIFY(session_->hasStats());
     QCOMPARE(session_->stats().tokens, int64_t{4 * 64});
     const auto linears = quantcore::block_linears(session_->spec());
-    QCOMPARE(static_cast<int64_t>(session_->stats().linears.size()), session_->spec().num_layers * static_cast<int64_t>(linears.size()));
+    QCOMPARE(static_cast<int64_t>(session_->stats().linears.size()),
+             session_->spec().num_layers * static_cast<int64_t>(linears.size()));
     auto* progress = child<QProgressBar>("calibrationProgress");
     QCOMPARE(progress->value(), progress->maximum());
     auto* activations = child<widgets::HeatmapCanvas>("activationsCanvas");
@@ -154,7 +155,8 @@ private Q_SLOTS:
     QCOMPARE(static_cast<int64_t>(session_->sliderResult()->mask.size()), linears[2].in_features);
     // The wheel zooms in around the mouse: fewer cells visible than rows and columns.
     const QPoint at = cellCentre(*canvas, row, 3);
-    QWheelEvent wheel(at, canvas->mapToGlobal(at), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QWheelEvent wheel(at, canvas->mapToGlobal(at), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
     QCoreApplication::sendEvent(canvas, &wheel);
     QTRY_VERIFY_WITH_TIMEOUT(canvas->zoom() > 1.5f, 5000);
     QTRY_VERIFY_WITH_TIMEOUT(canvas->visibleRegion().cols() < canvas->content().values.cols, 5000);

@@ -27,8 +27,8 @@ nlohmann::json read_json(const std::filesystem::path& path) { return nlohmann::j
 
 TempDir::TempDir() {
   std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() /
-          ("quantlens-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+  path_ =
+      std::filesystem::temp_directory_path() / ("quantlens-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
   std::filesystem::create_directories(path_);
 }
 

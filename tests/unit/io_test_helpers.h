@@ -20,8 +20,7 @@ void expect_input_error(Action&& action, const std::string& file_part, const std
   } catch (const quantcore::InputError& e) {
     const std::string message = e.what();
     EXPECT_NE(message.find(file_part), std::string::npos) << "file not named: " << message;
-    EXPECT_NE(message.find(phrase), std::string::npos)
-        << "phrase '" << phrase << "' missing: " << message;
+    EXPECT_NE(message.find(phrase), std::string::npos) << "phrase '" << phrase << "' missing: " << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
   }
 }

@@ -17,7 +17,7 @@ TEST(BitsAccounting, SmallLayerDerivedByHand) {
   // n=2, m=8, k=2, b=4, v=16, z at 4 bits.
   const LayerBits r = layer_bits(linear(2, 8, 2));
   EXPECT_EQ(r.weights, 16);
-  EXPECT_EQ(r.payload_bits, 6 * 2 * 1 + 2 * 2 * 4);              // 28
+  EXPECT_EQ(r.payload_bits, 6 * 2 * 1 + 2 * 2 * 4);  // 28
   EXPECT_EQ(r.mask_bits, 8);
   EXPECT_EQ(r.vector_bits, (2 + 2 + 8) * 16 + 2 * 16 + 2 * 4);  // a, c, r2 + s + z = 232
   EXPECT_EQ(r.metadata_bits, 240);
@@ -127,8 +127,7 @@ TEST(BitsAccounting, ModelIsSumOfLayers) {
   const ModelSpec spec = tiny_llama();
   std::vector<QuantizedLinear> linears;
   for (int64_t block = 0; block < spec.num_layers; ++block)
-    for (const auto& shape : block_linears(spec))
-      linears.push_back({shape, (shape.in_features / 5) + block});
+    for (const auto& shape : block_linears(spec)) linears.push_back({shape, (shape.in_features / 5) + block});
   const ModelBits m = model_bits(linears);
   ASSERT_EQ(m.layers.size(), linears.size());
   int64_t weights = 0, payload = 0, metadata = 0, total = 0;

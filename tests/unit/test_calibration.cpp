@@ -290,9 +290,8 @@ TEST(ActivationStatsCache, Stories260KComputesOnceThenReadsTheCache) {
   EXPECT_EQ(other_text.stages, 1);
 
   // A damaged entry is a miss and gets rewritten.
-  const quantcore::ActivationStatsKey key{quantcore::model_identity(model_path),
-                                          quantcore::text_fingerprint(ids), options,
-                                          quantcore::activation_stats_compute(*lm)};
+  const quantcore::ActivationStatsKey key{quantcore::model_identity(model_path), quantcore::text_fingerprint(ids),
+                                          options, quantcore::activation_stats_compute(*lm)};
   EXPECT_EQ(key.compute, "cpu/Float");
   quantlens_test::write_bytes(cache / key.file_name(), "not a safetensors file");
   CountingProgress damaged;

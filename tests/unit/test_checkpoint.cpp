@@ -68,8 +68,7 @@ void write_hf_dir(const fs::path& dir, const json& config, const Tamper& tamper 
   writer.write(dir / "model.safetensors");
 }
 
-void expect_open_error(const fs::path& path, const std::string& file_part,
-                       const std::string& phrase) {
+void expect_open_error(const fs::path& path, const std::string& file_part, const std::string& phrase) {
   expect_input_error([&] { open_checkpoint(path); }, file_part, phrase);
 }
 
@@ -96,9 +95,7 @@ const std::vector<Llama2cSection> kTinySections = {{"token_embedding", 3 * 8},
                                                    {"freq_cis_imag", 2 * 2},
                                                    {"wcls", 3 * 8}};
 
-float tiny_value(std::size_t section, int index) {
-  return static_cast<float>(1000 * section + index);
-}
+float tiny_value(std::size_t section, int index) { return static_cast<float>(1000 * section + index); }
 
 std::size_t section_number(const std::string& name) {
   for (std::size_t i = 0; i < kTinySections.size(); ++i) {
@@ -284,8 +281,7 @@ TEST(Llama2c, WrongFileSize) {
   const std::string bytes = llama2c_bytes(kTinyHeader);
   write_bytes(dir / "tiny.bin", bytes + "xyzw");
   expect_input_error([&] { quantcore::Llama2cCheckpoint ckpt(dir / "tiny.bin"); }, "tiny.bin",
-                     "expected " + std::to_string(bytes.size()) + " bytes, actual " +
-                         std::to_string(bytes.size() + 4));
+                     "expected " + std::to_string(bytes.size()) + " bytes, actual " + std::to_string(bytes.size() + 4));
 }
 
 TEST(Llama2c, FileShorterThanHeader) {
@@ -300,8 +296,7 @@ TEST(Llama2c, NonPositiveDimension) {
   std::vector<int32_t> header = kTinyHeader;
   header[2] = 0;
   write_bytes(dir / "tiny.bin", llama2c_bytes(header));
-  expect_input_error([&] { quantcore::Llama2cCheckpoint ckpt(dir / "tiny.bin"); }, "tiny.bin",
-                     "n_layers is 0");
+  expect_input_error([&] { quantcore::Llama2cCheckpoint ckpt(dir / "tiny.bin"); }, "tiny.bin", "n_layers is 0");
 }
 
 TEST(Llama2c, DimNotDivisibleByHeads) {
@@ -349,8 +344,7 @@ TEST(Checkpoint, Llama2cTokenizerOverride) {
 TEST(Checkpoint, Llama2cTokenizerOverrideMissing) {
   TempDir dir;
   const fs::path bin = write_tiny_llama2c(dir);
-  expect_input_error([&] { open_checkpoint(bin, dir / "absent.bin"); }, "absent.bin",
-                     "does not exist");
+  expect_input_error([&] { open_checkpoint(bin, dir / "absent.bin"); }, "absent.bin", "does not exist");
 }
 
 TEST(Checkpoint, Llama2cWithoutTokenizer) {
@@ -392,8 +386,7 @@ TEST(Checkpoint, ShardedDirectoryOpens) {
     const bool in_first = e.name.find("layers.1.") == std::string::npos;
     const quantcore::TensorView v = whole.view(e);
     (in_first ? first : second).add(e.name, e.dtype, e.shape, v.data, v.nbytes);
-    weight_map[e.name] =
-        in_first ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
+    weight_map[e.name] = in_first ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
   }
   first.write(dir / "model-00001-of-00002.safetensors");
   second.write(dir / "model-00002-of-00002.safetensors");
@@ -407,11 +400,9 @@ TEST(Checkpoint, ShardedDirectoryOpens) {
 
 TEST(Checkpoint, MissingTensor) {
   TempDir dir;
-  write_hf_dir(dir.path(), tiny_llama_config(), [](ExpectedTensor& t, DType&) {
-    return t.name != "model.layers.1.mlp.up_proj.weight";
-  });
-  expect_open_error(dir.path(), dir.path().string(),
-                    "missing tensor 'model.layers.1.mlp.up_proj.weight'");
+  write_hf_dir(dir.path(), tiny_llama_config(),
+               [](ExpectedTensor& t, DType&) { return t.name != "model.layers.1.mlp.up_proj.weight"; });
+  expect_open_error(dir.path(), dir.path().string(), "missing tensor 'model.layers.1.mlp.up_proj.weight'");
 }
 
 TEST(Checkpoint, WrongShape) {
@@ -445,8 +436,7 @@ TEST(Checkpoint, UnsupportedModelType) {
 TEST(Checkpoint, ConfigButNoWeights) {
   TempDir dir;
   write_bytes(dir / "config.json", tiny_llama_config().dump());
-  expect_open_error(dir.path(), dir.path().string(),
-                    "no model.safetensors or model.safetensors.index.json");
+  expect_open_error(dir.path(), dir.path().string(), "no model.safetensors or model.safetensors.index.json");
 }
 
 TEST(Checkpoint, DirectoryWithoutConfig) {

@@ -41,8 +41,8 @@ DumpHeader synthetic_header(bool quantized) {
   h.vocab_size = 32;
   h.linears = {"self_attn.q_proj", "mlp.down_proj"};
   h.bits_per_weight = 1.75;
-  h.settings = {"calib.txt", 4, 64, 0xFFFFFFFFFFFFFFF0ull, quantized ? 2 : 0, 5e-4, 1e-3, 0.25, 4, quantized,
-                "fp-only", false, "mean"};
+  h.settings = {"calib.txt", 4,     64,    0xFFFFFFFFFFFFFFF0ull, quantized ? 2 : 0, 5e-4, 1e-3, 0.25, 4, quantized,
+                "fp-only",   false, "mean"};
   return h;
 }
 
@@ -278,8 +278,8 @@ void expect_file_matches_schema(const std::filesystem::path& path, bool quantize
     for (const DumpEntry& s : dump_schema()) {
       if (s.location != location) continue;
       if (s.presence == DumpPresence::Quantized && !quantized) continue;
-      EXPECT_TRUE(seen.count({place, s.name, s.kind})) << "missing " << kind_name(s.kind) << " " << place << " "
-                                                       << s.name;
+      EXPECT_TRUE(seen.count({place, s.name, s.kind}))
+          << "missing " << kind_name(s.kind) << " " << place << " " << s.name;
     }
   }
   EXPECT_EQ(places.count("/"), 1u);
@@ -335,9 +335,9 @@ TEST(Hdf5Dump, DocumentationTableIsTheSchema) {
 
 TEST(Hdf5Dump, SaliencyMapIsMaxPooledAbsoluteWeight) {
   // 3 x 5, at most 2 x 2 cells: cells of 2 rows x 3 columns, the last ones partial.
-  const std::vector<float> w = {1, -2, 3, 0, 0,  //
-                                -4, 0, 0, 5, -6,  //
-                                0, 7, 0, -8, 0};
+  const std::vector<float> w = {1,  -2, 3, 0,  0,   //
+                                -4, 0,  0, 5,  -6,  //
+                                0,  7,  0, -8, 0};
   const SaliencyMap m = max_pool_abs(w.data(), 3, 5, 2);
   EXPECT_EQ(m.pool_rows, 2);
   EXPECT_EQ(m.pool_cols, 3);
@@ -353,7 +353,7 @@ TEST(Hdf5Dump, SaliencyMapIsMaxPooledAbsoluteWeight) {
 
 TEST(Hdf5Dump, SalientWeightsAreTheLargestMagnitudes) {
   const std::vector<float> w = {0.5f, -3.0f, 1.0f,  //
-                                3.0f, 0.0f, -2.0f};
+                                3.0f, 0.0f,  -2.0f};
   // ratio 0.5 of 6 -> 3: |-3|, |3|, |-2|, in row-major order.
   SalientWeights s = top_magnitude_weights(w.data(), 2, 3, 0.5);
   EXPECT_EQ(s.requested, 3);
@@ -448,8 +448,7 @@ TEST(Hdf5Dump, DestinationsAreCheckedBeforeWork) {
   expect_input_error([&] { DumpWriter w(nowhere); }, nowhere.string(), "cannot create a file");
   expect_input_error([&] { check_dump_destination(dir.path(), true); }, dir.path().string(), "is a directory");
   quantlens_test::write_bytes(dir / "there.h5", "x");
-  expect_input_error([&] { check_dump_destination(dir / "there.h5", false); }, (dir / "there.h5").string(),
-                     "--force");
+  expect_input_error([&] { check_dump_destination(dir / "there.h5", false); }, (dir / "there.h5").string(), "--force");
   EXPECT_NO_THROW(check_dump_destination(dir / "there.h5", true));
   EXPECT_NO_THROW(check_dump_destination(dir / "new.h5", false));
 }

@@ -66,7 +66,7 @@ TEST(InverseHessian, HandMade3x3) {
   EXPECT_NEAR(u[0][0].item<double>(), std::sqrt(9.0 / 28.0), 1e-6);
   EXPECT_NEAR(u[1][1].item<double>(), std::sqrt(2.0 / 9.0), 1e-6);
   EXPECT_NEAR(u[2][2].item<double>(), std::sqrt(0.5), 1e-6);
-  EXPECT_EQ(u.tril(-1).abs().max().item<double>(), 0.0);  // upper-triangular
+  EXPECT_EQ(u.tril(-1).abs().max().item<double>(), 0.0);                                      // upper-triangular
   EXPECT_TRUE(at::allclose(u.t().matmul(u), at::linalg_inv(h.to(at::kDouble)), 1e-5, 1e-6));  // H⁻¹ = Uᵀ U
   EXPECT_FALSE(inv.dead.any().item<bool>());
   EXPECT_TRUE(h.equal(at::tensor({4.f, 2.f, 0.f, 2.f, 5.f, 1.f, 0.f, 1.f, 2.f}).reshape({3, 3})));  // input kept
@@ -83,7 +83,9 @@ TEST(InverseHessian, DampedDiagonalMatchesFloat64References) {
   for (int64_t j = 0; j < 48; ++j) {
     const double got = inv.upper[j][j].item<double>();
     EXPECT_NEAR(got, conditional[static_cast<size_t>(j)], 2e-4 * conditional[static_cast<size_t>(j)]) << j;
-    EXPECT_NEAR(reference[j].item<double>(), conditional[static_cast<size_t>(j)], 1e-9 * conditional[static_cast<size_t>(j)]) << j;
+    EXPECT_NEAR(reference[j].item<double>(), conditional[static_cast<size_t>(j)],
+                1e-9 * conditional[static_cast<size_t>(j)])
+        << j;
   }
 }
 
@@ -103,7 +105,8 @@ TEST(InverseHessian, DeadInputsGetUnitDiagonalAndZeroSaliency) {
   const double lambda = 0.01 * diag.mean().item<double>();
   for (int j : {2, 5}) EXPECT_NEAR(inv.upper[j][j].item<double>(), 1.0 / std::sqrt(1.0 + lambda), 1e-6);
   const std::vector<double> conditional = conditional_u_diagonal(acc.hessian(), 0.01);
-  for (int j = 0; j < 6; ++j) EXPECT_NEAR(inv.upper[j][j].item<double>(), conditional[size_t(j)], 1e-4 * conditional[size_t(j)]);
+  for (int j = 0; j < 6; ++j)
+    EXPECT_NEAR(inv.upper[j][j].item<double>(), conditional[size_t(j)], 1e-4 * conditional[size_t(j)]);
 
   const at::Tensor w = at::ones({3, 6});
   const at::Tensor v = quantcore::pbllm::hessian_saliency(w, inv.upper.diagonal(), inv.dead);
@@ -128,8 +131,8 @@ TEST(PbllmThreshold, TiesAtThetaAreBinarised) {
     return (v > quantcore::pbllm::binarize_threshold(v, low_frac)).sum().item<int64_t>();
   };
   EXPECT_EQ(quantcore::pbllm::binarize_threshold(v, 0.5), 5.0);  // index 5
-  EXPECT_EQ(salient(0.5), 3);  // 6, 7, 8: the 5s at and below θ stay binarised
-  EXPECT_EQ(salient(0.4), 3);  // index 4 is a 5 too
+  EXPECT_EQ(salient(0.5), 3);                                    // 6, 7, 8: the 5s at and below θ stay binarised
+  EXPECT_EQ(salient(0.4), 3);                                    // index 4 is a 5 too
   EXPECT_EQ(quantcore::pbllm::binarize_threshold(v, 0.3), 4.0);
   EXPECT_EQ(salient(0.3), 6);
   EXPECT_EQ(salient(0.0), 9);  // θ = the smallest, which is never salient
@@ -157,9 +160,9 @@ protected:
     const auto path = quantlens_test::data_path("stories260K/stories260K.bin");
     quantcore::Checkpoint checkpoint = quantcore::open_checkpoint(path);
     model_ = quantcore::load_causal_lm(checkpoint, {"cpu", "fp32"});
-    const std::vector<int32_t> ids = quantcore::load_tokenizer(checkpoint.tokenizer_path)
-                                         ->encode(quantlens_test::read_text(
-                                             quantlens_test::data_path("house-corpus/calib.txt")).substr(0, 4000));
+    const std::vector<int32_t> ids =
+        quantcore::load_tokenizer(checkpoint.tokenizer_path)
+            ->encode(quantlens_test::read_text(quantlens_test::data_path("house-corpus/calib.txt")).substr(0, 4000));
     windows_ = quantcore::calibration_windows(ids, {2, 32, 2});
   }
 
@@ -194,9 +197,11 @@ TEST_F(Stories260KHessian, HookHessianEqualsTheDirectSum) {
     ASSERT_EQ(got.hessian.sizes(), reference.sizes());
     const double scale = reference.abs().max().item<double>();
     EXPECT_GT(scale, 0.0);
-    EXPECT_LE((got.hessian.to(at::kDouble) - reference).abs().max().item<double>(), 1e-5 * scale) << block << " " << linear;
+    EXPECT_LE((got.hessian.to(at::kDouble) - reference).abs().max().item<double>(), 1e-5 * scale)
+        << block << " " << linear;
   }
-  const auto shared = quantcore::collect_linear_hessian(*model_, windows_, 0, "self_attn.k_proj", progress, cancel).linears;
+  const auto shared =
+      quantcore::collect_linear_hessian(*model_, windows_, 0, "self_attn.k_proj", progress, cancel).linears;
   EXPECT_EQ(shared, (std::vector<std::string>{"self_attn.k_proj", "self_attn.q_proj", "self_attn.v_proj"}));
   const auto alone = quantcore::collect_linear_hessian(*model_, windows_, 0, "mlp.down_proj", progress, cancel).linears;
   EXPECT_EQ(alone, std::vector<std::string>{"mlp.down_proj"});
@@ -209,7 +214,7 @@ TEST_F(Stories260KHessian, FacadeCachesPerInputAndSelectsBySaliency) {
   const int64_t block = 1;
   const analysis::SalientMarks marks = saliency.marks(block, "mlp.gate_proj", 0.2, first, cancel);
   EXPECT_EQ(first.stages, 1);
-  EXPECT_EQ(first.last, 2);  // one step per window
+  EXPECT_EQ(first.last, 2);                                 // one step per window
   EXPECT_TRUE(saliency.has_hessian(block, "mlp.up_proj"));  // same input as gate
   EXPECT_FALSE(saliency.has_hessian(block, "mlp.down_proj"));
 

@@ -374,8 +374,7 @@ TEST(HfConfig, BooleanOfWrongType) {
 TEST(HfConfig, ConfigNotJson) {
   TempDir dir;
   quantlens_test::write_bytes(dir / "config.json", "{\"model_type\": \"llama\",");
-  expect_input_error([&] { parse_hf_config(dir / "config.json"); }, "config.json",
-                     "not valid JSON");
+  expect_input_error([&] { parse_hf_config(dir / "config.json"); }, "config.json", "not valid JSON");
 }
 
 TEST(HfConfig, ConfigNotAnObject) { expect_config_error(json::array({1, 2}), "not an object"); }
@@ -445,10 +444,8 @@ TEST(ModelSpec, LlamaExpectedTensorsForHouseLlama) {
   const auto tensors = quantcore::expected_tensors(s);
   EXPECT_EQ(tensors.size(), 1u + 8 * 9 + 1 + 1);
   EXPECT_EQ(tensors.front().name, "model.embed_tokens.weight");
-  EXPECT_EQ(shape_of(s, "model.layers.7.self_attn.k_proj.weight"),
-            (std::vector<int64_t>{128, 384}));
-  EXPECT_EQ(shape_of(s, "model.layers.7.self_attn.v_proj.weight"),
-            (std::vector<int64_t>{128, 384}));
+  EXPECT_EQ(shape_of(s, "model.layers.7.self_attn.k_proj.weight"), (std::vector<int64_t>{128, 384}));
+  EXPECT_EQ(shape_of(s, "model.layers.7.self_attn.v_proj.weight"), (std::vector<int64_t>{128, 384}));
   EXPECT_EQ(shape_of(s, "model.layers.0.mlp.gate_proj.weight"), (std::vector<int64_t>{1024, 384}));
   EXPECT_EQ(shape_of(s, "model.layers.0.mlp.down_proj.weight"), (std::vector<int64_t>{384, 1024}));
   EXPECT_EQ(shape_of(s, "model.layers.0.input_layernorm.weight"), (std::vector<int64_t>{384}));
@@ -461,9 +458,9 @@ TEST(ModelSpec, BlockLinears) {
   const ModelSpec llama = parse_hf_config(quantlens_test::data_path("house-llama/config.json"));
   const auto l = quantcore::block_linears(llama);
   ASSERT_EQ(l.size(), 7u);
-  const std::vector<std::string> llama_names = {
-      "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-      "mlp.gate_proj",    "mlp.up_proj",      "mlp.down_proj"};
+  const std::vector<std::string> llama_names = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
+                                                "self_attn.o_proj", "mlp.gate_proj",    "mlp.up_proj",
+                                                "mlp.down_proj"};
   for (std::size_t i = 0; i < l.size(); ++i) EXPECT_EQ(l[i].name, llama_names[i]);
   EXPECT_EQ(l[1].out_features, 128);
   EXPECT_EQ(l[1].in_features, 384);
@@ -473,12 +470,8 @@ TEST(ModelSpec, BlockLinears) {
   const ModelSpec opt = parse_hf_config(quantlens_test::data_path("house-opt/config.json"));
   const auto o = quantcore::block_linears(opt);
   ASSERT_EQ(o.size(), 6u);
-  const std::vector<std::string> opt_names = {"self_attn.q_proj",
-                                              "self_attn.k_proj",
-                                              "self_attn.v_proj",
-                                              "self_attn.out_proj",
-                                              "fc1",
-                                              "fc2"};
+  const std::vector<std::string> opt_names = {
+      "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj", "fc1", "fc2"};
   for (std::size_t i = 0; i < o.size(); ++i) EXPECT_EQ(o[i].name, opt_names[i]);
   EXPECT_EQ(o[4].out_features, 1024);
   EXPECT_EQ(o[5].in_features, 1024);

@@ -84,7 +84,8 @@ TEST(ModelBounds, EveryLayerMatchesTheReferenceAtTwoRatios) {
       total += b.error_bound;
     }
     EXPECT_DOUBLE_EQ(pass.total_error_bound, total);
-    const analysis::SalientSliderResult any = analysis::SalientSlider(*s.model, s.stats, 0, linears[0].name).evaluate(ratio);
+    const analysis::SalientSliderResult any =
+        analysis::SalientSlider(*s.model, s.stats, 0, linears[0].name).evaluate(ratio);
     EXPECT_EQ(pass.model_bits_per_weight, any.model_bits_per_weight);
     EXPECT_EQ(pass.paper_bits_per_weight, any.paper_bits_per_weight);
   }

@@ -206,8 +206,8 @@ INSTANTIATE_TEST_SUITE_P(HouseModels, RealModel, ::testing::Values("house-llama"
 // Tokenizer-independent: REFERENCE.json's ids through the forward pass give HF's logits.
 TEST_P(RealModel, FixedSentenceLogitsMatchHfReference) {
   c10::InferenceMode guard;
-  const nlohmann::json ref =
-      quantlens_test::read_json(quantlens_test::data_path(std::string(GetParam()) + "/REFERENCE.json"))["fixed_sentence"];
+  const nlohmann::json ref = quantlens_test::read_json(
+      quantlens_test::data_path(std::string(GetParam()) + "/REFERENCE.json"))["fixed_sentence"];
   quantcore::Checkpoint ckpt = quantcore::open_checkpoint(quantlens_test::data_path(GetParam()));
   CausalLM lm(ckpt.spec, *ckpt.weights, {"cpu", "fp32"});
   std::vector<int64_t> ids = ref["ids"].get<std::vector<int64_t>>();

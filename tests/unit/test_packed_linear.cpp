@@ -73,10 +73,10 @@ TEST(HalfFloat, KnownValuesAndRounding) {
   EXPECT_EQ(half_from_float(65519.0f), 0x7BFF);
   EXPECT_EQ(half_from_float(65520.0f), 0x7C00);  // halfway to the next binade rounds to inf
   EXPECT_EQ(half_from_float(std::ldexp(1.0f, -24)), 0x0001);
-  EXPECT_EQ(half_from_float(std::ldexp(1.0f, -25)), 0x0000);                  // tie to even (0)
-  EXPECT_EQ(half_from_float(std::ldexp(3.0f, -25)), 0x0002);                  // tie to even (2)
-  EXPECT_EQ(half_from_float(1.0f + std::ldexp(1.0f, -11)), 0x3C00);          // tie, even mantissa stays
-  EXPECT_EQ(half_from_float(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3C02);      // tie, odd mantissa rounds up
+  EXPECT_EQ(half_from_float(std::ldexp(1.0f, -25)), 0x0000);             // tie to even (0)
+  EXPECT_EQ(half_from_float(std::ldexp(3.0f, -25)), 0x0002);             // tie to even (2)
+  EXPECT_EQ(half_from_float(1.0f + std::ldexp(1.0f, -11)), 0x3C00);      // tie, even mantissa stays
+  EXPECT_EQ(half_from_float(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3C02);  // tie, odd mantissa rounds up
   EXPECT_TRUE(std::isnan(float_from_half(half_from_float(NAN))));
   for (uint32_t h = 0; h < 0x10000; ++h) {
     if ((h & 0x7C00) == 0x7C00 && (h & 0x3FF)) continue;  // NaN payloads
@@ -110,9 +110,9 @@ quantcore::PackedLinear small_linear() {
 
 TEST(Dequantize, HandComputedStorableForm) {
   const std::vector<float> w = quantcore::dequantize(small_linear());
-  const std::vector<float> expected = {
-      2.0f * (0.5f + 0.25f), 0.125f * (3 - 8), 4.0f * (-0.5f + 0.25f), 0.125f * (15 - 8),
-      2.0f * (-2.0f - 1.0f), 1.0f * (0 - 2),   4.0f * (2.0f - 1.0f),   1.0f * (7 - 2)};
+  const std::vector<float> expected = {2.0f * (0.5f + 0.25f), 0.125f * (3 - 8),      4.0f * (-0.5f + 0.25f),
+                                       0.125f * (15 - 8),     2.0f * (-2.0f - 1.0f), 1.0f * (0 - 2),
+                                       4.0f * (2.0f - 1.0f),  1.0f * (7 - 2)};
   EXPECT_EQ(w, expected);
   const std::vector<uint16_t> h = quantcore::dequantize_f16(small_linear());
   for (size_t i = 0; i < w.size(); ++i) EXPECT_EQ(quantcore::float_from_half(h[i]), w[i]);

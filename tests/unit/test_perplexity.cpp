@@ -18,8 +18,9 @@ struct Stories {
   quantcore::Checkpoint checkpoint =
       quantcore::open_checkpoint(quantlens_test::data_path("stories260K/stories260K.bin"));
   std::shared_ptr<quantcore::CausalLM> lm = quantcore::load_causal_lm(checkpoint, {"cpu", "fp32"});
-  std::vector<int32_t> ids = quantcore::load_tokenizer(checkpoint.tokenizer_path)
-                                 ->encode(quantlens_test::read_text(quantlens_test::data_path("house-corpus/valid.txt")).substr(0, 4000));
+  std::vector<int32_t> ids =
+      quantcore::load_tokenizer(checkpoint.tokenizer_path)
+          ->encode(quantlens_test::read_text(quantlens_test::data_path("house-corpus/valid.txt")).substr(0, 4000));
 };
 
 }  // namespace
@@ -58,8 +59,7 @@ TEST(Perplexity, TooShortTextIsAnInputError) {
   std::vector<int32_t> ids(s.ids.begin(), s.ids.begin() + 10);
   quantcore::NullProgress progress;
   quantcore::CancelToken cancel;
-  EXPECT_THROW(analysis::evaluate_perplexity(*s.lm, ids, {64, std::nullopt}, progress, cancel),
-               quantcore::InputError);
+  EXPECT_THROW(analysis::evaluate_perplexity(*s.lm, ids, {64, std::nullopt}, progress, cancel), quantcore::InputError);
 }
 
 TEST(Perplexity, CancelStopsTheJob) {
@@ -67,6 +67,5 @@ TEST(Perplexity, CancelStopsTheJob) {
   quantcore::NullProgress progress;
   quantcore::CancelToken cancel;
   cancel.request();
-  EXPECT_THROW(analysis::evaluate_perplexity(*s.lm, s.ids, {64, std::nullopt}, progress, cancel),
-               quantcore::Cancelled);
+  EXPECT_THROW(analysis::evaluate_perplexity(*s.lm, s.ids, {64, std::nullopt}, progress, cancel), quantcore::Cancelled);
 }

@@ -93,10 +93,9 @@ TEST(Ptq161Dump, StatisticsDumpIsWhatTheEngineComputes) {
 
       // The map is torch's ceil-mode max pool of |W| (these layers are below 256 x 256: factor 1).
       const analysis::SaliencyMap& m = l.saliency_map;
-      const at::Tensor pooled =
-          at::max_pool2d(w.abs().unsqueeze(0).unsqueeze(0), {m.pool_rows, m.pool_cols}, {m.pool_rows, m.pool_cols},
-                         {0, 0}, {1, 1}, true)
-              .squeeze();
+      const at::Tensor pooled = at::max_pool2d(w.abs().unsqueeze(0).unsqueeze(0), {m.pool_rows, m.pool_cols},
+                                               {m.pool_rows, m.pool_cols}, {0, 0}, {1, 1}, true)
+                                    .squeeze();
       ASSERT_EQ(pooled.size(0), m.rows);
       ASSERT_EQ(pooled.size(1), m.cols);
       EXPECT_TRUE(at::equal(floats(m.values).reshape({m.rows, m.cols}), pooled));

@@ -41,8 +41,8 @@ constexpr double kStatsRel = 2e-5;  // max|x|: engine 0, fp64 2.1e-6
 // fp32 operations on fp16-exact weights, so both sides get the same bits: scale, zero and codes
 // must match exactly. This matters: rows with min = -max put -lo/s (and W = +-max puts W/s) on an
 // exact tie in real arithmetic (7 rows, 77 salient entries here), decided by the rounding of s.
-constexpr double kInitRel = 5e-6;   // mu, alpha: masked row means; engine 0, fp64 3.9e-7
-constexpr double kLossRel = 1e-5;   // each term, each step: engine 3.3e-7, fp64 6.9e-7
+constexpr double kInitRel = 5e-6;  // mu, alpha: masked row means; engine 0, fp64 3.9e-7
+constexpr double kLossRel = 1e-5;  // each term, each step: engine 3.3e-7, fp64 6.9e-7
 // After the steps, alpha/r1/r2: engine 5.9e-7, fp64 4.4e-7. Adam moves an entry by ~lr per step
 // whatever |g| is, so a flipped gradient sign would show as >= ~1e-4; the smallest non-zero
 // gradient is still ~10x its fp32 rounding error (measured over all steps), so none flips, and
@@ -81,8 +81,8 @@ class Ptq161Golden : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
     golden_ = std::make_unique<Golden>();
-    checkpoint_ = std::make_unique<quantcore::Checkpoint>(
-        quantcore::open_checkpoint(quantlens_test::data_path("house-llama")));
+    checkpoint_ =
+        std::make_unique<quantcore::Checkpoint>(quantcore::open_checkpoint(quantlens_test::data_path("house-llama")));
     lm_ = quantcore::load_causal_lm(*checkpoint_, {"cpu", "fp32"});
     at::Tensor windows = golden_->get("windows").to(at::kLong);
     for (int64_t n = 0; n < windows.size(0); ++n) {
@@ -107,7 +107,8 @@ protected:
   // Runs optimize_block on block 0, then puts the original weights back for the next test.
   static quantcore::BlockQuantization run(const quantcore::Ptq161Options& options, RecordedEvents& events) {
     std::vector<at::Tensor> original;
-    for (const auto& l : quantcore::block_linears(lm_->spec())) original.push_back(lm_->linear_weight(0, l.name).clone());
+    for (const auto& l : quantcore::block_linears(lm_->spec()))
+      original.push_back(lm_->linear_weight(0, l.name).clone());
     quantcore::NullProgress progress;
     quantcore::CancelToken cancel;
     auto result = quantcore::optimize_block(*lm_, 0, data_, stats_, options, events, progress, cancel);
@@ -172,8 +173,7 @@ TEST_F(Ptq161Golden, SalientQuantiser) {
     SCOPED_TRACE(l.name);
     EXPECT_TRUE(at::equal(l.scale.flatten(), golden_->get("salient.scale." + l.name)));
     EXPECT_TRUE(at::equal(l.zero.flatten(), golden_->get("salient.zero." + l.name)));
-    at::Tensor code_sum =
-        l.codes.index_select(1, at::nonzero(l.mask).flatten()).to(at::kInt).sum(1).to(at::kInt);
+    at::Tensor code_sum = l.codes.index_select(1, at::nonzero(l.mask).flatten()).to(at::kInt).sum(1).to(at::kInt);
     EXPECT_TRUE(at::equal(code_sum, golden_->get("salient.code_sum." + l.name)));
   }
 }
@@ -235,6 +235,6 @@ TEST_F(Ptq161Golden, LossTermsAndParametersAfterSteps) {
     at::Tensor salient_r2 = l.r2.flatten().index_select(0, at::nonzero(l.mask).flatten());
     EXPECT_TRUE(at::equal(salient_r2, at::ones_like(salient_r2)));
   }
-  std::cout << "loss terms: max rel diff " << worst_loss << "; alpha/r1/r2 after " << steps
-            << " steps: max abs diff " << worst_param << "\n";
+  std::cout << "loss terms: max rel diff " << worst_loss << "; alpha/r1/r2 after " << steps << " steps: max abs diff "
+            << worst_param << "\n";
 }

@@ -31,9 +31,7 @@ using quantcore::Ptq161Options;
 
 namespace {
 
-at::Tensor floats(std::vector<float> v, std::vector<int64_t> shape) {
-  return at::tensor(v, at::kFloat).reshape(shape);
-}
+at::Tensor floats(std::vector<float> v, std::vector<int64_t> shape) { return at::tensor(v, at::kFloat).reshape(shape); }
 
 ModelSpec tiny_llama_spec() {
   ModelSpec s = quantlens_test::tiny_llama_spec(2);

@@ -18,9 +18,7 @@ namespace {
 at::Tensor doubles(std::vector<double> v, std::vector<int64_t> shape) {
   return at::tensor(v, at::kDouble).reshape(shape);
 }
-at::Tensor floats(std::vector<float> v, std::vector<int64_t> shape) {
-  return at::tensor(v, at::kFloat).reshape(shape);
-}
+at::Tensor floats(std::vector<float> v, std::vector<int64_t> shape) { return at::tensor(v, at::kFloat).reshape(shape); }
 at::Tensor mask_of(std::vector<int> v) { return at::tensor(v, at::kInt).to(at::kBool); }
 std::vector<bool> bools(const at::Tensor& t) {
   std::vector<bool> out;
@@ -38,7 +36,8 @@ at::Tensor distinct_half_values(int64_t m) {
   std::vector<float> v(static_cast<size_t>(m));
   for (int64_t k = 0; k < m; ++k) {
     const int64_t slot = (k * 7919) % m;  // 7919 is prime: a permutation of 0..m-1 when coprime
-    v[static_cast<size_t>(slot)] = std::ldexp(1.0f + static_cast<float>(k % 1024) / 1024.0f, static_cast<int>(k / 1024));
+    v[static_cast<size_t>(slot)] =
+        std::ldexp(1.0f + static_cast<float>(k % 1024) / 1024.0f, static_cast<int>(k / 1024));
   }
   return at::tensor(v, at::kFloat);
 }
@@ -76,15 +75,14 @@ TEST(Ptq161Mask, CountsOfTheSpecExamples) {
 // ---- §3 salient quantiser ----------------------------------------------------------------------
 
 TEST(Ptq161SalientQuantizer, HandComputedRows) {
-  at::Tensor w = floats({0.0f, 2.5f, 3.5f, 15.0f,     // lo 0, hi 15: s 1, z 0; 2.5 -> 2, 3.5 -> 4
-                         -7.5f, 0.0f, 2.5f, 7.5f,     // s 1, z = round(7.5) = 8; 7.5 -> 8+8 -> clamp 15
-                         0.0f, 0.0f, 0.0f, 0.0f,      // all zero: range [-1, 1]
-                         1.0f, 2.0f, 3.0f, 4.0f},     // range includes 0: lo 0, z 0
+  at::Tensor w = floats({0.0f, 2.5f, 3.5f, 15.0f,  // lo 0, hi 15: s 1, z 0; 2.5 -> 2, 3.5 -> 4
+                         -7.5f, 0.0f, 2.5f, 7.5f,  // s 1, z = round(7.5) = 8; 7.5 -> 8+8 -> clamp 15
+                         0.0f, 0.0f, 0.0f, 0.0f,   // all zero: range [-1, 1]
+                         1.0f, 2.0f, 3.0f, 4.0f},  // range includes 0: lo 0, z 0
                         {4, 4});
   ptq::SalientQuantization q = ptq::quantize_salient(w);
   EXPECT_EQ(q.codes.scalar_type(), at::kByte);
-  EXPECT_TRUE(at::equal(q.codes.slice(0, 0, 2),
-                        at::tensor({0, 2, 4, 15, 0, 8, 10, 15}, at::kByte).reshape({2, 4})));
+  EXPECT_TRUE(at::equal(q.codes.slice(0, 0, 2), at::tensor({0, 2, 4, 15, 0, 8, 10, 15}, at::kByte).reshape({2, 4})));
   expect_near(q.dequantized.slice(0, 0, 2), floats({0, 2, 4, 15, -8, 0, 2, 7}, {2, 4}), 0);
   expect_near(q.scale, floats({1, 1, 2.0f / 15, 4.0f / 15}, {4, 1}), 1e-7);
   EXPECT_EQ(q.zero[0][0].item<float>(), 0);

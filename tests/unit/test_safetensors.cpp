@@ -42,10 +42,8 @@ std::string floats_as_bytes(const std::vector<float>& values) {
 }
 
 // A header with one F32 tensor "w" of `shape` at `offsets`.
-std::string one_tensor(const std::string& shape, const std::string& offsets,
-                       const std::string& dtype = "F32") {
-  return R"({"w":{"dtype":")" + dtype + R"(","shape":)" + shape + R"(,"data_offsets":)" + offsets +
-         "}}";
+std::string one_tensor(const std::string& shape, const std::string& offsets, const std::string& dtype = "F32") {
+  return R"({"w":{"dtype":")" + dtype + R"(","shape":)" + shape + R"(,"data_offsets":)" + offsets + "}}";
 }
 
 void expect_open_fails(const fs::path& path, const std::string& phrase) {
@@ -156,8 +154,7 @@ TEST(SafetensorsFile, HeaderLengthPastEndOfFileByOneByte) {
 
 TEST(SafetensorsFile, HeaderOver100MB) {
   TempDir dir;
-  write_bytes(dir / "t.safetensors",
-              little_endian_u64(SafetensorsFile::kMaxHeaderBytes + 1) + "{}");
+  write_bytes(dir / "t.safetensors", little_endian_u64(SafetensorsFile::kMaxHeaderBytes + 1) + "{}");
   expect_open_fails(dir / "t.safetensors", "over the 100 MB limit");
 }
 
@@ -199,8 +196,7 @@ TEST(SafetensorsFile, ParseErrorMessageStaysShort) {
 TEST(SafetensorsFile, LongTensorNamesAreShortenedInMessages) {
   TempDir dir;
   const std::string name = std::string(119, 'n') + "\u00e9" + std::string(1000, 'x');
-  const std::string header =
-      R"({")" + name + R"(":{"dtype":"Q9","shape":[],"data_offsets":[0,0]}})";
+  const std::string header = R"({")" + name + R"(":{"dtype":"Q9","shape":[],"data_offsets":[0,0]}})";
   expect_open_fails(write_raw(dir, header), std::string(119, 'n') + "...'");
 }
 
@@ -222,20 +218,17 @@ TEST(SafetensorsFile, EntryNotAnObject) {
 
 TEST(SafetensorsFile, EntryMissingDtype) {
   TempDir dir;
-  expect_open_fails(write_raw(dir, R"({"w":{"shape":[1],"data_offsets":[0,4]}})", "1234"),
-                    "missing field 'dtype'");
+  expect_open_fails(write_raw(dir, R"({"w":{"shape":[1],"data_offsets":[0,4]}})", "1234"), "missing field 'dtype'");
 }
 
 TEST(SafetensorsFile, EntryMissingShape) {
   TempDir dir;
-  expect_open_fails(write_raw(dir, R"({"w":{"dtype":"F32","data_offsets":[0,4]}})", "1234"),
-                    "missing field 'shape'");
+  expect_open_fails(write_raw(dir, R"({"w":{"dtype":"F32","data_offsets":[0,4]}})", "1234"), "missing field 'shape'");
 }
 
 TEST(SafetensorsFile, EntryMissingOffsets) {
   TempDir dir;
-  expect_open_fails(write_raw(dir, R"({"w":{"dtype":"F32","shape":[1]}})", "1234"),
-                    "missing field 'data_offsets'");
+  expect_open_fails(write_raw(dir, R"({"w":{"dtype":"F32","shape":[1]}})", "1234"), "missing field 'data_offsets'");
 }
 
 TEST(SafetensorsFile, DtypeOfWrongType) {
@@ -246,8 +239,7 @@ TEST(SafetensorsFile, DtypeOfWrongType) {
 
 TEST(SafetensorsFile, ShapeOfWrongType) {
   TempDir dir;
-  expect_open_fails(write_raw(dir, one_tensor("\"1\"", "[0,4]"), "1234"),
-                    "'shape' is a string, not an array");
+  expect_open_fails(write_raw(dir, one_tensor("\"1\"", "[0,4]"), "1234"), "'shape' is a string, not an array");
 }
 
 TEST(SafetensorsFile, FractionalDimension) {
@@ -257,20 +249,17 @@ TEST(SafetensorsFile, FractionalDimension) {
 
 TEST(SafetensorsFile, OffsetsNotAPair) {
   TempDir dir;
-  expect_open_fails(write_raw(dir, one_tensor("[1]", "[0,4,8]"), "12345678"),
-                    "array of two integers");
+  expect_open_fails(write_raw(dir, one_tensor("[1]", "[0,4,8]"), "12345678"), "array of two integers");
 }
 
 TEST(SafetensorsFile, UnknownDtype) {
   TempDir dir;
-  expect_open_fails(write_raw(dir, one_tensor("[1]", "[0,1]", "F8_E4M3"), "1"),
-                    "unsupported dtype 'F8_E4M3'");
+  expect_open_fails(write_raw(dir, one_tensor("[1]", "[0,1]", "F8_E4M3"), "1"), "unsupported dtype 'F8_E4M3'");
 }
 
 TEST(SafetensorsFile, NegativeDimension) {
   TempDir dir;
-  expect_open_fails(write_raw(dir, one_tensor("[-1, 2]", "[0,8]"), "12345678"),
-                    "negative dimension");
+  expect_open_fails(write_raw(dir, one_tensor("[-1, 2]", "[0,8]"), "12345678"), "negative dimension");
 }
 
 TEST(SafetensorsFile, NegativeOffset) {
@@ -296,9 +285,7 @@ TEST(SafetensorsFile, ByteSizeMismatch) {
 TEST(SafetensorsFile, ElementCountOverflow) {
   TempDir dir;
   // 2^62 * 2^62 elements wrap to 0 in 64 bits; [0, 0) would match a naive check.
-  expect_open_fails(
-      write_raw(dir, one_tensor("[4611686018427387904, 4611686018427387904]", "[0,0]")),
-      "too large");
+  expect_open_fails(write_raw(dir, one_tensor("[4611686018427387904, 4611686018427387904]", "[0,0]")), "too large");
 }
 
 TEST(SafetensorsFile, ByteCountOverflow) {
@@ -335,8 +322,7 @@ TEST(SafetensorsFile, MetadataValueNotAString) {
 
 TEST(SafetensorsFile, ControlCharactersInNamesKeepTheMessageOneLine) {
   TempDir dir;
-  expect_open_fails(write_raw(dir, R"({"a\nb":{"dtype":"Q9","shape":[],"data_offsets":[0,0]}})"),
-                    "a\\x0ab");
+  expect_open_fails(write_raw(dir, R"({"a\nb":{"dtype":"Q9","shape":[],"data_offsets":[0,0]}})"), "a\\x0ab");
 }
 
 TEST(SafetensorsFile, RandomCorruptionsOnlyEverThrowInputError) {
@@ -380,17 +366,15 @@ TEST(SafetensorsFile, RandomCorruptionsOnlyEverThrowInputError) {
 
 TEST(SafetensorsWriter, RoundTripsAllDtypesMetadataAndOddShapes) {
   TempDir dir;
-  const std::vector<DType> dtypes = {DType::F32, DType::F16, DType::BF16, DType::I8,  DType::U8,
+  const std::vector<DType> dtypes = {DType::F32, DType::F16, DType::BF16, DType::I8,   DType::U8,
                                      DType::I16, DType::I32, DType::I64,  DType::BOOL, DType::U32};
   SafetensorsWriter writer;
   std::vector<std::vector<unsigned char>> payloads;
   for (std::size_t i = 0; i < dtypes.size(); ++i) {
     std::vector<unsigned char> bytes(3 * quantcore::dtype_size(dtypes[i]));
-    for (std::size_t b = 0; b < bytes.size(); ++b)
-      bytes[b] = static_cast<unsigned char>(i * 16 + b);
+    for (std::size_t b = 0; b < bytes.size(); ++b) bytes[b] = static_cast<unsigned char>(i * 16 + b);
     if (dtypes[i] == DType::BOOL) bytes = {0, 1, 1};
-    writer.add(std::string("t_") + quantcore::safetensors_name(dtypes[i]), dtypes[i], {3},
-               bytes.data(), bytes.size());
+    writer.add(std::string("t_") + quantcore::safetensors_name(dtypes[i]), dtypes[i], {3}, bytes.data(), bytes.size());
     payloads.push_back(bytes);
   }
   const float scalar = 2.5f;
@@ -492,9 +476,9 @@ TEST(AtomicWrite, LeavesNoFileWhenFillThrows) {
 TEST(AtomicWrite, KeepsThePreviousFileWhenFillThrows) {
   TempDir dir;
   quantcore::write_text_atomically(dir / "out.txt", "version 1");
-  EXPECT_THROW(quantcore::write_file_atomically(
-                   dir / "out.txt", [](std::ostream&) { throw std::runtime_error("failed"); }),
-               std::runtime_error);
+  EXPECT_THROW(
+      quantcore::write_file_atomically(dir / "out.txt", [](std::ostream&) { throw std::runtime_error("failed"); }),
+      std::runtime_error);
   EXPECT_EQ(quantlens_test::read_text(dir / "out.txt"), "version 1");
   EXPECT_EQ(folder_listing(dir.path()).size(), 1u);
 }
@@ -509,8 +493,8 @@ TEST(AtomicWrite, WritesAndReplacesText) {
 
 TEST(AtomicWrite, MissingFolderIsAnInputError) {
   TempDir dir;
-  expect_input_error([&] { quantcore::write_text_atomically(dir / "no/such/out.txt", "x"); },
-                     "out.txt", "cannot create temporary file");
+  expect_input_error([&] { quantcore::write_text_atomically(dir / "no/such/out.txt", "x"); }, "out.txt",
+                     "cannot create temporary file");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,9 +512,8 @@ TEST(SafetensorsCheckpoint, OpensSingleFile) {
 }
 
 void write_index(const TempDir& dir, const nlohmann::json& weight_map) {
-  write_bytes(
-      dir / "model.safetensors.index.json",
-      nlohmann::json{{"metadata", {{"total_size", 24}}}, {"weight_map", weight_map}}.dump());
+  write_bytes(dir / "model.safetensors.index.json",
+              nlohmann::json{{"metadata", {{"total_size", 24}}}, {"weight_map", weight_map}}.dump());
 }
 
 TEST(SafetensorsCheckpoint, OpensShardsNamedByTheIndexOnce) {
@@ -552,10 +535,8 @@ TEST(SafetensorsCheckpoint, OpensShardsNamedByTheIndexOnce) {
 TEST(SafetensorsCheckpoint, MissingShard) {
   TempDir dir;
   write_small_tensors(dir / "model-00001-of-00002.safetensors", {"a"});
-  write_index(
-      dir, {{"a", "model-00001-of-00002.safetensors"}, {"c", "model-00002-of-00002.safetensors"}});
-  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); },
-                     "model.safetensors.index.json",
+  write_index(dir, {{"a", "model-00001-of-00002.safetensors"}, {"c", "model-00002-of-00002.safetensors"}});
+  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, "model.safetensors.index.json",
                      "'model-00002-of-00002.safetensors' does not exist");
 }
 
@@ -563,41 +544,37 @@ TEST(SafetensorsCheckpoint, TensorListedButNotInItsShard) {
   TempDir dir;
   write_small_tensors(dir / "model-00001-of-00002.safetensors", {"a"});
   write_small_tensors(dir / "model-00002-of-00002.safetensors", {"c"});
-  write_index(
-      dir, {{"a", "model-00001-of-00002.safetensors"}, {"c", "model-00001-of-00002.safetensors"}});
-  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); },
-                     "model-00001-of-00002.safetensors", "tensor 'c' is listed in");
+  write_index(dir, {{"a", "model-00001-of-00002.safetensors"}, {"c", "model-00001-of-00002.safetensors"}});
+  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, "model-00001-of-00002.safetensors",
+                     "tensor 'c' is listed in");
 }
 
 TEST(SafetensorsCheckpoint, SameTensorInTwoShards) {
   TempDir dir;
   write_small_tensors(dir / "model-00001-of-00002.safetensors", {"a", "b"});
   write_small_tensors(dir / "model-00002-of-00002.safetensors", {"b"});
-  write_index(
-      dir, {{"a", "model-00001-of-00002.safetensors"}, {"b", "model-00002-of-00002.safetensors"}});
-  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, "model-0000",
-                     "tensor 'b' is also in");
+  write_index(dir, {{"a", "model-00001-of-00002.safetensors"}, {"b", "model-00002-of-00002.safetensors"}});
+  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, "model-0000", "tensor 'b' is also in");
 }
 
 TEST(SafetensorsCheckpoint, IndexNotJson) {
   TempDir dir;
   write_bytes(dir / "model.safetensors.index.json", "{\"weight_map\": ");
-  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); },
-                     "model.safetensors.index.json", "not valid JSON");
+  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, "model.safetensors.index.json", "not valid JSON");
 }
 
 TEST(SafetensorsCheckpoint, IndexWithoutWeightMap) {
   TempDir dir;
   write_bytes(dir / "model.safetensors.index.json", R"({"metadata": {}})");
-  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); },
-                     "model.safetensors.index.json", "missing field 'weight_map'");
+  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, "model.safetensors.index.json",
+                     "missing field 'weight_map'");
 }
 
 TEST(SafetensorsCheckpoint, AbsoluteShardPathRefused) {
   TempDir dir;
   write_index(dir, {{"a", "/etc/passwd"}});
-  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); },
-                     "model.safetensors.index.json", "not a file name inside the folder");
+  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, "model.safetensors.index.json",
+                     "not a file name inside the folder");
 }
 
 TEST(SafetensorsCheckpoint, NoSafetensorsInDirectory) {
@@ -609,8 +586,7 @@ TEST(SafetensorsCheckpoint, NoSafetensorsInDirectory) {
 TEST(SafetensorsCheckpoint, MalformedSingleFileNamesTheFile) {
   TempDir dir;
   write_bytes(dir / "model.safetensors", "tiny");
-  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, "model.safetensors",
-                     "truncated");
+  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, "model.safetensors", "truncated");
 }
 
 TEST(SafetensorsCheckpoint, OptNamesWithoutModelPrefixAreFoundByTheirHfName) {

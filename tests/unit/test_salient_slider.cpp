@@ -28,8 +28,8 @@ TEST(SalientSlider, MatchesTheTensorReference) {
   const at::Tensor other = at::rand({32}) + 0.5;
 
   analysis::FloatMatrix weight{n, m, to_vector(w)};
-  std::vector<analysis::SalientSlider::Linear> linears = {
-      {{"a", n, m}, to_vector(stat)}, {{"b", 16, 32}, to_vector(other)}};
+  std::vector<analysis::SalientSlider::Linear> linears = {{{"a", n, m}, to_vector(stat)},
+                                                          {{"b", 16, 32}, to_vector(other)}};
   const analysis::SalientSlider slider(weight, to_vector(stat), linears);
 
   for (double ratio : {0.0, 0.05, 0.2, 0.5, 0.9, 1.0}) {
@@ -42,7 +42,8 @@ TEST(SalientSlider, MatchesTheTensorReference) {
     const double reference = quantcore::ptq161::analytic_error_bound(w, stat, ratio, 4);
     EXPECT_NEAR(r.error_bound, reference, 1e-5 * reference);
     const int64_t k_other = quantcore::ptq161::salient_channel_mask(other, ratio).sum().item<int64_t>();
-    const quantcore::ModelBits bits = quantcore::model_bits({{{"a", n, m}, r.salient_columns}, {{"b", 16, 32}, k_other}});
+    const quantcore::ModelBits bits =
+        quantcore::model_bits({{{"a", n, m}, r.salient_columns}, {{"b", 16, 32}, k_other}});
     EXPECT_DOUBLE_EQ(r.model_bits_per_weight, bits.bits_per_weight);
     EXPECT_DOUBLE_EQ(r.paper_bits_per_weight, bits.paper_bits_per_weight);
   }

@@ -43,7 +43,8 @@ TEST(HalfFloat, MatchesLibTorch) {
   std::mt19937 rng(11);
   std::vector<float> values;
   for (int e = -30; e <= 17; ++e)
-    for (int i = 0; i < 200; ++i) values.push_back(std::ldexp(float(rng()) / float(rng.max()) + 1.0f, e) * (i % 2 ? -1 : 1));
+    for (int i = 0; i < 200; ++i)
+      values.push_back(std::ldexp(float(rng()) / float(rng.max()) + 1.0f, e) * (i % 2 ? -1 : 1));
   for (uint32_t bits = 0x33000000u; bits < 0x33000000u + 4096; ++bits) {  // around the subnormal ties
     float f;
     std::memcpy(&f, &bits, sizeof f);
@@ -53,8 +54,7 @@ TEST(HalfFloat, MatchesLibTorch) {
   values.push_back(65520.0f);
   const at::Tensor t = at::from_blob(values.data(), {int64_t(values.size())}, at::kFloat).to(at::kHalf);
   const auto* h = reinterpret_cast<const uint16_t*>(t.data_ptr());
-  for (size_t i = 0; i < values.size(); ++i)
-    ASSERT_EQ(quantcore::half_from_float(values[i]), h[i]) << values[i];
+  for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(quantcore::half_from_float(values[i]), h[i]) << values[i];
   const at::Tensor back = t.to(at::kFloat);
   for (size_t i = 0; i < values.size(); ++i)
     ASSERT_EQ(quantcore::float_from_half(h[i]), back[int64_t(i)].item<float>());

@@ -59,10 +59,9 @@ protected:
     ASSERT_EQ(text.size(), expected.at("text_bytes").get<std::size_t>());
     const auto start = std::chrono::steady_clock::now();
     const Ids ids = tokenizer_->encode(text);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("[ timing   ] %s %s: %zu bytes -> %zu tokens in %.3f s\n", GetParam().c_str(),
-                key.c_str(), text.size(), ids.size(), seconds);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("[ timing   ] %s %s: %zu bytes -> %zu tokens in %.3f s\n", GetParam().c_str(), key.c_str(), text.size(),
+                ids.size(), seconds);
     EXPECT_EQ(ids.size(), expected.at("n_tokens").get<std::size_t>());
     const auto first = expected.at("first_16_ids").get<Ids>();
     ASSERT_GE(ids.size(), first.size());
@@ -97,14 +96,11 @@ TEST_P(ReferenceTokenizer, PrefixAndEos) {
   EXPECT_EQ(tokenizer_->encode(""), expected_prefix);
 }
 
-TEST_P(ReferenceTokenizer, WikiText2Test) {
-  check_eval_text("wikitext2_test", "wikitext2/wiki.test.joined.txt");
-}
+TEST_P(ReferenceTokenizer, WikiText2Test) { check_eval_text("wikitext2_test", "wikitext2/wiki.test.joined.txt"); }
 
 TEST_P(ReferenceTokenizer, HouseValid) { check_eval_text("house_valid", "house-corpus/valid.txt"); }
 
-INSTANTIATE_TEST_SUITE_P(SharedModels, ReferenceTokenizer,
-                         ::testing::Values("house-llama", "house-opt"));
+INSTANTIATE_TEST_SUITE_P(SharedModels, ReferenceTokenizer, ::testing::Values("house-llama", "house-opt"));
 
 TEST(SentencePieceTokenizer, DecodeSkipsControlIds) {
   auto tokenizer = load_tokenizer(data_path("house-llama/tokenizer.model"));
@@ -162,10 +158,9 @@ TEST(Llama2cTokenizer, WholeWikiText2RoundTrips) {
   const std::string text = read_text(data_path("wikitext2/wiki.test.joined.txt"));
   const auto start = std::chrono::steady_clock::now();
   const Ids ids = tokenizer->encode(text);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("[ timing   ] stories260K wikitext2_test: %zu bytes -> %zu tokens in %.3f s\n",
-              text.size(), ids.size(), seconds);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("[ timing   ] stories260K wikitext2_test: %zu bytes -> %zu tokens in %.3f s\n", text.size(), ids.size(),
+              seconds);
   EXPECT_EQ(tokenizer->decode(ids), text);  // byte fallback makes it lossless
 }
 
@@ -174,8 +169,7 @@ TEST(Llama2cTokenizer, TruncatedFileIsAnInputError) {
   const std::string bytes = read_text(data_path("stories260K/tok512.bin"));
   const auto path = dir / "tok512.bin";
   write_bytes(path, bytes.substr(0, bytes.size() - 3));
-  const std::string message =
-      expect_input_error_naming(path.string(), [&] { load_tokenizer(path); });
+  const std::string message = expect_input_error_naming(path.string(), [&] { load_tokenizer(path); });
   EXPECT_NE(message.find("truncated"), std::string::npos) << message;
   write_bytes(path, bytes.substr(0, 2));
   expect_input_error_naming(path.string(), [&] { load_tokenizer(path); });
@@ -185,26 +179,34 @@ TEST(Llama2cTokenizer, TruncatedFileIsAnInputError) {
 // A LLaMA-3-style tokenizer.json with a vocabulary small enough to check by hand.
 
 // LLaMA-3's Split regex, verbatim.
-constexpr const char* kLlama3Pattern =
-    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3})"
-    R"(| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+constexpr const char* kLlama3Pattern = R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3})"
+                                       R"(| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
 json llama3_style_tokenizer() {
   // Byte-level spellings: "Ġ" is the space byte, "Ċ" the newline.
-  const json vocab = {
-      {"H", 0},    {"e", 1},     {"l", 2},      {"o", 3},   {"Ġ", 4},     {"w", 5},   {"r", 6},
-      {"d", 7},    {"'", 8},     {"s", 9},      {"2", 10},  {"0", 11},    {"4", 12},  {"!", 13},
-      {"Ċ", 14},   {"ll", 15},   {"ell", 16},   {"He", 17}, {"llo", 18},  {"Ġw", 19}, {"or", 20},
-      {"Ġwor", 21}, {"'s", 22},  {"20", 23},    {"202", 24}, {"!Ċ", 25},  {"Ġworld", 28},
-      {"S", 29},   {"Ss", 30}};
+  const json vocab = {{"H", 0},    {"e", 1},   {"l", 2},       {"o", 3},     {"Ġ", 4},    {"w", 5},
+                      {"r", 6},    {"d", 7},   {"'", 8},       {"s", 9},     {"2", 10},   {"0", 11},
+                      {"4", 12},   {"!", 13},  {"Ċ", 14},      {"ll", 15},   {"ell", 16}, {"He", 17},
+                      {"llo", 18}, {"Ġw", 19}, {"or", 20},     {"Ġwor", 21}, {"'s", 22},  {"20", 23},
+                      {"202", 24}, {"!Ċ", 25}, {"Ġworld", 28}, {"S", 29},    {"Ss", 30}};
   // Both spellings of merges occur in real files; ranks are the list order.
-  const json merges = {"l l",  "e ll", json::array({"H", "e"}), "ll o", "Ġ w", "o r", "Ġw or",
-                       "' s",  "2 0",  "20 2", "! Ċ", json::array({"S", "s"})};
+  const json merges = {"l l",  "e ll", json::array({"H", "e"}), "ll o", "Ġ w", "o r", "Ġw or", "' s", "2 0",
+                       "20 2", "! Ċ",  json::array({"S", "s"})};
   const json added = json::array({
-      {{"id", 26}, {"content", "<|begin_of_text|>"}, {"special", true}, {"lstrip", false},
-       {"rstrip", false}, {"normalized", false}, {"single_word", false}},
-      {{"id", 27}, {"content", "<|end_of_text|>"}, {"special", true}, {"lstrip", false},
-       {"rstrip", false}, {"normalized", false}, {"single_word", false}},
+      {{"id", 26},
+       {"content", "<|begin_of_text|>"},
+       {"special", true},
+       {"lstrip", false},
+       {"rstrip", false},
+       {"normalized", false},
+       {"single_word", false}},
+      {{"id", 27},
+       {"content", "<|end_of_text|>"},
+       {"special", true},
+       {"lstrip", false},
+       {"rstrip", false},
+       {"normalized", false},
+       {"single_word", false}},
   });
   return {
       {"version", "1.0"},
@@ -213,15 +215,12 @@ json llama3_style_tokenizer() {
       {"pre_tokenizer",
        {{"type", "Sequence"},
         {"pretokenizers",
-         {{{"type", "Split"}, {"pattern", {{"Regex", kLlama3Pattern}}}, {"behavior", "Isolated"},
-           {"invert", false}},
-          {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true},
-           {"use_regex", false}}}}}},
+         {{{"type", "Split"}, {"pattern", {{"Regex", kLlama3Pattern}}}, {"behavior", "Isolated"}, {"invert", false}},
+          {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", false}}}}}},
       {"post_processor",
        {{"type", "Sequence"},
         {"processors",
-         {{{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false},
-           {"use_regex", true}},
+         {{{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}},
           {{"type", "TemplateProcessing"},
            {"single",
             {{{"SpecialToken", {{"id", "<|begin_of_text|>"}, {"type_id", 0}}}},
@@ -229,15 +228,18 @@ json llama3_style_tokenizer() {
            {"pair", json::array()},
            {"special_tokens",
             {{"<|begin_of_text|>",
-              {{"id", "<|begin_of_text|>"},
-               {"ids", {26}},
-               {"tokens", {"<|begin_of_text|>"}}}}}}}}}}},
-      {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true},
-                   {"use_regex", true}}},
+              {{"id", "<|begin_of_text|>"}, {"ids", {26}}, {"tokens", {"<|begin_of_text|>"}}}}}}}}}}},
+      {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}},
       {"model",
-       {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr},
-        {"continuing_subword_prefix", nullptr}, {"end_of_word_suffix", nullptr},
-        {"fuse_unk", false}, {"byte_fallback", false}, {"ignore_merges", true}, {"vocab", vocab},
+       {{"type", "BPE"},
+        {"dropout", nullptr},
+        {"unk_token", nullptr},
+        {"continuing_subword_prefix", nullptr},
+        {"end_of_word_suffix", nullptr},
+        {"fuse_unk", false},
+        {"byte_fallback", false},
+        {"ignore_merges", true},
+        {"vocab", vocab},
         {"merges", merges}}},
   };
 }
@@ -251,8 +253,7 @@ std::unique_ptr<quantcore::Tokenizer> write_and_load(const TempDir& dir, const j
 
 TEST(ByteLevelBpeTokenizer, Llama3StyleHandComputed) {
   TempDir dir;
-  const std::string config =
-      R"({"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>"})";
+  const std::string config = R"({"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>"})";
   auto tokenizer = write_and_load(dir, llama3_style_tokenizer(), config);
   EXPECT_EQ(tokenizer->prefix_ids(), Ids{26});
   EXPECT_EQ(tokenizer->eos_id(), std::optional<int32_t>(27));
@@ -306,11 +307,10 @@ TEST(ByteLevelBpeTokenizer, NfcNormalizerAndDigitsSplit) {
   tokenizer["model"]["vocab"]["Ã©"] = 33;
   tokenizer["model"]["merges"].push_back("Ã ©");
   tokenizer["normalizer"] = {{"type", "NFC"}};
-  tokenizer["pre_tokenizer"] = {
-      {"type", "Sequence"},
-      {"pretokenizers",
-       {{{"type", "Digits"}, {"individual_digits", true}},
-        {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}}}};
+  tokenizer["pre_tokenizer"] = {{"type", "Sequence"},
+                                {"pretokenizers",
+                                 {{{"type", "Digits"}, {"individual_digits", true}},
+                                  {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}}}};
   tokenizer["post_processor"] = nullptr;
   auto loaded = write_and_load(dir, tokenizer, R"({"add_bos_token": true, "bos_token": "H"})");
   EXPECT_EQ(loaded->prefix_ids(), Ids{0});  // no template: tokenizer_config.json decides
@@ -327,8 +327,7 @@ TEST(ByteLevelBpeTokenizer, LongRunsAreFast) {
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(tokenizer->encode_plain(std::string(1 << 20, ' ')).size(), 1u << 20);
   EXPECT_EQ(tokenizer->encode_plain(std::string(1 << 18, 'l')).size(), 1u << 17);  // "ll" pairs
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_LT(seconds, 20.0);
 }
 
@@ -343,8 +342,7 @@ TEST(ByteLevelBpeTokenizer, InvalidUtf8IsAnInputError) {
 
 TEST(LoadTokenizer, MissingFiles) {
   TempDir dir;
-  const std::string message =
-      expect_input_error_naming(dir.path().string(), [&] { load_tokenizer(dir.path()); });
+  const std::string message = expect_input_error_naming(dir.path().string(), [&] { load_tokenizer(dir.path()); });
   EXPECT_NE(message.find("no tokenizer.json or tokenizer.model"), std::string::npos) << message;
   const auto missing = dir / "absent";
   expect_input_error_naming(missing.string(), [&] { load_tokenizer(missing); });
@@ -355,16 +353,15 @@ TEST(LoadTokenizer, MissingFiles) {
 TEST(LoadTokenizer, TokenizerJsonThatIsNotJson) {
   TempDir dir;
   write_bytes(dir / "tokenizer.json", "{\"model\": ");
-  expect_input_error_naming((dir / "tokenizer.json").string(),
-                            [&] { load_tokenizer(dir.path()); });
+  expect_input_error_naming((dir / "tokenizer.json").string(), [&] { load_tokenizer(dir.path()); });
 }
 
 TEST(LoadTokenizer, TokenizerJsonWithWordPieceModel) {
   TempDir dir;
   json tokenizer = llama3_style_tokenizer();
   tokenizer["model"] = {{"type", "WordPiece"}, {"vocab", {{"a", 0}}}, {"unk_token", "[UNK]"}};
-  const std::string message = expect_input_error_naming(
-      (dir / "tokenizer.json").string(), [&] { write_and_load(dir, tokenizer); });
+  const std::string message =
+      expect_input_error_naming((dir / "tokenizer.json").string(), [&] { write_and_load(dir, tokenizer); });
   EXPECT_NE(message.find("WordPiece"), std::string::npos) << message;
 }
 
@@ -373,8 +370,7 @@ TEST(LoadTokenizer, TokenizerJsonWithUnsupportedParts) {
   const std::string file = (dir / "tokenizer.json").string();
   json metaspace = llama3_style_tokenizer();
   metaspace["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "▁"}};
-  const std::string message =
-      expect_input_error_naming(file, [&] { write_and_load(dir, metaspace); });
+  const std::string message = expect_input_error_naming(file, [&] { write_and_load(dir, metaspace); });
   EXPECT_NE(message.find("Metaspace"), std::string::npos) << message;
   json lowercase = llama3_style_tokenizer();
   lowercase["normalizer"] = {{"type", "Lowercase"}};
@@ -391,15 +387,13 @@ TEST(LoadTokenizer, CorruptTokenizerConfig) {
   TempDir dir;
   write_bytes(dir / "tokenizer_config.json", "not json");
   write_bytes(dir / "tokenizer.json", llama3_style_tokenizer().dump());
-  expect_input_error_naming((dir / "tokenizer_config.json").string(),
-                            [&] { load_tokenizer(dir.path()); });
+  expect_input_error_naming((dir / "tokenizer_config.json").string(), [&] { load_tokenizer(dir.path()); });
 }
 
 TEST(LoadTokenizer, CorruptSentencePieceModel) {
   TempDir dir;
   write_bytes(dir / "tokenizer.model", "definitely not a protobuf");
-  expect_input_error_naming((dir / "tokenizer.model").string(),
-                            [&] { load_tokenizer(dir.path()); });
+  expect_input_error_naming((dir / "tokenizer.model").string(), [&] { load_tokenizer(dir.path()); });
 }
 
 }  // namespace

@@ -12,7 +12,9 @@ HeatmapContent activationHeatmap(const analysis::ActivationMap& map, analysis::A
   content.emptyMessage = std::move(emptyMessage);
   if (map.rows.empty()) return content;
   content.values = map.values;
-  content.rowName = [rows = map.rows](int64_t r) { return "block " + std::to_string(rows[r].first) + " " + rows[r].second; };
+  content.rowName = [rows = map.rows](int64_t r) {
+    return "block " + std::to_string(rows[r].first) + " " + rows[r].second;
+  };
   return content;
 }
 

@@ -51,7 +51,8 @@ private:
     const auto statistic = statistic_->currentIndex() == 1 ? analysis::ActivationStatistic::MeanAbs
                                                            : analysis::ActivationStatistic::MaxAbs;
     map_ = {};
-    if (session_.hasModel() && session_.hasStats()) map_ = analysis::activation_map(session_.spec(), session_.stats(), statistic);
+    if (session_.hasModel() && session_.hasStats())
+      map_ = analysis::activation_map(session_.spec(), session_.stats(), statistic);
     canvas_->setContent(activationHeatmap(map_, statistic, "calibration",
                                           "Run calibration (panel on the right) to see activation magnitudes."));
     showSelection();

@@ -63,7 +63,8 @@ CalibrationPanel::CalibrationPanel(StudioSession& session, QWidget* parent) : QW
   setRunning(false);
 
   connect(browse, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Calibration text"), text_->text(), tr("Text (*.txt);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Calibration text"), text_->text(), tr("Text (*.txt);;All files (*)"));
     if (!path.isEmpty()) text_->setText(path);
   });
   connect(run_, &QPushButton::clicked, this, &CalibrationPanel::run);
@@ -72,7 +73,8 @@ CalibrationPanel::CalibrationPanel(StudioSession& session, QWidget* parent) : QW
   connect(&session_, &StudioSession::calibrationFinished, this, [this] {
     setRunning(false);
     progress_->setValue(progress_->maximum());
-    status_->setText(tr("%1 tokens over %2 linears.").arg(session_.stats().tokens).arg(session_.stats().linears.size()));
+    status_->setText(
+        tr("%1 tokens over %2 linears.").arg(session_.stats().tokens).arg(session_.stats().linears.size()));
   });
   connect(&session_, &StudioSession::calibrationFailed, this, [this](const QString& message) {
     setRunning(false);

@@ -130,10 +130,12 @@ void CompareView::refresh() {
     left_->setValueRange(shared.lo, shared.hi, loPositive);
     right_->setValueRange(shared.lo, shared.hi, loPositive);
   }
-  status_->setText(tr("%1 vs %2, %3: mean |W1 - W2| %4, max %5 (one colour scale for |W1| and |W2|)")
-                       .arg(QString::fromStdString(first), QString::fromStdString(second), QString::fromStdString(name))
-                       .arg(diff_->content().values.values.empty() ? 0.0 : sum / double(diff_->content().values.values.size()), 0, 'g', 4)
-                       .arg(top, 0, 'g', 4));
+  status_->setText(
+      tr("%1 vs %2, %3: mean |W1 - W2| %4, max %5 (one colour scale for |W1| and |W2|)")
+          .arg(QString::fromStdString(first), QString::fromStdString(second), QString::fromStdString(name))
+          .arg(diff_->content().values.values.empty() ? 0.0 : sum / double(diff_->content().values.values.size()), 0,
+               'g', 4)
+          .arg(top, 0, 'g', 4));
   Q_EMIT comparisonChanged();
 }
 

@@ -55,8 +55,7 @@ DumpDocument::Read DumpDocument::readFile(const QString& path, JobProgress& prog
   return r;
 }
 
-DumpDocument::DumpDocument(QObject* parent)
-    : QObject(parent), progress_(std::make_shared<JobProgress>()) {}
+DumpDocument::DumpDocument(QObject* parent) : QObject(parent), progress_(std::make_shared<JobProgress>()) {}
 
 DumpDocument::~DumpDocument() {
   if (cancel_) cancel_->request();  // the worker holds its own progress and token
@@ -94,9 +93,8 @@ void DumpDocument::open(const QString& path) {
     Q_EMIT opened();
     select(0, 0);
   });
-  watcher->setFuture(QtConcurrent::run([path, progress = progress_, cancel = cancel_] {
-    return readFile(path, *progress, *cancel);
-  }));
+  watcher->setFuture(
+      QtConcurrent::run([path, progress = progress_, cancel = cancel_] { return readFile(path, *progress, *cancel); }));
 }
 
 void DumpDocument::cancel() {

@@ -39,23 +39,27 @@ int DumpTableModel::columnCount(const QModelIndex& parent) const {
 }
 
 QVariant DumpTableModel::data(const QModelIndex& index, int role) const {
-  if (!index.isValid() || (role != Qt::DisplayRole && role != Qt::UserRole && role != Qt::TextAlignmentRole))
-    return {};
+  if (!index.isValid() || (role != Qt::DisplayRole && role != Qt::UserRole && role != Qt::TextAlignmentRole)) return {};
   const auto [block, linear] = linearAt(index.row());
   if (block < 0) return {};
   if (role == Qt::TextAlignmentRole)
-    return index.column() == Linear ? QVariant(Qt::AlignLeft | Qt::AlignVCenter) : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    return index.column() == Linear ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                                    : QVariant(Qt::AlignRight | Qt::AlignVCenter);
   const analysis::DumpLinear& l = document_.blocks()[static_cast<size_t>(block)].linears[static_cast<size_t>(linear)];
   const bool exact = role == Qt::UserRole;
-  auto number = [exact](double v, int digits) -> QVariant { return exact ? QVariant(v) : QVariant(QString::number(v, 'g', digits)); };
+  auto number = [exact](double v, int digits) -> QVariant {
+    return exact ? QVariant(v) : QVariant(QString::number(v, 'g', digits));
+  };
   switch (index.column()) {
     case Block: return QVariant::fromValue<qint64>(document_.blocks()[static_cast<size_t>(block)].index);
     case Linear: return QString::fromStdString(l.linear);
     case Shape:
-      return exact ? QVariant(QList<QVariant>{QVariant::fromValue<qint64>(l.out_features), QVariant::fromValue<qint64>(l.in_features)})
+      return exact ? QVariant(QList<QVariant>{QVariant::fromValue<qint64>(l.out_features),
+                                              QVariant::fromValue<qint64>(l.in_features)})
                    : QVariant(QString("%1 x %2").arg(l.out_features).arg(l.in_features));
     case SalientRatio:
-      return exact ? QVariant(l.salient_ratio) : QVariant(QString("%1 (%2)").arg(l.salient_ratio, 0, 'f', 4).arg(l.salient_columns));
+      return exact ? QVariant(l.salient_ratio)
+                   : QVariant(QString("%1 (%2)").arg(l.salient_ratio, 0, 'f', 4).arg(l.salient_columns));
     case Bits: return exact ? QVariant(l.bits) : QVariant(QString::number(l.bits, 'f', 4));
     case ErrorBound: return number(l.error_bound, 5);
     case RelativeError: return number(l.relative_error, 4);

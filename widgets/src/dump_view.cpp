@@ -45,12 +45,11 @@ QString headerText(const QString& path, const analysis::DumpHeader& h) {
               .arg(s.nsamples)
               .arg(s.seqlen)
               .arg(s.seed);
-  text += s.mask_statistic == "none"
-              ? QObject::tr("no salient columns (all binarised)")
-              : QObject::tr("salient ratio %1 by %2 |x|, %3-bit salient columns")
-                    .arg(s.salient_ratio)
-                    .arg(QString::fromStdString(s.mask_statistic))
-                    .arg(s.salient_bits);
+  text += s.mask_statistic == "none" ? QObject::tr("no salient columns (all binarised)")
+                                     : QObject::tr("salient ratio %1 by %2 |x|, %3-bit salient columns")
+                                           .arg(s.salient_ratio)
+                                           .arg(QString::fromStdString(s.mask_statistic))
+                                           .arg(s.salient_bits);
   if (h.quantized())
     text += QObject::tr(" &middot; %1 epoch(s), lr alpha %2, lr r %3, %4, loss %5%6")
                 .arg(s.epochs)
@@ -71,7 +70,7 @@ public:
     header_->setTextFormat(Qt::RichText);
     header_->setWordWrap(true);
     header_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);  // long paths never widen the window
-    busy_ = new QWidget(this);  // shown while a dump is read
+    busy_ = new QWidget(this);                                         // shown while a dump is read
     busy_->setVisible(false);
     progress_ = new QProgressBar(busy_);
     progress_->setObjectName("dumpProgress");
@@ -174,7 +173,7 @@ public:
     connect(&document_, &DumpDocument::failed, this, [this, ended](const QString& message) {
       ended();
       setHeader(tr("<b>Cannot open the analysis dump:</b> %1").arg(message.toHtmlEscaped()) +
-                       (document_.isOpen() ? "<br>" + headerText(document_.path(), document_.header()) : QString()));
+                (document_.isOpen() ? "<br>" + headerText(document_.path(), document_.header()) : QString()));
     });
     connect(&document_, &DumpDocument::cancelled, this, [this, ended] {
       ended();
@@ -291,7 +290,9 @@ private:
       const analysis::SalientWeights& sw = l->salient_weights;
       if (markTopK_->isChecked()) {
         overlay.markThreshold = document_.markThreshold(document_.selectedBlock(), document_.selectedLinear());
-        legend = tr("red: top %1 weights by |W|%2").arg(sw.count()).arg(sw.count() < sw.requested ? tr(" (of %1)").arg(sw.requested) : QString());
+        legend = tr("red: top %1 weights by |W|%2")
+                     .arg(sw.count())
+                     .arg(sw.count() < sw.requested ? tr(" (of %1)").arg(sw.requested) : QString());
       }
       const std::string& statistic = document_.header().settings.mask_statistic;
       legend += statistic == "none" ? tr("   no salient columns")

@@ -53,17 +53,22 @@ quantcore::outputs::QuantizedRun quantizedRun(const analysis::Ptq161JobResult& r
 void writeSummary(const analysis::Ptq161JobResult& r, const std::string& format, const fs::path& dir,
                   const nlohmann::json& bitsFromBytes) {
   const quantcore::Ptq161Options& o = r.settings.options;
-  nlohmann::json summary = {
-      {"method", "ptq161"},
-      {"format", format},
-      {"model", r.checkpoint->path.string()},
-      {"settings",
-       {{"calib", r.settings.calib_text_path}, {"nsamples", r.settings.calibration.nsamples},
-        {"seqlen", r.settings.calibration.seqlen}, {"seed", r.settings.calibration.seed},
-        {"salient_ratio", o.salient_ratio}, {"salient_bits", o.salient_bits}, {"epochs", o.epochs},
-        {"lr_alpha", o.lr_alpha}, {"lr_r", o.lr_r}, {"learn", o.learn}}},
-      {"bits", quantcore::outputs::formula_bits(quantizedRun(r))},
-      {"seconds", r.seconds}};
+  nlohmann::json summary = {{"method", "ptq161"},
+                            {"format", format},
+                            {"model", r.checkpoint->path.string()},
+                            {"settings",
+                             {{"calib", r.settings.calib_text_path},
+                              {"nsamples", r.settings.calibration.nsamples},
+                              {"seqlen", r.settings.calibration.seqlen},
+                              {"seed", r.settings.calibration.seed},
+                              {"salient_ratio", o.salient_ratio},
+                              {"salient_bits", o.salient_bits},
+                              {"epochs", o.epochs},
+                              {"lr_alpha", o.lr_alpha},
+                              {"lr_r", o.lr_r},
+                              {"learn", o.learn}}},
+                            {"bits", quantcore::outputs::formula_bits(quantizedRun(r))},
+                            {"seconds", r.seconds}};
   if (!bitsFromBytes.is_null()) summary["bits_from_bytes"] = bitsFromBytes;
   quantcore::write_text_atomically(dir / "summary.json", summary.dump(2) + "\n");
 }
@@ -163,9 +168,13 @@ void ExportActions::chooseAndStart(Kind kind) {
 
 bool ExportActions::start(Kind kind, const QString& path, QString& error) {
   if (!available(kind)) {
-    error = path + ": " + (busy_ ? tr("another export is running") : tr("a %1 needs a finished optimisation run").arg(kNames[int(kind)]));
-    if (!busy_ && kind == Kind::DenseHf) error = path + ": " + tr("needs a finished optimisation run or an open packed checkpoint");
-    if (!busy_ && kind == Kind::Hdf5Dump) error = path + ": " + tr("needs a finished optimisation run or calibration statistics");
+    error =
+        path + ": " +
+        (busy_ ? tr("another export is running") : tr("a %1 needs a finished optimisation run").arg(kNames[int(kind)]));
+    if (!busy_ && kind == Kind::DenseHf)
+      error = path + ": " + tr("needs a finished optimisation run or an open packed checkpoint");
+    if (!busy_ && kind == Kind::Hdf5Dump)
+      error = path + ": " + tr("needs a finished optimisation run or calibration statistics");
     return false;
   }
   fs::path dest = fs::absolute(path.toStdString()).lexically_normal();
@@ -231,7 +240,7 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
         const analysis::DumpSettings settings =
             analysis::dump_settings(opt, session_.calibrationOptions(), session_.calibrationText().toStdString());
         work = [ck = session_.checkpoint(), stats, settings, dest](JobProgress& progress,
-                                                                  const quantcore::CancelToken& cancel) {
+                                                                   const quantcore::CancelToken& cancel) {
           analysis::write_statistics_dump(dest, analysis::DumpSource{*ck, *stats, settings}, progress, cancel);
         };
       }
@@ -248,7 +257,8 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
   if (status_) {
     status_->setText(what + "...");
     bar_->setRange(0, 0);
-    for (QWidget* w : {static_cast<QWidget*>(status_), static_cast<QWidget*>(bar_), static_cast<QWidget*>(cancelButton_)})
+    for (QWidget* w :
+         {static_cast<QWidget*>(status_), static_cast<QWidget*>(bar_), static_cast<QWidget*>(cancelButton_)})
       w->setVisible(true);
   }
   poll_->start();

@@ -19,9 +19,7 @@ constexpr ImU32 kBandFill = IM_COL32(255, 255, 255, 50);
 constexpr ImU32 kBandStripColour = IM_COL32(255, 160, 40, 255);
 }  // namespace
 
-HeatmapCanvas::HeatmapCanvas(QWidget* parent) : ImGuiCanvas(parent) {
-  setMinimumSize(320, 240);
-}
+HeatmapCanvas::HeatmapCanvas(QWidget* parent) : ImGuiCanvas(parent) { setMinimumSize(320, 240); }
 
 HeatmapCanvas::~HeatmapCanvas() {
   if (texture_ == 0) return;
@@ -226,14 +224,16 @@ void HeatmapCanvas::drawFrame() {
     if (!dragging_ && inPlot) {
       const auto row = static_cast<qint64>(viewRow_ + (mouse.y - plot.y) / (fitY * zoom_));
       const auto col = static_cast<qint64>(viewCol_ + (mouse.x - plot.x) / (fitX * zoom_));
-      QMetaObject::invokeMethod(this, [this, row, col] { Q_EMIT cellClicked(row, col); }, Qt::QueuedConnection);
+      QMetaObject::invokeMethod(
+          this, [this, row, col] { Q_EMIT cellClicked(row, col); }, Qt::QueuedConnection);
     }
     pressActive_ = dragging_ = false;
   }
   applyKeyboard(m.cols / zoom_, m.rows / zoom_);  // Qt delivers keys only to the focused canvas
   clampView();
   if (!(viewState() == before))
-    QMetaObject::invokeMethod(this, [this] { Q_EMIT viewChanged(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { Q_EMIT viewChanged(); }, Qt::QueuedConnection);
   const float sx = fitX * zoom_, sy = fitY * zoom_;
 
   // Upload only the visible cells, pooled to the plot's pixel size.
@@ -256,25 +256,32 @@ void HeatmapCanvas::drawFrame() {
                ImVec2(screenX(region.col0), screenY(region.row0)), ImVec2(screenX(region.col1), screenY(region.row1)));
   if (!overlay_.columnBands.empty()) {
     for (int64_t c = region.col0; c < region.col1;) {
-      if (!overlay_.columnBands[static_cast<size_t>(c)]) { ++c; continue; }
+      if (!overlay_.columnBands[static_cast<size_t>(c)]) {
+        ++c;
+        continue;
+      }
       int64_t end = c;
       while (end < region.col1 && overlay_.columnBands[static_cast<size_t>(end)]) ++end;
-      dl->AddRectFilled(ImVec2(screenX(c), plot.y), ImVec2(std::max(screenX(end), screenX(c) + 1), plot.y + plot.h), kBandFill);
+      dl->AddRectFilled(ImVec2(screenX(c), plot.y), ImVec2(std::max(screenX(end), screenX(c) + 1), plot.y + plot.h),
+                        kBandFill);
       c = end;
     }
   }
   if (selectedRow_ >= 0)
-    dl->AddRect(ImVec2(plot.x, screenY(selectedRow_)), ImVec2(plot.x + plot.w, std::max(screenY(selectedRow_ + 1), screenY(selectedRow_) + 2)),
+    dl->AddRect(ImVec2(plot.x, screenY(selectedRow_)),
+                ImVec2(plot.x + plot.w, std::max(screenY(selectedRow_ + 1), screenY(selectedRow_) + 2)),
                 IM_COL32(255, 255, 255, 255), 0.0f, 0, 2.0f);
   dl->PopClipRect();
   if (!overlay_.columnBands.empty()) {
     dl->PushClipRect(ImVec2(plot.x, plot.y - kBandStrip - 2), ImVec2(plot.x + plot.w, plot.y), true);
     for (int64_t c = region.col0; c < region.col1; ++c)
       if (overlay_.columnBands[static_cast<size_t>(c)])
-        dl->AddRectFilled(ImVec2(screenX(c), plot.y - kBandStrip - 2), ImVec2(std::max(screenX(c + 1), screenX(c) + 1), plot.y - 2), kBandStripColour);
+        dl->AddRectFilled(ImVec2(screenX(c), plot.y - kBandStrip - 2),
+                          ImVec2(std::max(screenX(c + 1), screenX(c) + 1), plot.y - 2), kBandStripColour);
     dl->PopClipRect();
   }
-  dl->AddRect(ImVec2(plot.x - 1, plot.y - 1), ImVec2(plot.x + plot.w + 1, plot.y + plot.h + 1), IM_COL32(120, 120, 120, 255));
+  dl->AddRect(ImVec2(plot.x - 1, plot.y - 1), ImVec2(plot.x + plot.w + 1, plot.y + plot.h + 1),
+              IM_COL32(120, 120, 120, 255));
 
   char line[256];
   std::snprintf(line, sizeof line, "%s %lld..%lld of %lld   |   %s %lld..%lld of %lld   |   zoom %.2fx%s",
@@ -293,8 +300,12 @@ void HeatmapCanvas::drawFrame() {
       ImGui::Text("%s: %s", content_.rowAxis.c_str(), rowText.c_str());
       ImGui::Text("%s: %lld", content_.columnAxis.c_str(), static_cast<long long>(col));
       const float v = m.at(row, col);
-      if (std::isfinite(v)) ImGui::Text("value: %.6g", v); else ImGui::TextUnformatted("value: none");
-      if (!overlay_.columnBands.empty() && overlay_.columnBands[static_cast<size_t>(col)]) ImGui::TextUnformatted("salient column");
+      if (std::isfinite(v))
+        ImGui::Text("value: %.6g", v);
+      else
+        ImGui::TextUnformatted("value: none");
+      if (!overlay_.columnBands.empty() && overlay_.columnBands[static_cast<size_t>(col)])
+        ImGui::TextUnformatted("salient column");
       const float score = overlay_.markScores ? overlay_.markScores->at(row, col) : v;
       if (overlay_.markScores && std::isfinite(score)) ImGui::Text("saliency: %.6g", score);
       if (std::isfinite(score) && score >= overlay_.markThreshold) ImGui::TextUnformatted(overlay_.markLabel.c_str());
@@ -313,8 +324,9 @@ void HeatmapCanvas::drawColourBar(const PlotRect& plot) {
     const float t0 = 1.0f - float(i) / kSegments, t1 = 1.0f - float(i + 1) / kSegments;
     const Rgb a = colormap(t0), b = colormap(t1);
     const float y0 = plot.y + plot.h * i / kSegments, y1 = plot.y + plot.h * (i + 1) / kSegments;
-    dl->AddRectFilledMultiColor(ImVec2(x, y0), ImVec2(x + w, y1), IM_COL32(a.r, a.g, a.b, 255), IM_COL32(a.r, a.g, a.b, 255),
-                                IM_COL32(b.r, b.g, b.b, 255), IM_COL32(b.r, b.g, b.b, 255));
+    dl->AddRectFilledMultiColor(ImVec2(x, y0), ImVec2(x + w, y1), IM_COL32(a.r, a.g, a.b, 255),
+                                IM_COL32(a.r, a.g, a.b, 255), IM_COL32(b.r, b.g, b.b, 255),
+                                IM_COL32(b.r, b.g, b.b, 255));
   }
   dl->AddRect(ImVec2(x, plot.y), ImVec2(x + w, plot.y + plot.h), IM_COL32(150, 150, 150, 255));
   for (int i = 0; i <= 4; ++i) {

@@ -49,7 +49,8 @@ std::vector<double> niceTicks(double lo, double hi, int count) {
   const double raw = (hi - lo) / count;
   const double mag = std::pow(10.0, std::floor(std::log10(raw)));
   const double step = mag * (raw / mag < 1.5 ? 1 : raw / mag < 3.5 ? 2 : raw / mag < 7.5 ? 5 : 10);
-  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
+  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    ticks.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
   return ticks;
 }
 
@@ -60,7 +61,8 @@ QImage matrixImage(const HeatmapFigure& f, const Scale& scale, int maxW, int max
   const analysis::CellRegion all{0, 0, m.rows, m.cols};
   const analysis::FloatMatrix pooled = analysis::max_pool_region(m, all, std::max(1, maxH), std::max(1, maxW));
   // Marked weights as on the canvas: a pixel whose block holds one is red, keeping its shade.
-  const bool ownScores = f.overlay.markScores && f.overlay.markScores->rows == m.rows && f.overlay.markScores->cols == m.cols;
+  const bool ownScores =
+      f.overlay.markScores && f.overlay.markScores->rows == m.rows && f.overlay.markScores->cols == m.cols;
   const analysis::FloatMatrix scores =
       ownScores ? analysis::max_pool_region(*f.overlay.markScores, all, std::max(1, maxH), std::max(1, maxW)) : pooled;
   QImage image(int(pooled.cols), int(pooled.rows), QImage::Format_RGB32);
@@ -73,7 +75,8 @@ QImage matrixImage(const HeatmapFigure& f, const Scale& scale, int maxW, int max
         continue;
       }
       const Rgb rgb = colormap(float(scale.normalised(v)));
-      line[c] = scores.at(r, c) >= f.overlay.markThreshold ? qRgb(255, rgb.g / 3, rgb.b / 3) : qRgb(rgb.r, rgb.g, rgb.b);
+      line[c] =
+          scores.at(r, c) >= f.overlay.markThreshold ? qRgb(255, rgb.g / 3, rgb.b / 3) : qRgb(rgb.r, rgb.g, rgb.b);
     }
   }
   return image;
@@ -139,7 +142,8 @@ void paintHeatmapFigure(QPainter& p, const QRectF& area, const HeatmapFigure& f)
     QColor band(255, 255, 255, 70);
     const double w = plot.width() / double(m.cols);
     for (int64_t c = 0; c < m.cols && c < int64_t(f.overlay.columnBands.size()); ++c)
-      if (f.overlay.columnBands[size_t(c)]) p.fillRect(QRectF(plot.left() + c * w, plot.top(), std::max(w, 0.5), plot.height()), band);
+      if (f.overlay.columnBands[size_t(c)])
+        p.fillRect(QRectF(plot.left() + c * w, plot.top(), std::max(w, 0.5), plot.height()), band);
   }
   p.setPen(QPen(Qt::black, 0.8));
   p.drawRect(plot);
@@ -149,7 +153,8 @@ void paintHeatmapFigure(QPainter& p, const QRectF& area, const HeatmapFigure& f)
   for (double c : niceTicks(0, double(m.cols - 1), 6)) {
     const double x = plot.left() + (c + 0.5) * plot.width() / double(m.cols);
     p.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + tick));
-    p.drawText(QRectF(x - 3 * line, plot.bottom() + tick, 6 * line, line), Qt::AlignHCenter | Qt::AlignTop, tickText(c));
+    p.drawText(QRectF(x - 3 * line, plot.bottom() + tick, 6 * line, line), Qt::AlignHCenter | Qt::AlignTop,
+               tickText(c));
   }
   for (double r : niceTicks(0, double(m.rows - 1), 6)) {
     const double y = plot.top() + (r + 0.5) * plot.height() / double(m.rows);
@@ -178,7 +183,8 @@ void paintHeatmapFigure(QPainter& p, const QRectF& area, const HeatmapFigure& f)
   if (scale.log) {
     // The decades inside the range, and its ends where no decade is near them.
     barTicks.push_back(scale.lo);
-    for (double e = std::ceil(std::log10(scale.lo)); e <= std::floor(std::log10(scale.hi)); ++e) barTicks.push_back(std::pow(10.0, e));
+    for (double e = std::ceil(std::log10(scale.lo)); e <= std::floor(std::log10(scale.hi)); ++e)
+      barTicks.push_back(std::pow(10.0, e));
     barTicks.push_back(scale.hi);
     std::vector<double> spaced;
     for (double v : barTicks)

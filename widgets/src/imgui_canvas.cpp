@@ -154,9 +154,7 @@ void ImGuiCanvas::enqueue(const InputEvent& e) {
   update();
 }
 
-void ImGuiCanvas::mouseMoveEvent(QMouseEvent* event) {
-  enqueue({InputEvent::Move, event->position()});
-}
+void ImGuiCanvas::mouseMoveEvent(QMouseEvent* event) { enqueue({InputEvent::Move, event->position()}); }
 void ImGuiCanvas::mousePressEvent(QMouseEvent* event) {
   enqueue({InputEvent::Press, event->position(), imguiButton(event->button())});
 }

@@ -106,8 +106,10 @@ void LossChart::addPoints(const std::vector<quantcore::LossEvent>& events) {
 void LossChart::fitAxes() {
   x_->setRange(0, xMax_);
   x_->applyNiceNumbers();
-  if (yMin_ > 0) y_->setRange(std::pow(10.0, std::floor(std::log10(yMin_))), std::pow(10.0, std::ceil(std::log10(yMax_ * 1.0001))));
-  else y_->setRange(1e-3, 1);
+  if (yMin_ > 0)
+    y_->setRange(std::pow(10.0, std::floor(std::log10(yMin_))), std::pow(10.0, std::ceil(std::log10(yMax_ * 1.0001))));
+  else
+    y_->setRange(1e-3, 1);
 }
 
 }  // namespace widgets

@@ -86,14 +86,19 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
   connect(&session_, &StudioSession::modelOpened, this, [this, jobEnded] {
     recent_->add(session_.modelPath());
     const auto& s = session_.spec();
-    jobEnded(tr("%1: %2 blocks, hidden %3, vocabulary %4").arg(session_.modelPath()).arg(s.num_layers).arg(s.hidden_size).arg(s.vocab_size));
+    jobEnded(tr("%1: %2 blocks, hidden %3, vocabulary %4")
+                 .arg(session_.modelPath())
+                 .arg(s.num_layers)
+                 .arg(s.hidden_size)
+                 .arg(s.vocab_size));
   });
   connect(&session_, &StudioSession::modelFailed, this, [this, jobEnded](const QString& m) {
     jobEnded(m);
     showError(tr("Cannot open the model"), m);
   });
   connect(&session_, &StudioSession::calibrationFinished, this, [jobEnded] { jobEnded(tr("Calibration done.")); });
-  connect(&session_, &StudioSession::calibrationCancelled, this, [jobEnded] { jobEnded(tr("Calibration cancelled.")); });
+  connect(&session_, &StudioSession::calibrationCancelled, this,
+          [jobEnded] { jobEnded(tr("Calibration cancelled.")); });
   connect(&session_, &StudioSession::calibrationFailed, this, [this, jobEnded](const QString& m) {
     jobEnded(m);
     showError(tr("Calibration failed"), m);
@@ -136,19 +141,21 @@ bool MainWindow::exportFigure(const QString& path, QString& error) {
 }
 
 void MainWindow::exportFigureDialog() {
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), QString(),
-                                                    tr("Figures (*.png *.svg *.pdf)"));
+  const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export figure"), QString(), tr("Figures (*.png *.svg *.pdf)"));
   if (path.isEmpty()) return;
   QString error;
-  if (!exportFigure(path, error)) showError(tr("Export figure"), error);
-  else status_->setText(tr("Figure written to %1").arg(path));
+  if (!exportFigure(path, error))
+    showError(tr("Export figure"), error);
+  else
+    status_->setText(tr("Figure written to %1").arg(path));
 }
 
 QWidget* MainWindow::view(const QString& name) const { return tabs_->findChild<QWidget*>(name + "View"); }
 
 void MainWindow::openDialog() {
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open model"), {},
-                                                    tr("Models (*.bin config.json);;All files (*)"));
+  const QString path =
+      QFileDialog::getOpenFileName(this, tr("Open model"), {}, tr("Models (*.bin config.json);;All files (*)"));
   if (path.isEmpty()) return;
   // An HF model is its directory: the dialog picks its config.json.
   session_.openModel(path.endsWith("config.json") ? QFileInfo(path).absolutePath() : path);
@@ -178,8 +185,8 @@ void MainWindow::openRecent(const QString& path) {
 }
 
 void MainWindow::openDumpDialog() {
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open analysis dump"), {},
-                                                    tr("Analysis dumps (*.h5);;All files (*)"));
+  const QString path =
+      QFileDialog::getOpenFileName(this, tr("Open analysis dump"), {}, tr("Analysis dumps (*.h5);;All files (*)"));
   if (path.isEmpty()) return;
   showView("dump");
   session_.dump().open(path);

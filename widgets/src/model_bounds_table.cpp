@@ -64,7 +64,8 @@ public:
         return index.column() == kLinear ? QVariant() : QVariant(int(Qt::AlignRight | Qt::AlignVCenter));
       case Qt::ForegroundRole:
         // A bound for an earlier ratio stays visible, greyed, until this ratio's arrives.
-        if (index.column() >= kSalient && index.column() <= kRelative && !run_.current(static_cast<std::size_t>(index.row())))
+        if (index.column() >= kSalient && index.column() <= kRelative &&
+            !run_.current(static_cast<std::size_t>(index.row())))
           return QPalette().brush(QPalette::PlaceholderText);
         return {};
     }

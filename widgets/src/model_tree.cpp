@@ -34,17 +34,19 @@ void ModelTree::rebuild() {
   const quantcore::ModelSpec& spec = session_.spec();
   const QLocale locale = QLocale::c();
   const auto linears = quantcore::block_linears(spec);
-  auto* root = new QTreeWidgetItem(this, {QString::fromStdString(quantcore::family_name(spec.family) + " (" + spec.model_type + ")"),
-                                          QString("%1 blocks, hidden %2").arg(spec.num_layers).arg(spec.hidden_size),
-                                          locale.toString(static_cast<qlonglong>(quantcore::parameter_count(spec)))});
+  auto* root = new QTreeWidgetItem(
+      this, {QString::fromStdString(quantcore::family_name(spec.family) + " (" + spec.model_type + ")"),
+             QString("%1 blocks, hidden %2").arg(spec.num_layers).arg(spec.hidden_size),
+             locale.toString(static_cast<qlonglong>(quantcore::parameter_count(spec)))});
   for (int64_t b = 0; b < spec.num_layers; ++b) {
     int64_t blockParams = 0;
     for (const auto& l : linears) blockParams += l.out_features * l.in_features;
     auto* block = new QTreeWidgetItem(root, {QString("block %1").arg(b), QString("%1 linears").arg(linears.size()),
                                              locale.toString(static_cast<qlonglong>(blockParams))});
     for (const auto& l : linears) {
-      auto* item = new QTreeWidgetItem(block, {QString::fromStdString(l.name), QString("%1 x %2").arg(l.out_features).arg(l.in_features),
-                                               locale.toString(static_cast<qlonglong>(l.out_features * l.in_features))});
+      auto* item = new QTreeWidgetItem(
+          block, {QString::fromStdString(l.name), QString("%1 x %2").arg(l.out_features).arg(l.in_features),
+                  locale.toString(static_cast<qlonglong>(l.out_features * l.in_features))});
       item->setData(0, kBlockRole, static_cast<qlonglong>(b));
       item->setData(0, kLinearRole, QString::fromStdString(l.name));
     }

@@ -31,7 +31,8 @@ QSpinBox* spin(QWidget* parent, const char* name, int lo, int hi, int value) {
   s->setValue(value);
   return s;
 }
-QDoubleSpinBox* dspin(QWidget* parent, const char* name, double lo, double hi, double value, int decimals, double step) {
+QDoubleSpinBox* dspin(QWidget* parent, const char* name, double lo, double hi, double value, int decimals,
+                      double step) {
   auto* s = new QDoubleSpinBox(parent);
   s->setObjectName(name);
   s->setDecimals(decimals);
@@ -228,8 +229,10 @@ void OptimisePanel::setRunning(bool running) {
   start_->setEnabled(!running);
   cancel_->setEnabled(running);
   ppl_->setEnabled(!running && run_->hasResult());
-  if (running) poll_->start();
-  else poll_->stop();
+  if (running)
+    poll_->start();
+  else
+    poll_->stop();
   refreshProgress();
 }
 
@@ -268,16 +271,20 @@ void OptimisePanel::refreshProgress() {
     const bool complete = perBlock > 0 && done >= perBlock;
     const bool later = b + 1 < static_cast<int>(blockSteps_.size()) && blockSteps_[size_t(b) + 1] > 0;
     item->setText(3, complete || later ? tr("done")
-                     : done > 0     ? (optimising_ ? tr("running") : tr("stopped"))
-                                    : tr("waiting"));
+                     : done > 0        ? (optimising_ ? tr("running") : tr("stopped"))
+                                       : tr("waiting"));
     // The block ends when the run has made every step up to and including it.
     const double stepSeconds = run_->stepsDone() > 0 ? run_->elapsedSeconds() / double(run_->stepsDone()) : -1;
     const int64_t left = perBlock * (b + 1) - run_->stepsDone();
-    item->setText(4, complete || later || !optimising_ || stepSeconds < 0 ? QString() : duration(stepSeconds * double(left)));
+    item->setText(
+        4, complete || later || !optimising_ || stepSeconds < 0 ? QString() : duration(stepSeconds * double(left)));
   }
   if (!run_->running()) return;
   if (!optimising_)
-    status_->setText(tr("%1: %2 of %3").arg(run_->progress().stageName()).arg(run_->progress().done()).arg(run_->progress().total()));
+    status_->setText(tr("%1: %2 of %3")
+                         .arg(run_->progress().stageName())
+                         .arg(run_->progress().done())
+                         .arg(run_->progress().total()));
   else if (run_->totalSteps() > 0)
     status_->setText(tr("%1: step %2 of %3, elapsed %4, ETA %5")
                          .arg(run_->progress().stageName())

@@ -66,7 +66,8 @@ private:
     }
     mask_->setText(tr("%1 of %2").arg(r->salient_columns).arg(r->mask.size()));
     error_->setText(QString::number(r->error_bound, 'g', 6));
-    bits_->setText(tr("%1 (paper formula %2)").arg(r->model_bits_per_weight, 0, 'f', 4).arg(r->paper_bits_per_weight, 0, 'f', 4));
+    bits_->setText(
+        tr("%1 (paper formula %2)").arg(r->model_bits_per_weight, 0, 'f', 4).arg(r->paper_bits_per_weight, 0, 'f', 4));
   }
 
   StudioSession& session_;

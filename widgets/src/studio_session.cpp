@@ -2,7 +2,6 @@
 
 #include <QtConcurrent/QtConcurrent>
 
-
 #include "analysis/hessian_saliency.h"
 #include "analysis/layer_view.h"
 #include "analysis/model_bounds.h"
@@ -116,8 +115,8 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
   Q_EMIT jobStarted(tr("Calibrating on %1").arg(textPath));
   runJob<Calibrated>(
       this,
-      [model = model_, tokenizer = tokenizer_, path = modelPath_.toStdString(), text = textPath.toStdString(),
-       options, cancel = cancel_, progress = &progress_] {
+      [model = model_, tokenizer = tokenizer_, path = modelPath_.toStdString(), text = textPath.toStdString(), options,
+       cancel = cancel_, progress = &progress_] {
         Calibrated r;
         r.text = QString::fromStdString(text);
         r.options = options;
@@ -199,7 +198,8 @@ void StudioSession::recomputeSlider() {
   ++*bounds_->holdCounter();
   runJob<std::optional<analysis::SalientSliderResult>>(
       this,
-      [slider = slider_, ratio = ratio_, hold = bounds_->holdCounter()]() -> std::optional<analysis::SalientSliderResult> {
+      [slider = slider_, ratio = ratio_,
+       hold = bounds_->holdCounter()]() -> std::optional<analysis::SalientSliderResult> {
         struct Release {
           std::atomic<int>& n;
           ~Release() { --n; }

@@ -51,7 +51,8 @@ QTableWidget* makeTable(int rows, int cols, const QString& name, QWidget* parent
   return t;
 }
 
-void setCell(QTableWidget* t, int row, int col, const QString& text, const QColor& background = {}, bool editable = false) {
+void setCell(QTableWidget* t, int row, int col, const QString& text, const QColor& background = {},
+             bool editable = false) {
   QTableWidgetItem* item = t->item(row, col);
   if (!item) {
     item = new QTableWidgetItem;
@@ -108,7 +109,8 @@ public:
     for (QTableWidget* t : {codes_, dequantized_, rows_}) t->setVerticalHeaderLabels(rowNames);
     inputs_->setVerticalHeaderLabels(rowNames << "x");
     for (int i = 0; i < n; ++i)
-      for (int j = 0; j < m; ++j) setCell(inputs_, i, j, number(input_.weight[static_cast<size_t>(i * m + j)]), {}, true);
+      for (int j = 0; j < m; ++j)
+        setCell(inputs_, i, j, number(input_.weight[static_cast<size_t>(i * m + j)]), {}, true);
     for (int j = 0; j < m; ++j) setCell(inputs_, n, j, number(input_.x[static_cast<size_t>(j)]), {}, true);
 
     auto* grid = new QGridLayout;
@@ -169,7 +171,8 @@ private:
         setCell(dequantized_, i, j, number(r.dequantized[k]), mapped(r.dequantized[k], range));
       }
     for (int i = 0; i < n; ++i) {
-      const double values[7] = {r.scale[i], r.zero[i], r.mu[i], r.alpha[i], r.exact_output[i], r.masked_output[i], r.unmasked_output[i]};
+      const double values[7] = {r.scale[i],         r.zero[i],           r.mu[i], r.alpha[i], r.exact_output[i],
+                                r.masked_output[i], r.unmasked_output[i]};
       for (int c = 0; c < 7; ++c) setCell(rows_, i, c, QString::number(values[c], 'f', c == 1 ? 0 : (c == 0 ? 3 : 2)));
     }
     ratioLabel_->setText(QString::number(input_.ratio, 'f', 2));

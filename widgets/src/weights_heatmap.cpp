@@ -44,12 +44,14 @@ void WeightsHeatmap::refreshOverlay() {
   HeatmapOverlay overlay;
   marked_ = 0;
   if (markTopK_ && session_.selectedLayer().valid()) {
-    const analysis::SalientMarks marks = criterion_ == analysis::SaliencyCriterion::Magnitude
-                                             ? analysis::magnitude_marks(session_.selectedWeightMagnitude(), session_.salientRatio())
-                                             : marks_.value_or(analysis::SalientMarks{criterion_});
+    const analysis::SalientMarks marks =
+        criterion_ == analysis::SaliencyCriterion::Magnitude
+            ? analysis::magnitude_marks(session_.selectedWeightMagnitude(), session_.salientRatio())
+            : marks_.value_or(analysis::SalientMarks{criterion_});
     overlay.markThreshold = marks.threshold;
     overlay.markScores = marks.scores;
-    overlay.markLabel = criterion_ == analysis::SaliencyCriterion::Magnitude ? "top-k weight" : "salient weight (Hessian)";
+    overlay.markLabel =
+        criterion_ == analysis::SaliencyCriterion::Magnitude ? "top-k weight" : "salient weight (Hessian)";
     marked_ = marks.count;
   }
   if (const auto& r = session_.sliderResult()) overlay.columnBands = r->mask;

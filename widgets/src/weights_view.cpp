@@ -32,8 +32,9 @@ public:
     criterion_->setObjectName("weightsCriterion");
     criterion_->addItem(tr("Magnitude |W|"), int(SaliencyCriterion::Magnitude));
     criterion_->addItem(tr("Hessian (PB-LLM)"), int(SaliencyCriterion::Hessian));
-    criterion_->setToolTip(tr("Which weights count as salient: the largest |W|, or PB-LLM's W² / [H⁻¹ Cholesky]_jj² "
-                              "from the calibration inputs"));
+    criterion_->setToolTip(
+        tr("Which weights count as salient: the largest |W|, or PB-LLM's W² / [H⁻¹ Cholesky]_jj² "
+           "from the calibration inputs"));
     busy_ = new QProgressBar(this);
     busy_->setObjectName("weightsCriterionBusy");
     busy_->setMaximumWidth(220);

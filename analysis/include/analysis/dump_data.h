@@ -63,16 +63,16 @@ struct SaliencyMap {
 // The largest |W_ij|: positions as (row, col) pairs, flattened, in row-major order.
 struct SalientWeights {
   double ratio = 0;
-  int64_t requested = 0;  // round(ratio * n * m), before the cap
+  int64_t requested = 0;           // round(ratio * n * m), before the cap
   std::vector<int32_t> positions;  // 2 * K values: row0, col0, row1, col1, ...
   int64_t count() const { return static_cast<int64_t>(positions.size() / 2); }
 };
 
 struct DumpLinear {
-  std::string linear;  // short name, e.g. "self_attn.q_proj"
-  std::string name;    // checkpoint name, e.g. "model.layers.0.self_attn.q_proj"
-  int64_t out_features = 0;  // n
-  int64_t in_features = 0;   // m
+  std::string linear;           // short name, e.g. "self_attn.q_proj"
+  std::string name;             // checkpoint name, e.g. "model.layers.0.self_attn.q_proj"
+  int64_t out_features = 0;     // n
+  int64_t in_features = 0;      // m
   int64_t salient_columns = 0;  // k
   double salient_ratio = 0;     // k / m
   double bits = 0;
@@ -82,13 +82,13 @@ struct DumpLinear {
   std::optional<double> learned_error_bound;     // quantized dumps
   std::optional<double> learned_relative_error;  // quantized dumps
 
-  std::vector<float> act_max_abs;  // [m]
-  std::vector<float> act_mean_abs; // [m]
-  std::vector<uint8_t> mask;       // [m]
+  std::vector<float> act_max_abs;        // [m]
+  std::vector<float> act_mean_abs;       // [m]
+  std::vector<uint8_t> mask;             // [m]
   std::vector<int32_t> salient_indices;  // [k]
-  std::vector<float> mu;           // [n]
-  std::vector<float> alpha_init;   // [n]
-  std::vector<float> alpha, r1, r2;  // [n], [n], [m]; quantized dumps only
+  std::vector<float> mu;                 // [n]
+  std::vector<float> alpha_init;         // [n]
+  std::vector<float> alpha, r1, r2;      // [n], [n], [m]; quantized dumps only
   SaliencyMap saliency_map;
   SalientWeights salient_weights;
 };

@@ -37,9 +37,9 @@ const std::vector<DumpEntry>& dump_schema();
 
 // The spellings used in docs/hdf5-dump.md.
 std::string location_pattern(DumpLocation location);  // "/", "/blocks/NNN", "/blocks/NNN/LINEAR", ...
-std::string kind_name(DumpKind kind);                  // "attribute", "dataset"
-std::string type_name(DumpType type);                  // "string", "int64", ...
-std::string presence_name(DumpPresence presence);      // "always", "quantize"
+std::string kind_name(DumpKind kind);                 // "attribute", "dataset"
+std::string type_name(DumpType type);                 // "string", "int64", ...
+std::string presence_name(DumpPresence presence);     // "always", "quantize"
 
 // "/blocks/003/q_proj/saliency_map" -> SaliencyMap, ...; false for anything else.
 bool location_of(const std::string& object_path, DumpLocation& location);

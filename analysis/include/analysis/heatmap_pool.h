@@ -19,8 +19,7 @@ struct CellRegion {
 // max_cols) cells. Output cell (i, j) covers source rows [row0 + floor(i*R/out_rows),
 // row0 + floor((i+1)*R/out_rows)) and likewise for columns; its value is the largest finite value
 // there (NaN cells are skipped; NaN if the block has none). max_rows, max_cols must be >= 1.
-FloatMatrix max_pool_region(const FloatMatrix& source, CellRegion region, int64_t max_rows,
-                            int64_t max_cols);
+FloatMatrix max_pool_region(const FloatMatrix& source, CellRegion region, int64_t max_rows, int64_t max_cols);
 
 // The k-th largest finite value of `values` (k >= 1; +inf when k is 0, the smallest when k is
 // larger than the count): cells >= it are the top-k by value (ties at the threshold included).

@@ -41,8 +41,8 @@ public:
 
   FloatMatrix hessian(int64_t block, const std::string& linear, quantcore::ProgressSink& progress,
                       const quantcore::CancelToken& cancel);
-  InverseHessianDiagonal inverse_diagonal(int64_t block, const std::string& linear,
-                                          quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel);
+  InverseHessianDiagonal inverse_diagonal(int64_t block, const std::string& linear, quantcore::ProgressSink& progress,
+                                          const quantcore::CancelToken& cancel);
   bool has_hessian(int64_t block, const std::string& linear) const;
 
 private:

@@ -14,8 +14,7 @@ class CausalLM;
 namespace analysis {
 
 // |W| of one block linear, [out_features, in_features], as float32.
-FloatMatrix linear_weight_magnitude(const quantcore::CausalLM& model, int64_t block,
-                                    const std::string& linear);
+FloatMatrix linear_weight_magnitude(const quantcore::CausalLM& model, int64_t block, const std::string& linear);
 
 // |W_a - W_b| of one block linear of two models of the same architecture (InputError when the
 // shapes differ).

@@ -26,11 +26,11 @@ class SalientSlider;
 
 struct LayerBound {
   int64_t block = 0;
-  std::string linear;            // short name from block_linears(spec)
+  std::string linear;  // short name from block_linears(spec)
   int64_t out_features = 0;
   int64_t in_features = 0;
-  int64_t salient_columns = 0;   // mask size at the pass's ratio (spec §2.2)
-  double error_bound = 0.0;      // eq. (4) at the pass's ratio, s = max|x|
+  int64_t salient_columns = 0;       // mask size at the pass's ratio (spec §2.2)
+  double error_bound = 0.0;          // eq. (4) at the pass's ratio, s = max|x|
   double error_bound_at_zero = 0.0;  // eq. (4) with no salient column: everything binarised
 };
 

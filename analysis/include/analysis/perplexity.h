@@ -29,8 +29,7 @@ struct PerplexityResult {
 // at the very start); non-overlapping windows of `seqlen`, the tail dropped, each window run on
 // its own; PPL = exp(mean NLL over the seqlen-1 predicted tokens of every window).
 PerplexityResult evaluate_perplexity(const quantcore::CausalLM& model, const std::vector<int32_t>& ids,
-                                     const PerplexityOptions& options,
-                                     quantcore::ProgressSink& progress,
+                                     const PerplexityOptions& options, quantcore::ProgressSink& progress,
                                      const quantcore::CancelToken& cancel);
 
 }  // namespace analysis

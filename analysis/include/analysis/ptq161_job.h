@@ -39,7 +39,7 @@ struct Ptq161JobResult {
   std::shared_ptr<quantcore::Tokenizer> tokenizer;
   std::shared_ptr<const quantcore::Checkpoint> checkpoint;  // the source the run started from
   std::shared_ptr<const quantcore::ActivationStats> stats;
-  std::shared_ptr<const quantcore::Ptq161Result> ptq161;    // masks, stored forms, learned parameters
+  std::shared_ptr<const quantcore::Ptq161Result> ptq161;  // masks, stored forms, learned parameters
   Ptq161JobSettings settings;
   std::map<int64_t, LossCurve> loss_curves;  // per block, steps counted over the whole pass
   int64_t blocks = 0;

@@ -16,18 +16,18 @@ struct TeachingInput {
 };
 
 struct TeachingResult {
-  std::vector<uint8_t> mask;         // [cols] 1 = salient column
-  std::vector<uint8_t> codes;        // [rows, cols] §3 codes Q_ij (used on the salient columns)
-  std::vector<float> scale, zero;    // [rows] §3 per-row scale and zero point
-  std::vector<float> mu, alpha;      // [rows] §4.1 over the non-salient non-zero entries
-  std::vector<int8_t> signs;         // [rows, cols] sgn(W - mu) on the non-salient columns, 0 on salient
-  std::vector<float> dequantized;    // [rows, cols] W' with the mask (§4.2, r1 = r2 = 1)
-  std::vector<float> binarized_only; // [rows, cols] W' with no salient column (every column binarised)
-  std::vector<float> exact_output;   // [rows] W x
-  std::vector<float> masked_output;  // [rows] W' x
-  std::vector<float> unmasked_output;// [rows] W'' x, W'' = binarized_only
-  double error_with_mask = 0.0;      // ||W' x - W x||_2
-  double error_without_mask = 0.0;   // ||W'' x - W x||_2
+  std::vector<uint8_t> mask;           // [cols] 1 = salient column
+  std::vector<uint8_t> codes;          // [rows, cols] §3 codes Q_ij (used on the salient columns)
+  std::vector<float> scale, zero;      // [rows] §3 per-row scale and zero point
+  std::vector<float> mu, alpha;        // [rows] §4.1 over the non-salient non-zero entries
+  std::vector<int8_t> signs;           // [rows, cols] sgn(W - mu) on the non-salient columns, 0 on salient
+  std::vector<float> dequantized;      // [rows, cols] W' with the mask (§4.2, r1 = r2 = 1)
+  std::vector<float> binarized_only;   // [rows, cols] W' with no salient column (every column binarised)
+  std::vector<float> exact_output;     // [rows] W x
+  std::vector<float> masked_output;    // [rows] W' x
+  std::vector<float> unmasked_output;  // [rows] W'' x, W'' = binarized_only
+  double error_with_mask = 0.0;        // ||W' x - W x||_2
+  double error_without_mask = 0.0;     // ||W'' x - W x||_2
 };
 
 // Throws std::invalid_argument when the sizes disagree, the matrix is empty or ratio is outside [0, 1].

@@ -22,8 +22,7 @@ Type utf8_string_type() {
 }
 
 Group create_group(hid_t parent, const std::string& name) {
-  return Group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-               "create group '" + name + "'");
+  return Group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create group '" + name + "'");
 }
 
 Group open_group(hid_t parent, const std::string& name) {
@@ -126,8 +125,8 @@ std::vector<std::string> read_strings(hid_t object, const std::string& name) {
   return out;
 }
 
-Dataset write_dataset_raw(hid_t group, const std::string& name, hid_t file_type, hid_t memory_type,
-                          size_t element_size, const std::vector<hsize_t>& dims, const void* data) {
+Dataset write_dataset_raw(hid_t group, const std::string& name, hid_t file_type, hid_t memory_type, size_t element_size,
+                          const std::vector<hsize_t>& dims, const void* data) {
   Space space = make_space(dims);
   PropertyList create(H5Pcreate(H5P_DATASET_CREATE), "create dataset properties");
   const size_t count = element_count(space.get());
@@ -180,8 +179,7 @@ std::string describe_type(hid_t type) {
       const std::string order = H5Tget_order(type) == H5T_ORDER_LE ? "" : "-be";
       return "float" + std::to_string(8 * H5Tget_size(type)) + order;
     }
-    default:
-      return "other";
+    default: return "other";
   }
 }
 

@@ -145,8 +145,8 @@ std::vector<std::string> read_strings(hid_t object, const std::string& name);
 // Datasets: chunked (tiles of at most 1 MiB), shuffled and gzip-compressed, unless empty (an
 // empty dataset cannot be chunked; it is stored contiguous). Returns the open dataset so that
 // attributes can be added.
-Dataset write_dataset_raw(hid_t group, const std::string& name, hid_t file_type, hid_t memory_type,
-                          size_t element_size, const std::vector<hsize_t>& dims, const void* data);
+Dataset write_dataset_raw(hid_t group, const std::string& name, hid_t file_type, hid_t memory_type, size_t element_size,
+                          const std::vector<hsize_t>& dims, const void* data);
 template <class T>
 Dataset write_dataset(hid_t group, const std::string& name, const std::vector<T>& values,
                       std::vector<hsize_t> dims = {}) {

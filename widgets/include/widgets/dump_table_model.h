@@ -14,10 +14,10 @@ public:
     Block,
     Linear,
     Shape,
-    SalientRatio,     // k / m
-    Bits,             // honest bits per weight of the layer (§7 [derived])
-    ErrorBound,       // eq. (4) at the analytic initialisation
-    RelativeError,    // ||W0 - W||_F / ||W||_F
+    SalientRatio,          // k / m
+    Bits,                  // honest bits per weight of the layer (§7 [derived])
+    ErrorBound,            // eq. (4) at the analytic initialisation
+    RelativeError,         // ||W0 - W||_F / ||W||_F
     LearnedErrorBound,     // quantize dumps only
     LearnedRelativeError,  // quantize dumps only
     ColumnCount

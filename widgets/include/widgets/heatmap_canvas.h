@@ -24,7 +24,7 @@ struct HeatmapContent {
   std::string title;
   std::string rowAxis = "row";
   std::string columnAxis = "column";
-  std::string emptyMessage = "no data";  // shown while `values` is empty
+  std::string emptyMessage = "no data";         // shown while `values` is empty
   std::function<std::string(int64_t)> rowName;  // optional: the label of a row in the tooltip
 };
 
@@ -45,7 +45,7 @@ public:
   ~HeatmapCanvas() override;
 
   void setContent(HeatmapContent content);  // resets pan and zoom
-  void setTitle(std::string title);          // keeps pan and zoom
+  void setTitle(std::string title);         // keeps pan and zoom
   void setOverlay(HeatmapOverlay overlay);
   void setLogScale(bool on);
   void setSelectedRow(int64_t row);  // -1: none

@@ -32,8 +32,7 @@ struct ActivationStats {
 // Runs embed + every block on each window (batch 1, inference mode, the model's compute dtype)
 // and gathers the statistics through CausalLM's linear-input observer, which is removed again
 // on return or exception. One progress step per window; cancellation is checked per window.
-ActivationStats collect_activation_stats(CausalLM& model,
-                                         const std::vector<std::vector<int32_t>>& windows,
+ActivationStats collect_activation_stats(CausalLM& model, const std::vector<std::vector<int32_t>>& windows,
                                          ProgressSink& progress, const CancelToken& cancel);
 
 }  // namespace quantcore

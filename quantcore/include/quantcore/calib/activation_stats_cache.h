@@ -42,8 +42,7 @@ std::filesystem::path default_cache_dir();
 // holds both vectors of the right length for every linear of `spec`; nullopt otherwise
 // (an unreadable or mismatching file is a miss, it is overwritten on the next store).
 std::optional<ActivationStats> load_cached_activation_stats(const std::filesystem::path& cache_dir,
-                                                            const ActivationStatsKey& key,
-                                                            const ModelSpec& spec);
+                                                            const ActivationStatsKey& key, const ModelSpec& spec);
 void store_activation_stats(const std::filesystem::path& cache_dir, const ActivationStatsKey& key,
                             const ActivationStats& stats);
 
@@ -53,9 +52,8 @@ std::string activation_stats_compute(const CausalLM& model);
 // The whole step: cut the windows (§1.3), and return the cached statistics or collect them on
 // `model` (loaded from `model_path`) and store them. `cache_dir` defaults to default_cache_dir().
 ActivationStats cached_activation_stats(CausalLM& model, const std::filesystem::path& model_path,
-                                        const std::vector<int32_t>& ids,
-                                        const CalibrationOptions& options,
-                                        const std::optional<std::filesystem::path>& cache_dir,
-                                        ProgressSink& progress, const CancelToken& cancel);
+                                        const std::vector<int32_t>& ids, const CalibrationOptions& options,
+                                        const std::optional<std::filesystem::path>& cache_dir, ProgressSink& progress,
+                                        const CancelToken& cancel);
 
 }  // namespace quantcore

@@ -26,6 +26,6 @@ std::vector<int64_t> calibration_window_starts(int64_t total_tokens, const Calib
 
 // The windows themselves: ids[start, start + seqlen) for each start above.
 std::vector<std::vector<int32_t>> calibration_windows(const std::vector<int32_t>& ids,
-                                                     const CalibrationOptions& options);
+                                                      const CalibrationOptions& options);
 
 }  // namespace quantcore

@@ -19,7 +19,7 @@ class CausalLM;
 class HessianAccumulator {
 public:
   explicit HessianAccumulator(int64_t in_features);
-  void add(const at::Tensor& input);  // [.., L, in_features] (a 2-D input is one sequence)
+  void add(const at::Tensor& input);                      // [.., L, in_features] (a 2-D input is one sequence)
   const at::Tensor& hessian() const { return hessian_; }  // [in, in] float32; zeros before any add
   int64_t sequences() const { return sequences_; }
 

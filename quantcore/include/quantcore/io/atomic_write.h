@@ -9,8 +9,7 @@ namespace quantcore {
 // Writes `path` through a temporary file in the same folder that is renamed over it only
 // when `fill` returned and the stream is good: a failed or interrupted write leaves nothing
 // under the final name.
-void write_file_atomically(const std::filesystem::path& path,
-                           const std::function<void(std::ostream&)>& fill);
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& fill);
 void write_text_atomically(const std::filesystem::path& path, std::string_view text);
 
 }  // namespace quantcore

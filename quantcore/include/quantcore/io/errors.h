@@ -9,8 +9,7 @@ namespace quantcore {
 class InputError : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
-  InputError(const std::string& file, const std::string& problem)
-      : std::runtime_error(file + ": " + problem) {}
+  InputError(const std::string& file, const std::string& problem) : std::runtime_error(file + ": " + problem) {}
 };
 
 }  // namespace quantcore

@@ -64,8 +64,7 @@ private:
 // Writes a .safetensors file atomically (temporary name in the same folder, then rename).
 class SafetensorsWriter {
 public:
-  void add(const std::string& name, DType dtype, std::vector<int64_t> shape, const void* data,
-           std::size_t nbytes);
+  void add(const std::string& name, DType dtype, std::vector<int64_t> shape, const void* data, std::size_t nbytes);
   void set_metadata(const std::string& key, const std::string& value);
   void write(const std::filesystem::path& path) const;
 

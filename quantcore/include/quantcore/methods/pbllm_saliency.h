@@ -3,7 +3,6 @@
 // the whole matrix). Weights are [out = n, in = m].
 #include <ATen/core/Tensor.h>
 
-
 namespace quantcore::pbllm {
 
 // The "hessian" saliency v_ij = W_ij² / U_jj², W with its dead columns (§0.4) set to 0, from

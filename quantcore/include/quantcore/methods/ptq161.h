@@ -35,8 +35,8 @@ struct BinarizationParams {
 };
 // The paper's readings of §4.1 where it differs from the code (spec §11 D2, D6).
 struct BinarizationVariant {
-  bool subtract_mean = true;         // false (D2): mu = 0, S = sgn(W)
-  bool alpha_over_nonzero = true;    // false (D6): alpha = mean |W_ij| over every non-salient j
+  bool subtract_mean = true;       // false (D2): mu = 0, S = sgn(W)
+  bool alpha_over_nonzero = true;  // false (D6): alpha = mean |W_ij| over every non-salient j
 };
 BinarizationParams init_binarization(const at::Tensor& weight, const at::Tensor& mask,
                                      const BinarizationVariant& variant = {});
@@ -44,9 +44,9 @@ BinarizationParams init_binarization(const at::Tensor& weight, const at::Tensor&
 // §4.2: W' = (r1 r2^T) . (alpha sgn(W - mu) + mu) . (1 - mask) + W_hat . mask, built from
 // differentiable ops so autograd yields exact gradients for alpha, r1 and r2 (no STE; sgn is
 // of frozen tensors). `salient_dequantized` is quantize_salient(weight).dequantized.
-at::Tensor dequantized_weight(const at::Tensor& weight, const at::Tensor& mask,
-                              const at::Tensor& salient_dequantized, const at::Tensor& mean,
-                              const at::Tensor& alpha, const at::Tensor& r1, const at::Tensor& r2);
+at::Tensor dequantized_weight(const at::Tensor& weight, const at::Tensor& mask, const at::Tensor& salient_dequantized,
+                              const at::Tensor& mean, const at::Tensor& alpha, const at::Tensor& r1,
+                              const at::Tensor& r2);
 
 // The frozen parts of §4.2 computed once per linear, so that rebuilding W' in every training
 // step costs three passes over [n, m] instead of nine:
@@ -66,7 +66,7 @@ at::Tensor dequantized_weight(const FrozenBinarization& frozen, const at::Tensor
 // Paper eq. (4): E = sum_j s_j sum_i |W'_ij - W_ij| with W' from the analytic initialisation
 // (r1 = r2 = 1, alpha and mu as initialised) and the mask chosen from s at `ratio`.
 // Accumulated in float64.
-double analytic_error_bound(const at::Tensor& weight, const at::Tensor& statistic,
-                            double ratio = kDefaultSalientRatio, int bits = kDefaultSalientBits);
+double analytic_error_bound(const at::Tensor& weight, const at::Tensor& statistic, double ratio = kDefaultSalientRatio,
+                            int bits = kDefaultSalientBits);
 
 }  // namespace quantcore::ptq161

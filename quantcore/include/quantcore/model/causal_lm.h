@@ -20,9 +20,9 @@ namespace quantcore {
 
 // Keys and values of every block seen so far, for incremental decoding.
 struct KVCache {
-  std::vector<at::Tensor> keys;    // per block [B, kv_heads, T, head_dim]
+  std::vector<at::Tensor> keys;  // per block [B, kv_heads, T, head_dim]
   std::vector<at::Tensor> values;
-  int64_t length = 0;              // positions already cached
+  int64_t length = 0;  // positions already cached
 };
 
 // One decoder block's tensors by their name inside the block ("self_attn.q_proj.weight").
@@ -35,8 +35,7 @@ struct BlockWeights {
 // Sees the input of every block linear as the forward pass applies it: the block index, the
 // linear's short name from block_linears(spec) and its input [.., in_features] in the compute
 // dtype. q/k/v (and gate/up) are called with the same tensor. Used by calibration.
-using LinearInputObserver =
-    std::function<void(int64_t block, const std::string& linear, const at::Tensor& input)>;
+using LinearInputObserver = std::function<void(int64_t block, const std::string& linear, const at::Tensor& input)>;
 
 class CausalLM {
 public:
@@ -79,7 +78,7 @@ private:
   c10::ScalarType dtype_;
   std::vector<BlockWeights> blocks_;
   std::map<std::string, at::Tensor> globals_;  // embeddings, final norm, head, OPT extras
-  at::Tensor inv_freq_;  // rotary inverse frequencies on the device (LLaMA family)
+  at::Tensor inv_freq_;                        // rotary inverse frequencies on the device (LLaMA family)
   LinearInputObserver linear_input_observer_;
 };
 

@@ -17,7 +17,6 @@ struct GreedyOptions {
 
 // Greedy (argmax) continuation of `prompt`; returns the generated ids only.
 std::vector<int32_t> generate_greedy(const CausalLM& model, const std::vector<int32_t>& prompt,
-                                     const GreedyOptions& options, ProgressSink& progress,
-                                     const CancelToken& cancel);
+                                     const GreedyOptions& options, ProgressSink& progress, const CancelToken& cancel);
 
 }  // namespace quantcore

@@ -15,8 +15,7 @@ struct RopeCosSin {
   at::Tensor cos;
   at::Tensor sin;
 };
-RopeCosSin rope_cos_sin(const at::Tensor& inv_freq, int64_t offset, int64_t length,
-                        c10::ScalarType dtype);
+RopeCosSin rope_cos_sin(const at::Tensor& inv_freq, int64_t offset, int64_t length, c10::ScalarType dtype);
 
 // x: [B, heads, T, head_dim]; cos/sin: [T, head_dim] in x's dtype and device.
 // HF's rotate-half convention.

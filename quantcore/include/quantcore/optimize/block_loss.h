@@ -15,7 +15,6 @@ struct BlockLoss {
 
 // yq, t1, t2: [1, L, H] (t2 is ignored when switches.quantized_branch is false).
 // MSE = mean over all elements; NLC = -log |mean over tokens of cos along hidden (eps 1e-8)|.
-BlockLoss block_loss(const at::Tensor& yq, const at::Tensor& t1, const at::Tensor& t2,
-                     const LossSwitches& switches);
+BlockLoss block_loss(const at::Tensor& yq, const at::Tensor& t1, const at::Tensor& t2, const LossSwitches& switches);
 
 }  // namespace quantcore

@@ -19,16 +19,16 @@ struct ActivationStats;
 
 // Everything that defines one quantised linear (fp32 unless noted).
 struct LinearQuantization {
-  std::string name;  // short name from block_linears(spec)
-  at::Tensor mask;   // bool [m]: salient input channels (§2.2)
-  at::Tensor mean;   // mu [n, 1] (§4.1)
-  at::Tensor alpha;  // [n, 1]
-  at::Tensor r1;     // [n, 1]
-  at::Tensor r2;     // [1, m]
-  at::Tensor scale;  // [n, 1]: salient 4-bit quantiser (§3)
-  at::Tensor zero;   // [n, 1]
-  at::Tensor codes;  // uint8 [n, m]; only the masked columns are meaningful
-  at::Tensor signs;  // bool [n, m]: W - mu >= 0, i.e. S = +1 (S = 0 counted as +1, see packed_linear.h)
+  std::string name;     // short name from block_linears(spec)
+  at::Tensor mask;      // bool [m]: salient input channels (§2.2)
+  at::Tensor mean;      // mu [n, 1] (§4.1)
+  at::Tensor alpha;     // [n, 1]
+  at::Tensor r1;        // [n, 1]
+  at::Tensor r2;        // [1, m]
+  at::Tensor scale;     // [n, 1]: salient 4-bit quantiser (§3)
+  at::Tensor zero;      // [n, 1]
+  at::Tensor codes;     // uint8 [n, m]; only the masked columns are meaningful
+  at::Tensor signs;     // bool [n, m]: W - mu >= 0, i.e. S = +1 (S = 0 counted as +1, see packed_linear.h)
   PackedLinear stored;  // the stored form (§4.2) the model's W' is dequantised from
 };
 
@@ -52,8 +52,7 @@ struct BlockTrainingData {
 // within the caller's stage). On cancellation or any error the block's original weights are
 // put back before the exception leaves.
 BlockQuantization optimize_block(CausalLM& model, int64_t block, const BlockTrainingData& data,
-                                 const ActivationStats& stats, const Ptq161Options& options,
-                                 OptimizationEvents& events, ProgressSink& progress,
-                                 const CancelToken& cancel);
+                                 const ActivationStats& stats, const Ptq161Options& options, OptimizationEvents& events,
+                                 ProgressSink& progress, const CancelToken& cancel);
 
 }  // namespace quantcore

@@ -20,8 +20,8 @@ struct LossSwitches {
 // Paper/code discrepancies of spec §11 in the binarisation (D3 is LossSwitches::l2_distance).
 // The defaults are the official code's behaviour; each switch selects what the paper writes.
 struct PaperVariants {
-  bool no_mean = false;       // D2: binarise sgn(W) with no row mean (paper eq. 9)
-  bool alpha_all = false;     // D6: alpha = ||w||_1 / n_w over all non-salient entries, zeros included
+  bool no_mean = false;    // D2: binarise sgn(W) with no row mean (paper eq. 9)
+  bool alpha_all = false;  // D6: alpha = ||w||_1 / n_w over all non-salient entries, zeros included
 };
 
 // Where the three calibration chains (§1.2: 3 x N x L x H values in the model's dtype) live.
@@ -32,10 +32,10 @@ enum class ChainPlacement { Device, Host };
 struct Ptq161Options {
   int64_t epochs = 20;
   double lr_alpha = 5e-4;
-  double lr_r = 1e-3;  // r1 and r2
+  double lr_r = 1e-3;          // r1 and r2
   double salient_ratio = 0.2;  // = ptq161::kDefaultSalientRatio (§2.2)
-  int salient_bits = 4;         // = ptq161::kDefaultSalientBits (§3)
-  bool learn = true;  // false: analytic alpha, r1 = r2 = 1, no optimiser steps
+  int salient_bits = 4;        // = ptq161::kDefaultSalientBits (§3)
+  bool learn = true;           // false: analytic alpha, r1 = r2 = 1, no optimiser steps
   LossSwitches loss;
   PaperVariants paper;
   MaskStatistic mask_statistic = MaskStatistic::MaxAbs;

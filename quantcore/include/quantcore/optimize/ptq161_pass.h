@@ -19,9 +19,8 @@ struct Ptq161Result {
 // fake-quantised W'. One progress stage per block (one step per optimiser step). On
 // cancellation (or any error) every block's original weights are restored before the
 // exception leaves.
-Ptq161Result run_ptq161(CausalLM& model, const std::vector<std::vector<int32_t>>& windows,
-                        const ActivationStats& stats, const Ptq161Options& options,
-                        OptimizationEvents& events, ProgressSink& progress,
+Ptq161Result run_ptq161(CausalLM& model, const std::vector<std::vector<int32_t>>& windows, const ActivationStats& stats,
+                        const Ptq161Options& options, OptimizationEvents& events, ProgressSink& progress,
                         const CancelToken& cancel);
 
 }  // namespace quantcore

@@ -29,12 +29,12 @@ struct QuantizedLinear {
 
 // Spec §7 [paper App. A]: b = 1·r_b + b_salient·(1−r_b) + b_index + b_additional, overheads over bits.
 struct PaperLayerBits {
-  double binarised_fraction = 0.0;   // r_b = (m−k)/m
-  double weight_bits = 0.0;          // 1·r_b + b·(1−r_b)
-  double overall_bits = 0.0;         // n·m·weight_bits (the paper's denominator)
-  double index_bits = 0.0;           // b_index = m / overall_bits
-  double additional_bits = 0.0;      // b_additional = (3·vectors·v + (1−r_b)·n·v) / overall_bits
-  double bits_per_weight = 0.0;      // weight_bits + index_bits + additional_bits
+  double binarised_fraction = 0.0;  // r_b = (m−k)/m
+  double weight_bits = 0.0;         // 1·r_b + b·(1−r_b)
+  double overall_bits = 0.0;        // n·m·weight_bits (the paper's denominator)
+  double index_bits = 0.0;          // b_index = m / overall_bits
+  double additional_bits = 0.0;     // b_additional = (3·vectors·v + (1−r_b)·n·v) / overall_bits
+  double bits_per_weight = 0.0;     // weight_bits + index_bits + additional_bits
 };
 
 // Spec §7 [derived]: payload (m−k)·n·1 + k·n·b; metadata m mask bits + {a[n], c[n], r2[m]} at v
@@ -47,9 +47,9 @@ struct LayerBits {
   int64_t weights = 0;          // n·m
   int64_t payload_bits = 0;
   int64_t mask_bits = 0;
-  int64_t vector_bits = 0;      // a, c, r2, s, z together
-  int64_t metadata_bits = 0;    // mask_bits + vector_bits
-  int64_t total_bits = 0;       // payload_bits + metadata_bits
+  int64_t vector_bits = 0;    // a, c, r2, s, z together
+  int64_t metadata_bits = 0;  // mask_bits + vector_bits
+  int64_t total_bits = 0;     // payload_bits + metadata_bits
   double payload_bits_per_weight = 0.0;
   double metadata_bits_per_weight = 0.0;
   double bits_per_weight = 0.0;  // total_bits / weights
@@ -90,8 +90,7 @@ struct AllParametersBits {
 LayerBits layer_bits(const QuantizedLinear& linear, const BitsOptions& options = {});
 PaperLayerBits paper_layer_bits(const QuantizedLinear& linear, const BitsOptions& options = {});
 ModelBits model_bits(const std::vector<QuantizedLinear>& linears, const BitsOptions& options = {});
-AllParametersBits all_parameters_bits(const ModelBits& quantized,
-                                      const std::vector<UnquantizedTensor>& unquantized);
+AllParametersBits all_parameters_bits(const ModelBits& quantized, const std::vector<UnquantizedTensor>& unquantized);
 
 // Every tensor of the architecture except the block linears' weights, at stored_bits each.
 std::vector<UnquantizedTensor> unquantized_tensors(const ModelSpec& spec, int64_t stored_bits);
@@ -117,7 +116,6 @@ struct ModelBytes {
 
 // `layers`: (prefix, weight count) of each quantised linear. Throws std::invalid_argument when a
 // layer has no tensor in the file.
-ModelBytes bits_from_bytes(const SafetensorsFile& file,
-                           const std::vector<std::pair<std::string, int64_t>>& layers);
+ModelBytes bits_from_bytes(const SafetensorsFile& file, const std::vector<std::pair<std::string, int64_t>>& layers);
 
 }  // namespace quantcore

@@ -42,7 +42,7 @@ struct QuantizedWeight {
   std::string weight_name;  // e.g. "model.decoder.layers.3.fc1.weight"
   std::string prefix;       // weight_name without ".weight"
   int64_t block = 0;
-  std::string linear;       // short name from block_linears(spec), e.g. "fc1"
+  std::string linear;  // short name from block_linears(spec), e.g. "fc1"
   int64_t out_features = 0;
   int64_t in_features = 0;
 };

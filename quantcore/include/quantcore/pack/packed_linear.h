@@ -27,8 +27,8 @@ struct PackedLinear {
   int code_bits = 4;         // width of a salient code in `codes`: 4, or 8 for salient bits > 4
   VectorDType vector_dtype = VectorDType::F16;
   std::vector<int32_t> salient_columns;  // k ascending column indices (the mask, §2.2)
-  std::vector<uint32_t> signs;  // n x words_per_row(m - k, 1): bit j of a row = its j-th non-salient column
-  std::vector<uint32_t> codes;  // n x words_per_row(k, code_bits): the j-th salient column's Q
+  std::vector<uint32_t> signs;           // n x words_per_row(m - k, 1): bit j of a row = its j-th non-salient column
+  std::vector<uint32_t> codes;           // n x words_per_row(k, code_bits): the j-th salient column's Q
   std::vector<float> a, c, scale, zero;  // [n], each exactly representable in vector_dtype
   std::vector<float> r2;                 // [m] (entries of salient columns are never used)
 
