@@ -2,11 +2,9 @@
 
 #include <QCheckBox>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrent>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +13,7 @@
 #include "analysis/layer_view.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/pack/packed_checkpoint.h"
+#include "widgets/background_task.h"
 #include "widgets/heatmap_canvas.h"
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
@@ -22,11 +21,6 @@
 namespace widgets {
 
 namespace {
-struct Opened {
-  std::shared_ptr<quantcore::CausalLM> model;
-  QString error;
-};
-
 struct Range {
   float lo = std::numeric_limits<float>::infinity(), hi = -std::numeric_limits<float>::infinity();
   float loPositive = std::numeric_limits<float>::infinity();
@@ -73,29 +67,22 @@ CompareView::CompareView(StudioSession& session, QWidget* parent) : QWidget(pare
 
 void CompareView::openSecondModel(const QString& path) {
   status_->setText(tr("Opening %1 ...").arg(path));
-  auto* watcher = new QFutureWatcher<Opened>(this);
-  connect(watcher, &QFutureWatcher<Opened>::finished, this, [this, watcher, path] {
-    const Opened r = watcher->result();
-    watcher->deleteLater();
-    if (!r.error.isEmpty()) {
-      status_->setText(r.error);
-      return Q_EMIT secondModelFailed(r.error);
-    }
-    second_ = r.model;
-    secondPath_ = path;
-    refresh();
-    Q_EMIT secondModelOpened();
-  });
-  watcher->setFuture(QtConcurrent::run([path] {
-    Opened r;
-    try {
-      const quantcore::Checkpoint ck = quantcore::open_model_checkpoint(path.toStdString());
-      r.model = quantcore::load_causal_lm(ck, quantcore::ComputeOptions{});
-    } catch (const std::exception& e) {
-      r.error = QString::fromStdString(e.what());
-    }
-    return r;
-  }));
+  runInBackground(
+      this,
+      [path] {
+        const quantcore::Checkpoint ck = quantcore::open_model_checkpoint(path.toStdString());
+        return quantcore::load_causal_lm(ck, quantcore::ComputeOptions{});
+      },
+      [this, path](TaskResult<std::shared_ptr<quantcore::CausalLM>> r) {
+        if (r.failed()) {
+          status_->setText(r.error());
+          return Q_EMIT secondModelFailed(r.error());
+        }
+        second_ = r.value();
+        secondPath_ = path;
+        refresh();
+        Q_EMIT secondModelOpened();
+      });
 }
 
 void CompareView::refresh() {

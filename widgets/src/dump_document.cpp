@@ -1,11 +1,9 @@
 #include "widgets/dump_document.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrent>
-
 #include "analysis/dump_views.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/jobs/progress.h"
+#include "widgets/background_task.h"
 #if QUANTLENS_HAVE_HDF5
 #include "analysis/dump_reader.h"
 #endif
@@ -17,41 +15,33 @@ struct DumpDocument::Read {
   std::optional<analysis::DumpHeader> header;
   std::vector<analysis::DumpBlock> blocks;
   std::vector<std::vector<float>> thresholds;
-  bool cancelled = false;
-  QString error;
 };
 
 DumpDocument::Read DumpDocument::readFile(const QString& path, JobProgress& progress,
                                           const quantcore::CancelToken& cancel) {
   Read r;
   r.path = path;
-  try {
 #if QUANTLENS_HAVE_HDF5
-    progress.stage("read dump", 1);
-    const analysis::DumpReader reader(path.toStdString());
-    const analysis::DumpHeader& h = reader.header();
-    progress.stage("read dump", h.num_layers);
-    for (int64_t b = 0; b < h.num_layers; ++b) {
-      cancel.throw_if_requested();
-      analysis::DumpBlock block = reader.read_block(b);
-      std::vector<float> thresholds;
-      for (const analysis::DumpLinear& l : block.linears)
-        thresholds.push_back(analysis::salient_cell_threshold(l.saliency_map, l.salient_weights));
-      r.blocks.push_back(std::move(block));
-      r.thresholds.push_back(std::move(thresholds));
-      progress.advance(b + 1);
-    }
-    r.header = h;
-#else
-    static_cast<void>(progress);
-    static_cast<void>(cancel);
-    throw quantcore::InputError(path.toStdString(), "this build of QuantLens reads no HDF5 dumps (built without HDF5)");
-#endif
-  } catch (const quantcore::Cancelled&) {
-    r.cancelled = true;
-  } catch (const std::exception& e) {
-    r.error = QString::fromStdString(e.what());
+  progress.stage("read dump", 1);
+  const analysis::DumpReader reader(path.toStdString());
+  const analysis::DumpHeader& h = reader.header();
+  progress.stage("read dump", h.num_layers);
+  for (int64_t b = 0; b < h.num_layers; ++b) {
+    cancel.throw_if_requested();
+    analysis::DumpBlock block = reader.read_block(b);
+    std::vector<float> thresholds;
+    for (const analysis::DumpLinear& l : block.linears)
+      thresholds.push_back(analysis::salient_cell_threshold(l.saliency_map, l.salient_weights));
+    r.blocks.push_back(std::move(block));
+    r.thresholds.push_back(std::move(thresholds));
+    progress.advance(b + 1);
   }
+  r.header = h;
+#else
+  static_cast<void>(progress);
+  static_cast<void>(cancel);
+  throw quantcore::InputError(path.toStdString(), "this build of QuantLens reads no HDF5 dumps (built without HDF5)");
+#endif
   return r;
 }
 
@@ -76,25 +66,25 @@ void DumpDocument::open(const QString& path) {
   cancel_ = std::make_shared<quantcore::CancelToken>();
   progress_->reset();
   Q_EMIT opening(path);
-  auto* watcher = new QFutureWatcher<Read>(this);
-  connect(watcher, &QFutureWatcher<Read>::finished, this, [this, watcher] {
-    Read r = watcher->future().takeResult();
-    watcher->deleteLater();
-    busy_ = false;
-    cancel_.reset();
-    if (r.cancelled) return Q_EMIT cancelled();
-    if (!r.error.isEmpty()) return Q_EMIT failed(r.error);
-    path_ = r.path;
-    header_ = std::move(r.header);
-    blocks_ = std::move(r.blocks);
-    markThresholds_ = std::move(r.thresholds);
-    selectedBlock_ = -1;
-    selectedLinear_ = -1;
-    Q_EMIT opened();
-    select(0, 0);
-  });
-  watcher->setFuture(
-      QtConcurrent::run([path, progress = progress_, cancel = cancel_] { return readFile(path, *progress, *cancel); }));
+  runInBackground(
+      this,
+      [path](JobProgress& progress, const quantcore::CancelToken& cancel) { return readFile(path, progress, cancel); },
+      [this](TaskResult<Read> result) {
+        busy_ = false;
+        cancel_.reset();
+        if (result.cancelled()) return Q_EMIT cancelled();
+        if (result.failed()) return Q_EMIT failed(result.error());
+        Read& r = result.value();
+        path_ = r.path;
+        header_ = std::move(r.header);
+        blocks_ = std::move(r.blocks);
+        markThresholds_ = std::move(r.thresholds);
+        selectedBlock_ = -1;
+        selectedLinear_ = -1;
+        Q_EMIT opened();
+        select(0, 0);
+      },
+      {.progress = progress_, .cancel = cancel_});
 }
 
 void DumpDocument::cancel() {

@@ -1,17 +1,9 @@
 #include "widgets/hessian_marks_run.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrent>
-
 #include "analysis/hessian_saliency.h"
+#include "widgets/background_task.h"
 
 namespace widgets {
-
-struct HessianMarksRun::Outcome {
-  std::optional<analysis::SalientMarks> marks;
-  bool cancelled = false;
-  QString error;
-};
 
 HessianMarksRun::HessianMarksRun(StudioSession& session, QObject* parent) : QObject(parent), session_(session) {}
 
@@ -46,32 +38,24 @@ void HessianMarksRun::start(const Request& r) {
   cancel_ = std::make_shared<quantcore::CancelToken>();
   progress_->reset();
   Q_EMIT runningChanged(true);
-  auto* watcher = new QFutureWatcher<Outcome>(this);
-  connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, r] {
-    const Outcome o = watcher->result();
-    watcher->deleteLater();
-    running_ = false;
-    if (wanted_ && !(*wanted_ == r)) return start(*wanted_);  // superseded meanwhile
-    Q_EMIT runningChanged(false);
-    if (!wanted_ || o.cancelled) return;
-    if (!o.error.isEmpty()) {
-      Q_EMIT failed(o.error);
-      return;
-    }
-    result_ = o.marks;
-    Q_EMIT resultChanged();
-  });
-  watcher->setFuture(QtConcurrent::run([r, progress = progress_, cancel = cancel_] {
-    Outcome o;
-    try {
-      o.marks = r.saliency->marks(r.layer.block, r.layer.linear, r.ratio, *progress, *cancel);
-    } catch (const quantcore::Cancelled&) {
-      o.cancelled = true;
-    } catch (const std::exception& e) {
-      o.error = QString::fromStdString(e.what());
-    }
-    return o;
-  }));
+  runInBackground(
+      this,
+      [r](JobProgress& progress, const quantcore::CancelToken& cancel) {
+        return r.saliency->marks(r.layer.block, r.layer.linear, r.ratio, progress, cancel);
+      },
+      [this, r](TaskResult<analysis::SalientMarks> o) {
+        running_ = false;
+        if (wanted_ && !(*wanted_ == r)) return start(*wanted_);  // superseded meanwhile
+        Q_EMIT runningChanged(false);
+        if (!wanted_ || o.cancelled()) return;
+        if (o.failed()) {
+          Q_EMIT failed(o.error());
+          return;
+        }
+        result_ = std::move(o.value());
+        Q_EMIT resultChanged();
+      },
+      {.progress = progress_, .cancel = cancel_});
 }
 
 }  // namespace widgets

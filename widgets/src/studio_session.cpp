@@ -1,6 +1,6 @@
 #include "widgets/studio_session.h"
 
-#include <QtConcurrent/QtConcurrent>
+#include <QThreadPool>
 
 #include "analysis/hessian_saliency.h"
 #include "analysis/layer_view.h"
@@ -13,6 +13,7 @@
 #include "quantcore/model/load_model.h"
 #include "quantcore/pack/packed_checkpoint.h"
 #include "quantcore/tokenize/tokenizer.h"
+#include "widgets/background_task.h"
 #include "widgets/model_bounds_run.h"
 #include "widgets/dump_document.h"
 
@@ -25,7 +26,6 @@ struct StudioSession::Loaded {
   std::shared_ptr<quantcore::Tokenizer> tokenizer;
   std::shared_ptr<const quantcore::Checkpoint> checkpoint;
   std::optional<quantcore::ModelBits> bits;
-  QString error;
 };
 
 struct StudioSession::Calibrated {
@@ -33,23 +33,7 @@ struct StudioSession::Calibrated {
   std::vector<std::vector<int32_t>> windows;
   QString text;
   quantcore::CalibrationOptions options;
-  bool cancelled = false;
-  QString error;
 };
-
-namespace {
-
-// Runs `work` on the global thread pool and hands its result to `done` on `owner`'s thread.
-template <typename Result, typename Work, typename Done>
-void runJob(QObject* owner, Work work, Done done) {
-  auto* watcher = new QFutureWatcher<Result>(owner);
-  QObject::connect(watcher, &QFutureWatcher<Result>::finished, owner, [watcher, done] {
-    done(watcher->result());
-    watcher->deleteLater();
-  });
-  watcher->setFuture(QtConcurrent::run(work));
-}
-}  // namespace
 
 StudioSession::StudioSession(QObject* parent)
     : QObject(parent), bounds_(new ModelBoundsRun(this)), dump_(new DumpDocument(this)) {}
@@ -63,32 +47,29 @@ void StudioSession::openModel(const QString& path) {
   busy_ = true;
   progress_.stage("load model", 1);
   Q_EMIT jobStarted(tr("Opening %1").arg(path));
-  runJob<Loaded>(
+  runInBackground(
       this,
       [path] {
         Loaded r;
         r.path = path;
-        try {
-          auto ck = std::make_shared<const quantcore::Checkpoint>(quantcore::open_model_checkpoint(path.toStdString()));
-          r.spec = ck->spec;
-          r.model = quantcore::load_causal_lm(*ck, quantcore::ComputeOptions{});
-          r.tokenizer = quantcore::load_tokenizer(ck->tokenizer_path);
-          if (const auto* p = dynamic_cast<const quantcore::PackedCheckpoint*>(ck->weights.get()))
-            r.bits = quantcore::outputs::formula_model_bits(p->quantized(), p->salient_counts(),
-                                                            p->settings().salient_bits, p->settings().vector_dtype);
-          r.checkpoint = ck;
-        } catch (const std::exception& e) {
-          r.error = QString::fromStdString(e.what());
-        }
+        auto ck = std::make_shared<const quantcore::Checkpoint>(quantcore::open_model_checkpoint(path.toStdString()));
+        r.spec = ck->spec;
+        r.model = quantcore::load_causal_lm(*ck, quantcore::ComputeOptions{});
+        r.tokenizer = quantcore::load_tokenizer(ck->tokenizer_path);
+        if (const auto* p = dynamic_cast<const quantcore::PackedCheckpoint*>(ck->weights.get()))
+          r.bits = quantcore::outputs::formula_model_bits(p->quantized(), p->salient_counts(),
+                                                          p->settings().salient_bits, p->settings().vector_dtype);
+        r.checkpoint = ck;
         return r;
       },
-      [this](const Loaded& r) {
+      [this](TaskResult<Loaded> loaded) {
         busy_ = false;
         progress_.finish();
-        if (!r.error.isEmpty()) {
-          Q_EMIT modelFailed(r.error);
+        if (loaded.failed()) {
+          Q_EMIT modelFailed(loaded.error());
           return;
         }
+        const Loaded& r = loaded.value();
         modelPath_ = r.path;
         spec_ = r.spec;
         model_ = r.model;
@@ -113,32 +94,27 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
   cancel_ = std::make_shared<quantcore::CancelToken>();
   progress_.reset();
   Q_EMIT jobStarted(tr("Calibrating on %1").arg(textPath));
-  runJob<Calibrated>(
+  runInBackground(
       this,
-      [model = model_, tokenizer = tokenizer_, path = modelPath_.toStdString(), text = textPath.toStdString(), options,
-       cancel = cancel_, progress = &progress_] {
+      [model = model_, tokenizer = tokenizer_, path = modelPath_.toStdString(), text = textPath.toStdString(), options](
+          JobProgress& progress, const quantcore::CancelToken& cancel) {
         Calibrated r;
         r.text = QString::fromStdString(text);
         r.options = options;
-        try {
-          const std::vector<int32_t> ids = tokenizer->encode(quantcore::read_file(text));
-          r.windows = quantcore::calibration_windows(ids, options);
-          r.stats = quantcore::cached_activation_stats(*model, path, ids, options, std::nullopt, *progress, *cancel);
-        } catch (const quantcore::Cancelled&) {
-          r.cancelled = true;
-        } catch (const std::exception& e) {
-          r.error = QString::fromStdString(e.what());
-        }
+        const std::vector<int32_t> ids = tokenizer->encode(quantcore::read_file(text));
+        r.windows = quantcore::calibration_windows(ids, options);
+        r.stats = quantcore::cached_activation_stats(*model, path, ids, options, std::nullopt, progress, cancel);
         return r;
       },
-      [this](const Calibrated& r) {
+      [this](TaskResult<Calibrated> calibrated) {
         busy_ = false;
         cancel_.reset();
-        if (r.cancelled) {
+        if (calibrated.cancelled()) {
           Q_EMIT calibrationCancelled();
-        } else if (!r.error.isEmpty()) {
-          Q_EMIT calibrationFailed(r.error);
+        } else if (calibrated.failed()) {
+          Q_EMIT calibrationFailed(calibrated.error());
         } else {
+          const Calibrated& r = calibrated.value();
           stats_ = r.stats;
           hessian_ = std::make_shared<analysis::HessianSaliency>(model_, r.windows);
           calibText_ = r.text;
@@ -148,7 +124,8 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
           bounds_->request(ratio_);
           Q_EMIT calibrationFinished();
         }
-      });
+      },
+      {.progress = borrowedProgress(progress_), .cancel = cancel_});
 }
 
 void StudioSession::cancelJob() {
@@ -196,7 +173,7 @@ void StudioSession::recomputeSlider() {
   sliderRunning_ = true;
   // The background bounds start no new layer until this evaluation is done.
   ++*bounds_->holdCounter();
-  runJob<std::optional<analysis::SalientSliderResult>>(
+  runInBackground(
       this,
       [slider = slider_, ratio = ratio_,
        hold = bounds_->holdCounter()]() -> std::optional<analysis::SalientSliderResult> {
@@ -206,7 +183,8 @@ void StudioSession::recomputeSlider() {
         } release{*hold};
         return slider->evaluate(ratio);
       },
-      [this, slider = slider_](const std::optional<analysis::SalientSliderResult>& r) {
+      [this, slider = slider_](TaskResult<std::optional<analysis::SalientSliderResult>> result) {
+        const std::optional<analysis::SalientSliderResult>& r = result.value();
         sliderRunning_ = false;
         if (slider != slider_) return recomputeSlider();  // another layer was selected meanwhile
         sliderResult_ = r;

@@ -42,7 +42,6 @@ private:
     double ratio = 0;
     bool operator==(const Request&) const = default;
   };
-  struct Outcome;
   void start(const Request& r);
 
   StudioSession& session_;

@@ -3,7 +3,6 @@
 // the selected linear, the salient ratio and its slider result. Loading and calibration run on
 // a worker thread; the session emits signals on the GUI thread when they end. Views hold no
 // model data of their own.
-#include <QFutureWatcher>
 #include <QObject>
 #include <QString>
 
