@@ -1,40 +1,31 @@
 #include "widgets/model_bounds_run.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrent>
-
 #include <chrono>
-#include <mutex>
-#include <string>
 #include <thread>
 #include <utility>
+
+#include "widgets/background_task.h"
 
 namespace widgets {
 
 struct ModelBoundsRun::Pass {
   std::shared_ptr<analysis::ModelBounds> bounds;
   double ratio = 0.0;
-  quantcore::CancelToken cancel;
-  std::mutex mutex;  // guards what the worker hands over below
-  std::vector<std::pair<std::size_t, analysis::LayerBound>> arrived;
-  std::optional<analysis::ModelBoundsPass> result;
-  bool cancelled = false;
-  std::string error;
+  std::shared_ptr<quantcore::CancelToken> cancel = std::make_shared<quantcore::CancelToken>();
 };
 
-ModelBoundsRun::ModelBoundsRun(QObject* parent) : QObject(parent) {
+ModelBoundsRun::ModelBoundsRun(QObject* parent)
+    : QObject(parent), arrived_(kDrainIntervalMs, [this](std::vector<ArrivedBound> arrived) { take(arrived); }) {
   pool_.setMaxThreadCount(1);
-  drainTimer_.setInterval(kDrainIntervalMs);
-  connect(&drainTimer_, &QTimer::timeout, this, &ModelBoundsRun::drain);
 }
 
 ModelBoundsRun::~ModelBoundsRun() {
-  if (pass_) pass_->cancel.request();
+  if (pass_) pass_->cancel->request();
   pool_.waitForDone();
 }
 
 void ModelBoundsRun::reset(std::shared_ptr<analysis::ModelBounds> bounds) {
-  if (pass_) pass_->cancel.request();
+  if (pass_) pass_->cancel->request();
   bounds_ = std::move(bounds);
   rows_.clear();
   if (bounds_)
@@ -56,7 +47,7 @@ void ModelBoundsRun::reset(std::shared_ptr<analysis::ModelBounds> bounds) {
 }
 
 void ModelBoundsRun::request(double ratio) {
-  const bool runningThis = running_ && pass_->bounds == bounds_ && pass_->ratio == ratio && !pass_->cancel.requested();
+  const bool runningThis = running_ && pass_->bounds == bounds_ && pass_->ratio == ratio && !pass_->cancel->requested();
   if (ratio == ratio_ && (complete_ || runningThis)) return;
   ratio_ = ratio;
   std::fill(current_.begin(), current_.end(), 0);
@@ -64,7 +55,7 @@ void ModelBoundsRun::request(double ratio) {
   total_ = 0.0;
   complete_.reset();
   if (running_)
-    pass_->cancel.request();  // the pass's end starts the next one
+    pass_->cancel->request();  // the pass's end starts the next one
   else if (bounds_)
     startPass();
   Q_EMIT updated();
@@ -77,59 +68,39 @@ void ModelBoundsRun::startPass() {
   pass_ = pass;
   running_ = true;
   ++started_;
-  drainTimer_.start();
-  auto* watcher = new QFutureWatcher<void>(this);
-  connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher, pass] {
-    watcher->deleteLater();
-    drain();
-    running_ = false;
-    drainTimer_.stop();
-    pass_.reset();
-    if (pass->cancelled) ++cancelled_;
-    if (pass->result && pass->bounds == bounds_ && pass->ratio == ratio_) {
-      complete_ = std::move(pass->result);
-      total_ = complete_->total_error_bound;
-      Q_EMIT updated();
-      Q_EMIT finished();
-      return;
-    }
-    // A failed pass is not retried until the next request; a superseded one is.
-    if (pass->error.empty() && bounds_ && !complete_) startPass();
-  });
-  watcher->setFuture(QtConcurrent::run(&pool_, [pass, hold = hold_] {
-    const auto waitForForeground = [&] {
-      while (hold->load() > 0 && !pass->cancel.requested()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    };
-    try {
-      waitForForeground();
-      analysis::ModelBoundsPass result =
-          pass->bounds->evaluate(pass->ratio, pass->cancel, [&](std::size_t i, const analysis::LayerBound& b) {
-            {
-              std::lock_guard<std::mutex> lock(pass->mutex);
-              pass->arrived.emplace_back(i, b);
-            }
-            waitForForeground();
-          });
-      std::lock_guard<std::mutex> lock(pass->mutex);
-      pass->result = std::move(result);
-    } catch (const quantcore::Cancelled&) {
-      std::lock_guard<std::mutex> lock(pass->mutex);
-      pass->cancelled = true;
-    } catch (const std::exception& e) {
-      std::lock_guard<std::mutex> lock(pass->mutex);
-      pass->error = e.what();
-    }
-  }));
+  const auto arrived = arrived_.open();
+  runInBackground(
+      this,
+      [pass, arrived, hold = hold_](JobProgress&, const quantcore::CancelToken& cancel) {
+        const auto waitForForeground = [&] {
+          while (hold->load() > 0 && !cancel.requested()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        };
+        waitForForeground();
+        return pass->bounds->evaluate(pass->ratio, cancel, [&](std::size_t i, const analysis::LayerBound& b) {
+          arrived->append({i, b});
+          waitForForeground();
+        });
+      },
+      [this, pass](TaskResult<analysis::ModelBoundsPass> r) {
+        arrived_.close();
+        running_ = false;
+        pass_.reset();
+        if (r.cancelled()) ++cancelled_;
+        if (r.hasValue() && pass->bounds == bounds_ && pass->ratio == ratio_) {
+          complete_ = std::move(r.value());
+          total_ = complete_->total_error_bound;
+          Q_EMIT updated();
+          Q_EMIT finished();
+          return;
+        }
+        // A failed pass is not retried until the next request; a superseded one is.
+        if (!r.failed() && bounds_ && !complete_) startPass();
+      },
+      {.pool = &pool_, .cancel = pass->cancel});
 }
 
-void ModelBoundsRun::drain() {
-  if (!pass_) return;
-  std::vector<std::pair<std::size_t, analysis::LayerBound>> arrived;
-  {
-    std::lock_guard<std::mutex> lock(pass_->mutex);
-    arrived.swap(pass_->arrived);
-  }
-  if (arrived.empty() || pass_->bounds != bounds_ || pass_->ratio != ratio_) return;
+void ModelBoundsRun::take(std::vector<ArrivedBound>& arrived) {
+  if (!pass_ || pass_->bounds != bounds_ || pass_->ratio != ratio_) return;
   for (auto& [i, bound] : arrived) {
     if (!current_[i]) {
       current_[i] = 1;

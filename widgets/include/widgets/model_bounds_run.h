@@ -1,20 +1,21 @@
 #pragma once
 // Every block linear's eq. (4) bound at the slider's ratio, computed in the background
 // (analysis::ModelBounds on a private one-thread pool). One pass at a time: a newer ratio
-// cancels the running pass and the latest wins. The pass writes each finished layer into a
-// mutex-protected buffer that a GUI timer drains, and it starts no new layer while the
+// cancels the running pass and the latest wins. The pass hands each finished layer to a
+// CoalescingBuffer that a GUI timer drains, and it starts no new layer while the
 // selected layer's foreground evaluation runs (see holdCounter()).
 #include <QObject>
 #include <QThreadPool>
-#include <QTimer>
 
 #include <atomic>
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "analysis/model_bounds.h"
+#include "widgets/coalescing_buffer.h"
 
 namespace widgets {
 
@@ -62,8 +63,9 @@ Q_SIGNALS:
 
 private:
   struct Pass;
+  using ArrivedBound = std::pair<std::size_t, analysis::LayerBound>;  // layer index, its bound
   void startPass();
-  void drain();
+  void take(std::vector<ArrivedBound>& arrived);  // a drained batch of the running pass
 
   std::shared_ptr<analysis::ModelBounds> bounds_;
   std::vector<analysis::LayerBound> rows_;
@@ -78,7 +80,7 @@ private:
   int started_ = 0, cancelled_ = 0;
   std::shared_ptr<std::atomic<int>> hold_ = std::make_shared<std::atomic<int>>(0);
   QThreadPool pool_;
-  QTimer drainTimer_;
+  CoalescingBuffer<ArrivedBound> arrived_;
 };
 
 }  // namespace widgets

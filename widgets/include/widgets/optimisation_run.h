@@ -1,17 +1,16 @@
 #pragma once
 // A PTQ1.61 run off the GUI thread (analysis/ptq161_job.h), then perplexity on a chosen text.
-// The job's loss events go into a mutex-protected buffer that a GUI timer drains every
-// kDrainIntervalMs: the worker never waits for the GUI and the GUI gets them in batches.
+// The job's loss events go through a CoalescingBuffer drained every kDrainIntervalMs: the worker
+// never waits for the GUI and the GUI gets them in batches.
 #include <QElapsedTimer>
 #include <QObject>
 #include <QString>
-#include <QTimer>
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "analysis/ptq161_job.h"
+#include "widgets/coalescing_buffer.h"
 #include "widgets/job_progress.h"
 
 namespace widgets {
@@ -53,15 +52,11 @@ Q_SIGNALS:
   void perplexityFailed(const QString& message);
 
 private:
-  class EventBuffer;
-  void drain();
-
   analysis::Ptq161JobSettings settings_;
-  std::shared_ptr<EventBuffer> buffer_;
   std::shared_ptr<const analysis::Ptq161JobResult> result_;
   std::shared_ptr<quantcore::CancelToken> cancel_;
   JobProgress progress_;
-  QTimer drainTimer_;
+  CoalescingBuffer<quantcore::LossEvent> losses_;
   QElapsedTimer clock_;
   bool running_ = false;
   int64_t blocks_ = 0;
