@@ -2,18 +2,16 @@
 
 #include <QAction>
 #include <QFileDialog>
-#include <QFutureWatcher>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStatusBar>
-#include <QTimer>
-#include <QtConcurrent/QtConcurrent>
 
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 
 #include "analysis/ptq161_job.h"
 #include "quantcore/calib/activation_stats.h"
@@ -23,7 +21,9 @@
 #include "quantcore/io/atomic_write.h"
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/io/errors.h"
+#include "widgets/background_task.h"
 #include "widgets/optimisation_run.h"
+#include "widgets/progress_bar_feed.h"
 #include "widgets/studio_session.h"
 #if QUANTLENS_HAVE_HDF5
 #include "analysis/ptq161_dump.h"
@@ -34,11 +34,6 @@ namespace widgets {
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Outcome {
-  bool cancelled = false;
-  QString error;
-};
 
 const char* kTitles[ExportActions::kKinds] = {"Export quantized checkpoint (HF)...", "Export packed checkpoint...",
                                               "Export dense HF checkpoint...", "Export HDF5 dump..."};
@@ -91,9 +86,7 @@ ExportActions::ExportActions(StudioSession& session, OptimisationRun* run, QWidg
     connect(actions_[size_t(k)], &QAction::triggered, this, [this, k] { chooseAndStart(Kind(k)); });
   }
   pool_.setMaxThreadCount(1);
-  poll_ = new QTimer(this);
-  poll_->setInterval(100);
-  connect(poll_, &QTimer::timeout, this, &ExportActions::showProgress);
+  poll_ = new ProgressBarFeed(progress_, "{stage} %v / %m", this);
   connect(&session_, &StudioSession::modelOpened, this, &ExportActions::refresh);
   connect(&session_, &StudioSession::calibrationFinished, this, &ExportActions::refresh);
   if (run_) {
@@ -115,6 +108,7 @@ void ExportActions::addTo(QMenu& menu, QStatusBar& bar) {
   status_ = new QLabel(&bar);
   bar_ = new QProgressBar(&bar);
   bar_->setMaximumWidth(160);
+  poll_->setBar(bar_);
   cancelButton_ = new QPushButton(tr("Cancel export"), &bar);
   cancelButton_->setObjectName("exportCancel");
   connect(cancelButton_, &QPushButton::clicked, this, &ExportActions::cancel);
@@ -265,56 +259,40 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
   Q_EMIT started(what);
 
   const QString destName = QString::fromStdString(dest.string());
-  auto* watcher = new QFutureWatcher<Outcome>(this);
-  connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, destName] {
-    const Outcome r = watcher->result();
-    watcher->deleteLater();
-    busy_ = false;
-    cancel_.reset();
-    poll_->stop();
-    refresh();
-    if (r.cancelled) {
-      ended(tr("Export cancelled; nothing was written to %1.").arg(destName));
-      Q_EMIT cancelled(destName);
-    } else if (!r.error.isEmpty()) {
-      ended(r.error);
-      Q_EMIT failed(r.error);
-      if (interactive_) QMessageBox::warning(dialogParent_, tr("Export failed"), r.error);
-    } else {
-      ended(tr("Exported to %1").arg(destName));
-      Q_EMIT finished(destName);
-    }
-  });
-  watcher->setFuture(QtConcurrent::run(&pool_, [work, cancel = cancel_, progress = &progress_, destName] {
-    Outcome r;
-    try {
-      work(*progress, *cancel);
-    } catch (const quantcore::Cancelled&) {
-      r.cancelled = true;
-    } catch (const quantcore::InputError& e) {
-      r.error = QString::fromStdString(e.what());
-    } catch (const std::exception& e) {
-      r.error = destName + ": " + QString::fromStdString(e.what());
-    }
-    return r;
-  }));
+  runInBackground(
+      this,
+      [work, destName](JobProgress& progress, const quantcore::CancelToken& cancel) {
+        try {
+          work(progress, cancel);
+        } catch (const quantcore::InputError&) {
+          throw;  // its message names the file already
+        } catch (const std::exception& e) {
+          throw std::runtime_error((destName + ": " + QString::fromStdString(e.what())).toStdString());
+        }
+      },
+      [this, destName](TaskResult<void> r) {
+        busy_ = false;
+        cancel_.reset();
+        poll_->stop();
+        refresh();
+        if (r.cancelled()) {
+          ended(tr("Export cancelled; nothing was written to %1.").arg(destName));
+          Q_EMIT cancelled(destName);
+        } else if (r.failed()) {
+          ended(r.error());
+          Q_EMIT failed(r.error());
+          if (interactive_) QMessageBox::warning(dialogParent_, tr("Export failed"), r.error());
+        } else {
+          ended(tr("Exported to %1").arg(destName));
+          Q_EMIT finished(destName);
+        }
+      },
+      {.pool = &pool_, .progress = borrowedProgress(progress_), .cancel = cancel_});
   return true;
 }
 
 void ExportActions::cancel() {
   if (cancel_) cancel_->request();
-}
-
-void ExportActions::showProgress() {
-  if (!bar_) return;
-  const int64_t total = progress_.total();
-  if (total > 0) {
-    bar_->setRange(0, int(total));
-    bar_->setValue(int(progress_.done()));
-    bar_->setFormat(progress_.stageName() + " %v / %m");
-  } else {
-    bar_->setRange(0, 0);
-  }
 }
 
 void ExportActions::ended(const QString& text) {

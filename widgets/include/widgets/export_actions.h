@@ -20,13 +20,13 @@ class QMenu;
 class QProgressBar;
 class QPushButton;
 class QStatusBar;
-class QTimer;
 class QWidget;
 
 namespace widgets {
 
 class StudioSession;
 class OptimisationRun;
+class ProgressBarFeed;
 
 class ExportActions : public QObject {
   Q_OBJECT
@@ -66,7 +66,6 @@ Q_SIGNALS:
 private:
   void chooseAndStart(Kind kind);
   void onRunFinished();
-  void showProgress();
   void ended(const QString& text);
 
   StudioSession& session_;
@@ -77,7 +76,7 @@ private:
   QLabel* status_ = nullptr;
   QProgressBar* bar_ = nullptr;
   QPushButton* cancelButton_ = nullptr;
-  QTimer* poll_;
+  ProgressBarFeed* poll_;
   QThreadPool pool_;
   bool busy_ = false;
   JobProgress progress_;
