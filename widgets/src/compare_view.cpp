@@ -8,31 +8,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "analysis/layer_view.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/pack/packed_checkpoint.h"
 #include "widgets/background_task.h"
+#include "widgets/colour_scale.h"
 #include "widgets/heatmap_canvas.h"
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
 
 namespace widgets {
-
-namespace {
-struct Range {
-  float lo = std::numeric_limits<float>::infinity(), hi = -std::numeric_limits<float>::infinity();
-  float loPositive = std::numeric_limits<float>::infinity();
-  void add(const analysis::FloatMatrix& m) {
-    for (float v : m.values) {
-      if (!std::isfinite(v)) continue;
-      lo = std::min(lo, v), hi = std::max(hi, v);
-      if (v > 0) loPositive = std::min(loPositive, v);
-    }
-  }
-};
-}  // namespace
 
 CompareView::CompareView(StudioSession& session, QWidget* parent) : QWidget(parent), session_(session) {
   left_ = new HeatmapCanvas(this);
@@ -104,18 +90,18 @@ void CompareView::refresh() {
   b.title = "|W2| of " + name + " (" + second + ")";
   d.title = "|W1 - W2| of " + name;
   for (HeatmapContent* c : {&a, &b, &d}) c->rowAxis = "output row", c->columnAxis = "input channel";
-  Range shared;
-  shared.add(a.values);
-  shared.add(b.values);
+  ValueRangeScan shared;
+  shared.add(a.values.values);
+  shared.add(b.values.values);
   double sum = 0, top = 0;
   for (float v : d.values.values) sum += v, top = std::max<double>(top, v);
   left_->setContent(std::move(a));
   right_->setContent(std::move(b));
   diff_->setContent(std::move(d));
-  if (std::isfinite(shared.lo)) {
-    const float loPositive = std::isfinite(shared.loPositive) ? shared.loPositive : std::max(shared.hi, 1.0f);
-    left_->setValueRange(shared.lo, shared.hi, loPositive);
-    right_->setValueRange(shared.lo, shared.hi, loPositive);
+  if (!shared.empty()) {
+    const ValueRange r = shared.range();
+    left_->setValueRange(r.lo, r.hi, r.loPositive);
+    right_->setValueRange(r.lo, r.hi, r.loPositive);
   }
   status_->setText(
       tr("%1 vs %2, %3: mean |W1 - W2| %4, max %5 (one colour scale for |W1| and |W2|)")

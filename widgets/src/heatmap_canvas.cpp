@@ -30,17 +30,7 @@ HeatmapCanvas::~HeatmapCanvas() {
 
 void HeatmapCanvas::setContent(HeatmapContent content) {
   content_ = std::move(content);
-  lo_ = std::numeric_limits<float>::infinity();
-  hi_ = -std::numeric_limits<float>::infinity();
-  loPositive_ = std::numeric_limits<float>::infinity();
-  for (float v : content_.values.values) {
-    if (!std::isfinite(v)) continue;
-    lo_ = std::min(lo_, v);
-    hi_ = std::max(hi_, v);
-    if (v > 0) loPositive_ = std::min(loPositive_, v);
-  }
-  if (!std::isfinite(lo_)) lo_ = 0.0f, hi_ = 1.0f;
-  if (!std::isfinite(loPositive_)) loPositive_ = hi_ > 0 ? hi_ : 1.0f;
+  range_ = scanValueRange(content_.values.values);
   viewCol_ = viewRow_ = 0.0;
   zoom_ = 1.0f;
   selectedRow_ = -1;
@@ -49,7 +39,7 @@ void HeatmapCanvas::setContent(HeatmapContent content) {
 }
 
 void HeatmapCanvas::setValueRange(float lo, float hi, float loPositive) {
-  lo_ = lo, hi_ = hi, loPositive_ = loPositive;
+  range_ = {lo, hi, loPositive};
   textureDirty_ = true;
   update();
 }
@@ -94,15 +84,6 @@ HeatmapCanvas::PlotRect HeatmapCanvas::plotRect() const {
   return {kLeft, kTop, std::max(1.0f, width() - kLeft - kRight), std::max(1.0f, height() - kTop - kBottom)};
 }
 
-float HeatmapCanvas::normalised(float v) const {
-  if (logScale_) {
-    if (!(v > 0)) return 0.0f;
-    const float a = std::log10(loPositive_), b = std::log10(std::max(hi_, loPositive_));
-    return b > a ? (std::log10(v) - a) / (b - a) : 0.5f;
-  }
-  return hi_ > lo_ ? (v - lo_) / (hi_ - lo_) : 0.5f;
-}
-
 void HeatmapCanvas::clampView() {
   const auto& m = content_.values;
   const float zoomMax = std::max(1.0f, static_cast<float>(std::min(m.rows, m.cols)) / 2.0f);
@@ -118,12 +99,13 @@ void HeatmapCanvas::uploadTexture(const analysis::CellRegion& region, int64_t ma
   if (overlay_.markScores) pooledScores = analysis::max_pool_region(*overlay_.markScores, region, maxRows, maxCols);
   const std::vector<float>& scores = overlay_.markScores ? pooledScores.values : pooled.values;
   std::vector<uint32_t> pixels(pooled.values.size());
+  const ColourScale scale = colourScale();
   for (size_t i = 0; i < pixels.size(); ++i) {
     const float v = pooled.values[i];
     if (!std::isfinite(v)) {
       pixels[i] = kNoData;
     } else {
-      const Rgb c = colormap(normalised(v));
+      const Rgb c = colormap(float(scale.normalised(v)));
       if (scores[i] >= overlay_.markThreshold)  // the block holds a marked cell; red, keeping its shade
         pixels[i] = IM_COL32(255, c.g / 3, c.b / 3, 255);
       else
@@ -331,13 +313,7 @@ void HeatmapCanvas::drawColourBar(const PlotRect& plot) {
   dl->AddRect(ImVec2(x, plot.y), ImVec2(x + w, plot.y + plot.h), IM_COL32(150, 150, 150, 255));
   for (int i = 0; i <= 4; ++i) {
     const float t = 1.0f - i / 4.0f;
-    float value;
-    if (logScale_) {
-      const float a = std::log10(loPositive_), b = std::log10(std::max(hi_, loPositive_));
-      value = std::pow(10.0f, a + t * (b - a));
-    } else {
-      value = lo_ + t * (hi_ - lo_);
-    }
+    const float value = float(colourScale().valueAt(t));
     char label[32];
     std::snprintf(label, sizeof label, "%.3g", value);
     const float y = plot.y + plot.h * i / 4.0f;

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
-#include <limits>
 
 #include "analysis/heatmap_pool.h"
 #include "widgets/colormap.h"
@@ -20,27 +19,7 @@ namespace widgets {
 
 namespace {
 
-struct Scale {
-  bool log = false;
-  double lo = 0, hi = 1;  // in value units (log: lo is the smallest positive value)
-  double normalised(double v) const {
-    if (!std::isfinite(v)) return std::numeric_limits<double>::quiet_NaN();
-    if (log) {
-      if (v <= 0) return 0;
-      const double a = std::log10(lo), b = std::log10(hi);
-      return b > a ? (std::log10(v) - a) / (b - a) : 0.5;
-    }
-    return hi > lo ? (v - lo) / (hi - lo) : 0.5;
-  }
-};
-
-Scale scaleOf(const HeatmapFigure& f) {
-  Scale s;
-  s.log = f.logScale;
-  s.lo = f.logScale ? f.loPositive : f.lo;
-  s.hi = f.logScale ? std::max(f.hi, f.loPositive) : f.hi;
-  return s;
-}
+ColourScale scaleOf(const HeatmapFigure& f) { return {{f.lo, f.hi, f.loPositive}, f.logScale}; }
 
 // About `count` round tick values in [lo, hi].
 std::vector<double> niceTicks(double lo, double hi, int count) {
@@ -56,7 +35,7 @@ std::vector<double> niceTicks(double lo, double hi, int count) {
 
 QString tickText(double v) { return QString::number(v, 'g', 3); }
 
-QImage matrixImage(const HeatmapFigure& f, const Scale& scale, int maxW, int maxH) {
+QImage matrixImage(const HeatmapFigure& f, const ColourScale& scale, int maxW, int maxH) {
   const analysis::FloatMatrix& m = f.content.values;
   const analysis::CellRegion all{0, 0, m.rows, m.cols};
   const analysis::FloatMatrix pooled = analysis::max_pool_region(m, all, std::max(1, maxH), std::max(1, maxW));
@@ -134,7 +113,7 @@ void paintHeatmapFigure(QPainter& p, const QRectF& area, const HeatmapFigure& f)
     return;
   }
 
-  const Scale scale = scaleOf(f);
+  const ColourScale scale = scaleOf(f);
   // Two image pixels per point keep small matrices crisp and bound big ones by the page.
   const QImage image = matrixImage(f, scale, int(plot.width() * 2), int(plot.height() * 2));
   p.drawImage(plot, image);
@@ -182,16 +161,16 @@ void paintHeatmapFigure(QPainter& p, const QRectF& area, const HeatmapFigure& f)
   std::vector<double> barTicks;
   if (scale.log) {
     // The decades inside the range, and its ends where no decade is near them.
-    barTicks.push_back(scale.lo);
-    for (double e = std::ceil(std::log10(scale.lo)); e <= std::floor(std::log10(scale.hi)); ++e)
+    barTicks.push_back(scale.bottom());
+    for (double e = std::ceil(std::log10(scale.bottom())); e <= std::floor(std::log10(scale.top())); ++e)
       barTicks.push_back(std::pow(10.0, e));
-    barTicks.push_back(scale.hi);
+    barTicks.push_back(scale.top());
     std::vector<double> spaced;
     for (double v : barTicks)
       if (spaced.empty() || scale.normalised(v) - scale.normalised(spaced.back()) > 0.08) spaced.push_back(v);
     barTicks = spaced;
   } else {
-    barTicks = niceTicks(scale.lo, scale.hi, 5);
+    barTicks = niceTicks(scale.bottom(), scale.top(), 5);
   }
   for (double v : barTicks) {
     const double y = bar.bottom() - std::clamp(scale.normalised(v), 0.0, 1.0) * bar.height();

@@ -15,6 +15,7 @@
 
 #include "analysis/float_matrix.h"
 #include "analysis/heatmap_pool.h"
+#include "widgets/colour_scale.h"
 #include "widgets/imgui_canvas.h"
 
 namespace widgets {
@@ -52,8 +53,8 @@ public:
   // Colour scale shared with other canvases (call after setContent, which resets it to the
   // content's own range). loPositive: the bottom of the log scale.
   void setValueRange(float lo, float hi, float loPositive);
-  std::pair<float, float> valueRange() const { return {lo_, hi_}; }
-  float smallestPositive() const { return loPositive_; }  // the lower end of the log scale
+  std::pair<float, float> valueRange() const { return {range_.lo, range_.hi}; }
+  float smallestPositive() const { return range_.loPositive; }  // the lower end of the log scale
 
   // Pan and zoom: top-left visible cell (fractional) and zoom over the fitted scale.
   struct ViewState {
@@ -88,14 +89,14 @@ private:
   void clampView();
   void applyKeyboard(double visibleCols, double visibleRows);
   void uploadTexture(const analysis::CellRegion& region, int64_t maxRows, int64_t maxCols);
-  float normalised(float v) const;
+  ColourScale colourScale() const { return {range_, logScale_}; }
   void drawColourBar(const PlotRect& plot);
 
   HeatmapContent content_;
   HeatmapOverlay overlay_;
   bool logScale_ = false;
   int64_t selectedRow_ = -1;
-  float lo_ = 0.0f, hi_ = 1.0f, loPositive_ = 1.0f;
+  ValueRange range_;
 
   // View: top-left visible cell (fractional) and zoom over the fitted scale.
   double viewCol_ = 0.0, viewRow_ = 0.0;
