@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "analysis/dump_reader.h"
 #include "analysis/dump_schema.h"
@@ -197,7 +198,7 @@ TEST(CliDump, QuantizeDumpHoldsEveryDocumentedEntry) {
       EXPECT_TRUE(s.variable);
     }
     const std::vector<int64_t> want = resolve(e.shape, symbols);
-    EXPECT_EQ(s.scalar, want.empty() && e.shape == "scalar");
+    EXPECT_EQ(s.scalar, want.empty() && std::string_view(e.shape) == "scalar");
     EXPECT_EQ(s.dims, want);
     if (e.kind == DumpKind::Dataset) {
       ASSERT_TRUE(listed.count(key)) << "h5ls does not list it";
