@@ -8,13 +8,16 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "analysis/dump_reader.h"
 #include "analysis/dump_schema.h"
-#include "cli_runner.h"
+#include "cli_support.h"
 
 using namespace analysis;
 using quantlens_test::data_path;
+using quantlens_test::RefusalCase;
+using quantlens_test::RefusedCommand;
 using quantlens_test::run_cli;
 using quantlens_test::TempDir;
 
@@ -162,11 +165,11 @@ std::string block_path(int64_t b) {
 
 TEST(CliDump, QuantizeDumpHoldsEveryDocumentedEntry) {
   TempDir tmp;
-  const int64_t epochs = 1, nsamples = 4;
-  auto r = run_cli({"quantize", source_path("resources/models/stories260K/stories260K.bin"), "--calib",
-                    source_path("resources/text/little-stories.txt"), "--nsamples", std::to_string(nsamples),
-                    "--seqlen", "64", "--epochs", std::to_string(epochs), "--cache-dir", (tmp / "cache").string(),
-                    "--out", (tmp / "q").string(), "--dump", (tmp / "x.h5").string()});
+  const int64_t epochs = 1, nsamples = quantlens_test::kCalibSamples;
+  auto r = run_cli(quantlens_test::quantize_args(
+      source_path("resources/models/stories260K/stories260K.bin"), source_path("resources/text/little-stories.txt"),
+      (tmp / "cache").string(), (tmp / "q").string(),
+      {"--epochs", std::to_string(epochs), "--dump", (tmp / "x.h5").string()}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_NO_THROW(DumpReader(tmp / "x.h5"));
   if (!have_tool(QUANTLENS_H5DUMP) || !have_tool(QUANTLENS_H5LS)) GTEST_SKIP() << "h5dump/h5ls not installed";
@@ -195,7 +198,7 @@ TEST(CliDump, QuantizeDumpHoldsEveryDocumentedEntry) {
       EXPECT_TRUE(s.variable);
     }
     const std::vector<int64_t> want = resolve(e.shape, symbols);
-    EXPECT_EQ(s.scalar, want.empty() && e.shape == "scalar");
+    EXPECT_EQ(s.scalar, want.empty() && std::string_view(e.shape) == "scalar");
     EXPECT_EQ(s.dims, want);
     if (e.kind == DumpKind::Dataset) {
       ASSERT_TRUE(listed.count(key)) << "h5ls does not list it";
@@ -255,26 +258,21 @@ TEST(CliDump, QuantizeDumpHoldsEveryDocumentedEntry) {
   EXPECT_EQ(checked, per_root + 5 * per_block + 5 * 7 * per_linear);
 }
 
-std::vector<std::string> house_llama_args(const std::string& command, const TempDir& tmp) {
-  return {command,       data_path("house-llama").string(),
-          "--calib",     data_path("house-corpus/calib.txt").string(),
-          "--nsamples",  "4",
-          "--seqlen",    "64",
-          "--cache-dir", (tmp / "cache").string()};
-}
+std::string house_llama() { return data_path("house-llama").string(); }
+std::string house_calib() { return data_path("house-corpus/calib.txt").string(); }
+std::string cache_in(const TempDir& tmp) { return (tmp / "cache").string(); }
 
 TEST(CliDump, DumpMasksAreTheEnginesMasks) {
   TempDir tmp;
-  auto args = house_llama_args("dump", tmp);
+  auto args = quantlens_test::calibrated_args("dump", house_llama(), house_calib(), cache_in(tmp));
   args.insert(args.end(), {"--out", (tmp / "d.h5").string(), "--json"});
   auto r = run_cli(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.json().at("blocks").get<int64_t>(), 8);
 
   // The engine's choice: quantize without training, with its own dump of the pass's result.
-  args = house_llama_args("quantize", tmp);
-  args.insert(args.end(), {"--no-learn", "--out", (tmp / "q").string(), "--dump", (tmp / "q.h5").string()});
-  r = run_cli(args);
+  r = run_cli(quantlens_test::quantize_args(house_llama(), house_calib(), cache_in(tmp), (tmp / "q").string(),
+                                            {"--no-learn", "--dump", (tmp / "q.h5").string()}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
   DumpReader dump(tmp / "d.h5"), engine(tmp / "q.h5");
@@ -314,33 +312,58 @@ TEST(CliDump, DumpMasksAreTheEnginesMasks) {
   EXPECT_EQ(r.json().at("layers").size(), 8u * 7u);
 }
 
-void expect_one_line_error(const quantlens_test::CliResult& r, const std::string& needle) {
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_EQ(r.err.rfind("quantlens: error: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+std::vector<std::filesystem::path> everything_in(const TempDir& tmp) {
+  std::vector<std::filesystem::path> paths;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(tmp.path())) paths.push_back(e.path());
+  std::sort(paths.begin(), paths.end());
+  return paths;
 }
 
-TEST(CliDump, UnwritableDestinationIsRefusedBeforeWork) {
+class CliDumpRefusal : public ::testing::TestWithParam<RefusalCase> {};
+
+// Refused before any work: no output, no dump, no statistics cache.
+TEST_P(CliDumpRefusal, OneLineErrorAndNothingWritten) {
   TempDir tmp;
+  const RefusedCommand run = GetParam().make(tmp);
+  const std::vector<std::filesystem::path> before = everything_in(tmp);
+  quantlens_test::expect_one_line_error(run_cli(run.args), run.needle, run.file);
+  EXPECT_EQ(everything_in(tmp), before);
+}
+
+// `args` FLAG FOLDER/x.h5 with a FOLDER that does not exist.
+RefusedCommand into_missing_folder(std::vector<std::string> args, const std::string& flag, const TempDir& tmp) {
   const std::string nowhere = (tmp / "no-such-folder/x.h5").string();
-  auto args = house_llama_args("dump", tmp);
-  args.insert(args.end(), {"--out", nowhere});
-  expect_one_line_error(run_cli(args), nowhere + ": folder");
-
-  args = house_llama_args("quantize", tmp);
-  args.insert(args.end(), {"--out", (tmp / "q").string(), "--dump", nowhere});
-  expect_one_line_error(run_cli(args), nowhere + ": folder");
-  EXPECT_FALSE(std::filesystem::exists(tmp / "q"));
-  EXPECT_FALSE(std::filesystem::exists(tmp / "cache"));  // refused before any statistics were taken
+  args.insert(args.end(), {flag, nowhere});
+  return {args, nowhere + ": folder", nowhere};
 }
 
-TEST(CliDump, ReadingANonHdf5FileIsRefused) {
-  TempDir tmp;
-  quantlens_test::write_bytes(tmp / "x.h5", "this is text\n");
-  expect_one_line_error(run_cli({"dump-info", (tmp / "x.h5").string()}),
-                        (tmp / "x.h5").string() + ": not an HDF5 file");
-  expect_one_line_error(run_cli({"dump-info", (tmp / "missing.h5").string()}), "no such file");
+RefusedCommand dump_into_missing_folder(const TempDir& tmp) {
+  return into_missing_folder(quantlens_test::calibrated_args("dump", house_llama(), house_calib(), cache_in(tmp)),
+                             "--out", tmp);
 }
+
+RefusedCommand quantize_dump_into_missing_folder(const TempDir& tmp) {
+  return into_missing_folder(
+      quantlens_test::quantize_args(house_llama(), house_calib(), cache_in(tmp), (tmp / "q").string()), "--dump", tmp);
+}
+
+RefusedCommand read_a_non_hdf5_file(const TempDir& tmp) {
+  const std::string file = (tmp / "x.h5").string();
+  quantlens_test::write_bytes(file, "this is text\n");
+  return {{"dump-info", file}, file + ": not an HDF5 file", file};
+}
+
+RefusedCommand read_a_missing_file(const TempDir& tmp) {
+  const std::string file = (tmp / "missing.h5").string();
+  return {{"dump-info", file}, "no such file", file};
+}
+
+INSTANTIATE_TEST_SUITE_P(BadDestinationOrInput, CliDumpRefusal,
+                         ::testing::Values(RefusalCase{"DumpIntoMissingFolder", dump_into_missing_folder},
+                                           RefusalCase{"QuantizeDumpIntoMissingFolder",
+                                                       quantize_dump_into_missing_folder},
+                                           RefusalCase{"ReadingANonHdf5File", read_a_non_hdf5_file},
+                                           RefusalCase{"ReadingAMissingFile", read_a_missing_file}),
+                         quantlens_test::refusal_case_name);
 
 }  // namespace

@@ -1,65 +1,68 @@
 // Bad input through the CLI: one line on stderr naming the file and the problem, exit 2.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <filesystem>
 
-#include "cli_runner.h"
+#include "cli_support.h"
 
 using quantlens_test::data_path;
-using quantlens_test::run_cli;
+using quantlens_test::RefusalCase;
+using quantlens_test::RefusedCommand;
 using quantlens_test::TempDir;
 
 namespace {
 
-void expect_one_line_error(const quantlens_test::CliResult& r, const std::string& needle) {
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find("quantlens: error: "), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-  EXPECT_TRUE(r.out.empty()) << r.out;
-}
+class CliErrors : public ::testing::TestWithParam<RefusalCase> {};
 
-TEST(CliErrors, MissingModel) {
-  expect_one_line_error(run_cli({"info", "/nonexistent/model", "--json"}), "/nonexistent/model");
-}
-
-TEST(CliErrors, TruncatedSafetensors) {
+TEST_P(CliErrors, OneLineOnStderrAndExitTwo) {
   TempDir dir;
+  const RefusedCommand c = GetParam().make(dir);
+  quantlens_test::expect_one_line_error(quantlens_test::run_cli(c.args), c.needle, c.file);
+}
+
+std::string stories() { return data_path("stories260K/stories260K.bin").string(); }
+
+RefusedCommand missing_model(const TempDir&) {
+  return {{"info", "/nonexistent/model", "--json"}, "/nonexistent/model", "/nonexistent/model"};
+}
+
+RefusedCommand truncated_safetensors(const TempDir& dir) {
   std::filesystem::copy_file(data_path("house-opt/config.json"), dir / "config.json");
-  std::string bytes = quantlens_test::read_text(data_path("house-opt/model.safetensors"));
+  const std::string bytes = quantlens_test::read_text(data_path("house-opt/model.safetensors"));
   quantlens_test::write_bytes(dir / "model.safetensors", bytes.substr(0, bytes.size() / 2));
-  expect_one_line_error(run_cli({"info", dir.path().string()}), "model.safetensors");
+  return {{"info", dir.path().string()}, "model.safetensors", (dir / "model.safetensors").string()};
 }
 
-TEST(CliErrors, MissingTextFile) {
-  expect_one_line_error(
-      run_cli({"eval", data_path("stories260K/stories260K.bin").string(), "--text", "/nonexistent/text.txt"}),
-      "/nonexistent/text.txt");
+RefusedCommand missing_text_file(const TempDir&) {
+  return {{"eval", stories(), "--text", "/nonexistent/text.txt"}, "/nonexistent/text.txt", "/nonexistent/text.txt"};
 }
 
-TEST(CliErrors, Fp16OnCpuIsRefused) {
-  expect_one_line_error(run_cli({"score", data_path("stories260K/stories260K.bin").string(), "--text",
-                                 "Once upon a time", "--dtype", "fp16"}),
-                        "fp16");
+RefusedCommand fp16_on_cpu(const TempDir&) {
+  return {{"score", stories(), "--text", "Once upon a time", "--dtype", "fp16"}, "fp16"};
 }
 
-TEST(CliErrors, TextShorterThanOneWindow) {
-  TempDir dir;
+RefusedCommand text_shorter_than_one_window(const TempDir& dir) {
   quantlens_test::write_bytes(dir / "short.txt", "Once upon a time.");
-  expect_one_line_error(run_cli({"eval", data_path("stories260K/stories260K.bin").string(), "--text",
-                                 (dir / "short.txt").string(), "--seqlen", "128"}),
-                        "fewer than one window");
+  return {{"eval", stories(), "--text", (dir / "short.txt").string(), "--seqlen", "128"}, "fewer than one window"};
 }
 
-TEST(CliErrors, UnknownFlagIsAUsageError) {
-  expect_one_line_error(run_cli({"info", data_path("house-llama").string(), "--no-such-flag"}), "--no-such-flag");
+RefusedCommand unknown_flag(const TempDir&) {
+  return {{"info", data_path("house-llama").string(), "--no-such-flag"}, "--no-such-flag"};
 }
 
-TEST(CliErrors, BadOptionValueIsAUsageError) {
-  expect_one_line_error(run_cli({"quantize", data_path("house-llama").string(), "--calib", "x.txt", "--out", "o",
-                                 "--mask-stat", "median"}),
-                        "--mask-stat");
+RefusedCommand bad_option_value(const TempDir&) {
+  return {{"quantize", data_path("house-llama").string(), "--calib", "x.txt", "--out", "o", "--mask-stat", "median"},
+          "--mask-stat"};
 }
+
+INSTANTIATE_TEST_SUITE_P(BadInput, CliErrors,
+                         ::testing::Values(RefusalCase{"MissingModel", missing_model},
+                                           RefusalCase{"TruncatedSafetensors", truncated_safetensors},
+                                           RefusalCase{"MissingTextFile", missing_text_file},
+                                           RefusalCase{"Fp16OnCpuIsRefused", fp16_on_cpu},
+                                           RefusalCase{"TextShorterThanOneWindow", text_shorter_than_one_window},
+                                           RefusalCase{"UnknownFlagIsAUsageError", unknown_flag},
+                                           RefusalCase{"BadOptionValueIsAUsageError", bad_option_value}),
+                         quantlens_test::refusal_case_name);
 
 }  // namespace

@@ -9,16 +9,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
+#include <ostream>
 #include <thread>
 
-#include "cli_runner.h"
+#include "cli_support.h"
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/io/safetensors.h"
 #include "quantcore/pack/packed_checkpoint.h"
@@ -32,24 +33,6 @@ namespace {
 
 const fs::path kStories = fs::path(QUANTLENS_SOURCE_DIR) / "resources/models/stories260K/stories260K.bin";
 const fs::path kLittleStories = fs::path(QUANTLENS_SOURCE_DIR) / "resources/text/little-stories.txt";
-
-std::vector<std::string> quantize_args(const std::string& model, const std::string& calib, const TempDir& cache,
-                                       const std::string& out, const std::string& format,
-                                       const std::vector<std::string>& extra) {
-  std::vector<std::string> a = {"quantize", model,      "--calib", calib,         "--nsamples",
-                                "4",        "--seqlen", "64",      "--cache-dir", cache.path().string(),
-                                "--format", format,     "--out",   out,           "--json"};
-  a.insert(a.end(), extra.begin(), extra.end());
-  return a;
-}
-
-// The PPL exactly as `quantlens eval --json` prints it.
-std::string eval_ppl(const std::string& dir, const std::string& text) {
-  auto r = run_cli({"eval", dir, "--text", text, "--seqlen", "64", "--max-windows", "8", "--json"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  if (r.exit_code != 0) return "failed: " + dir;
-  return r.json().at("ppl").dump();
-}
 
 // Every tensor the architecture expects, byte for byte (dtype and shape too).
 void expect_same_weights(const quantcore::Checkpoint& a, const quantcore::Checkpoint& b) {
@@ -72,9 +55,14 @@ nlohmann::json check_round_trip(const TempDir& tmp, const std::string& model, co
                                 const std::string& text, const std::vector<std::string>& extra) {
   TempDir cache;
   const std::string hf = (tmp / "hf").string(), packed = (tmp / "packed").string();
-  auto r1 = run_cli(quantize_args(model, calib, cache, hf, "hf", extra));
+  auto quantize = [&](const std::string& out, const char* format) {
+    std::vector<std::string> args = {"--format", format};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli(quantlens_test::quantize_args(model, calib, cache.path().string(), out, args));
+  };
+  auto r1 = quantize(hf, "hf");
   EXPECT_EQ(r1.exit_code, 0) << r1.err;
-  auto r2 = run_cli(quantize_args(model, calib, cache, packed, "packed", extra));
+  auto r2 = quantize(packed, "packed");
   EXPECT_EQ(r2.exit_code, 0) << r2.err;
   if (r1.exit_code != 0 || r2.exit_code != 0) return {};
 
@@ -82,7 +70,7 @@ nlohmann::json check_round_trip(const TempDir& tmp, const std::string& model, co
   const quantcore::Checkpoint b = quantcore::open_model_checkpoint(packed);
   EXPECT_EQ(b.format, quantcore::CheckpointFormat::Packed);
   expect_same_weights(a, b);
-  EXPECT_EQ(eval_ppl(hf, text), eval_ppl(packed, text));
+  EXPECT_EQ(quantlens_test::eval_ppl(hf, text), quantlens_test::eval_ppl(packed, text));
   return quantlens_test::read_json(tmp / "packed/summary.json");
 }
 
@@ -133,7 +121,7 @@ TEST(CliPacked, HouseLlamaRoundTripAndDenseExport) {
   EXPECT_FALSE(quantlens_test::read_json(tmp / "dense/config.json").contains("quantization_config"));
   EXPECT_TRUE(fs::is_regular_file(tmp / "dense/tokenizer.model"));
   expect_same_weights(quantcore::open_checkpoint(tmp / "hf"), quantcore::open_checkpoint(dense));
-  EXPECT_EQ(eval_ppl(dense, text), eval_ppl((tmp / "hf").string(), text));
+  EXPECT_EQ(quantlens_test::eval_ppl(dense, text), quantlens_test::eval_ppl((tmp / "hf").string(), text));
 }
 
 TEST(CliPacked, HouseOptRoundTrip) {
@@ -164,58 +152,71 @@ void rewrite(const fs::path& file, const std::function<bool(const std::string&, 
   w.write(file);
 }
 
-void expect_one_line_error(const fs::path& dir, const std::string& file, const std::string& mention) {
-  auto r = run_cli({"eval", dir.string(), "--text", kLittleStories.string(), "--seqlen", "64", "--max-windows", "1"});
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find("quantlens: error: " + file), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find(mention), std::string::npos) << r.err;
+const std::string kTamperedTensor = "model.layers.1.mlp.down_proj.a";
+
+void future_version(const fs::path& file) {
+  rewrite(file, [](const std::string&, quantcore::TensorView&) { return true; }, {{"quantlens.format_version", "2"}});
 }
+
+void missing_tensor(const fs::path& file) {
+  rewrite(file, [](const std::string& n, quantcore::TensorView&) { return n != kTamperedTensor; });
+}
+
+void wrong_shape(const fs::path& file) {
+  rewrite(file, [](const std::string& n, quantcore::TensorView& v) {
+    if (n == kTamperedTensor) {
+      v.shape[0] -= 1;
+      v.nbytes -= quantcore::dtype_size(v.dtype);
+    }
+    return true;
+  });
+}
+
+void truncated(const fs::path& file) { fs::resize_file(file, fs::file_size(file) - 100); }
+
+struct Tampering {
+  const char* name;
+  void (*edit)(const fs::path& model_file);
+  std::string mention;
+};
+
+void PrintTo(const Tampering& t, std::ostream* os) { *os << t.name; }
+
+// One packed stories260K, quantized once per test process; each case tampers with a copy of it.
+class CliPackedTampered : public ::testing::TestWithParam<Tampering> {
+protected:
+  static void SetUpTestSuite() {
+    tmp_ = std::make_unique<TempDir>();
+    TempDir cache;
+    quantized_ =
+        run_cli(quantlens_test::quantize_args(kStories.string(), kLittleStories.string(), cache.path().string(),
+                                              (*tmp_ / "good").string(), {"--format", "packed", "--no-learn"}));
+  }
+  static void TearDownTestSuite() { tmp_.reset(); }
+  static inline std::unique_ptr<TempDir> tmp_;
+  static inline quantlens_test::CliResult quantized_;
+};
 
 }  // namespace
 
-TEST(CliPacked, TamperedFilesFailWithOneLine) {
-  TempDir tmp;
-  TempDir cache;
-  const fs::path good = tmp / "good";
-  auto r = run_cli(
-      quantize_args(kStories.string(), kLittleStories.string(), cache, good.string(), "packed", {"--no-learn"}));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string a_name = "model.layers.1.mlp.down_proj.a";
-
-  auto fresh = [&](const std::string& name) {
-    const fs::path dir = tmp / name;
-    fs::copy(good, dir, fs::copy_options::recursive);
-    return dir;
-  };
-  {
-    const fs::path dir = fresh("version");
-    rewrite(dir / "model.safetensors", [](const std::string&, quantcore::TensorView&) { return true; },
-            {{"quantlens.format_version", "2"}});
-    expect_one_line_error(dir, (dir / "model.safetensors").string(), "version 2");
-  }
-  {
-    const fs::path dir = fresh("missing");
-    rewrite(dir / "model.safetensors", [&](const std::string& n, quantcore::TensorView&) { return n != a_name; });
-    expect_one_line_error(dir, (dir / "model.safetensors").string(), "missing tensor '" + a_name + "'");
-  }
-  {
-    const fs::path dir = fresh("shape");
-    rewrite(dir / "model.safetensors", [&](const std::string& n, quantcore::TensorView& v) {
-      if (n == a_name) {
-        v.shape[0] -= 1;
-        v.nbytes -= quantcore::dtype_size(v.dtype);
-      }
-      return true;
-    });
-    expect_one_line_error(dir, (dir / "model.safetensors").string(), "tensor '" + a_name + "' has shape");
-  }
-  {
-    const fs::path dir = fresh("truncated");
-    fs::resize_file(dir / "model.safetensors", fs::file_size(dir / "model.safetensors") - 100);
-    expect_one_line_error(dir, (dir / "model.safetensors").string(), "run past the data buffer");
-  }
+TEST_P(CliPackedTampered, FailsWithOneLineNamingTheFile) {
+  ASSERT_EQ(quantized_.exit_code, 0) << quantized_.err;
+  const fs::path dir = *tmp_ / GetParam().name;
+  fs::copy(*tmp_ / "good", dir, fs::copy_options::recursive);
+  const fs::path file = dir / "model.safetensors";
+  GetParam().edit(file);
+  quantlens_test::expect_one_line_error(
+      run_cli({"eval", dir.string(), "--text", kLittleStories.string(), "--seqlen", "64", "--max-windows", "1"}),
+      GetParam().mention, file.string());
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    PackedFiles, CliPackedTampered,
+    ::testing::Values(Tampering{"FutureVersion", future_version, "version 2"},
+                      Tampering{"MissingTensor", missing_tensor, "missing tensor '" + kTamperedTensor + "'"},
+                      Tampering{"WrongShape", wrong_shape, "tensor '" + kTamperedTensor + "' has shape"},
+                      Tampering{"Truncated", truncated, "run past the data buffer"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 namespace {
 
@@ -234,9 +235,9 @@ TEST(CliPacked, CancelledQuantizeLeavesNothing) {
   TempDir tmp;
   TempDir cache;
   const fs::path out = tmp / "q";
-  std::vector<std::string> args = {QUANTLENS_CLI};
-  for (const auto& a : quantize_args(kStories.string(), kLittleStories.string(), cache, out.string(), "packed",
-                                     {"--epochs", "1000", "-q"}))
+  std::vector<std::string> args = {quantlens_test::cli_path()};
+  for (const auto& a : quantlens_test::quantize_args(kStories.string(), kLittleStories.string(), cache.path().string(),
+                                                     out.string(), {"--format", "packed", "--epochs", "1000", "-q"}))
     args.push_back(a);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

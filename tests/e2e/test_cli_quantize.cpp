@@ -2,12 +2,11 @@
 // `quantlens eval` reads it back with a finite perplexity that training improves.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <vector>
 
-#include "cli_runner.h"
+#include "cli_support.h"
 
 using quantlens_test::data_path;
 using quantlens_test::run_cli;
@@ -15,31 +14,22 @@ using quantlens_test::TempDir;
 
 namespace {
 
-std::vector<std::string> quantize_args(const TempDir& cache, const std::string& out, const char* epochs = "2") {
-  return {"quantize",    data_path("stories260K/stories260K.bin").string(),
-          "--method",    "ptq161",
-          "--calib",     data_path("house-corpus/valid.txt").string(),
-          "--nsamples",  "4",
-          "--seqlen",    "64",
-          "--epochs",    epochs,
-          "--cache-dir", cache.path().string(),
-          "--out",       out,
-          "--json"};
+std::string valid_text() { return data_path("house-corpus/valid.txt").string(); }
+
+// stories260K, calibrated on the house corpus.
+std::vector<std::string> stories_args(const TempDir& cache, const std::string& out,
+                                      const std::vector<std::string>& extra) {
+  return quantlens_test::quantize_args(data_path("stories260K/stories260K.bin").string(), valid_text(),
+                                       cache.path().string(), out, extra);
 }
 
-double eval_ppl(const std::string& dir) {
-  auto r = run_cli({"eval", dir, "--text", data_path("house-corpus/valid.txt").string(), "--seqlen", "64",
-                    "--max-windows", "8", "--json"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  if (r.exit_code != 0) return NAN;
-  return r.json().at("ppl").get<double>();
-}
+double eval_ppl(const std::string& dir) { return quantlens_test::eval_ppl(dir, valid_text()); }
 
 TEST(CliQuantize, Ptq161Stories260K) {
   TempDir tmp;
   TempDir cache;
   const std::string out = (tmp / "q").string();
-  auto r = run_cli(quantize_args(cache, out));
+  auto r = run_cli(stories_args(cache, out, {"--epochs", "2"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* f :
        {"config.json", "model.safetensors", "quantization.safetensors", "tokenizer.bin", "summary.json"})
@@ -90,9 +80,7 @@ TEST(CliQuantize, Ptq161Stories260K) {
 
   // The same settings without training: the learned quantisation must do better.
   const std::string out_nolearn = (tmp / "q-nolearn").string();
-  auto args = quantize_args(cache, out_nolearn);
-  args.push_back("--no-learn");
-  auto r2 = run_cli(args);
+  auto r2 = run_cli(stories_args(cache, out_nolearn, {"--epochs", "2", "--no-learn"}));
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
   const double ppl_nolearn = eval_ppl(out_nolearn);
   EXPECT_TRUE(std::isfinite(ppl_nolearn));
@@ -100,26 +88,21 @@ TEST(CliQuantize, Ptq161Stories260K) {
 
   // Plain binarisation (no salient channels, analytic scales) is worse still.
   const std::string out_plain = (tmp / "q-plain").string();
-  args = quantize_args(cache, out_plain);
-  for (const char* a : {"--no-learn", "--mask-stat", "none"}) args.push_back(a);
-  ASSERT_EQ(run_cli(args).exit_code, 0);
+  ASSERT_EQ(run_cli(stories_args(cache, out_plain, {"--epochs", "2", "--no-learn", "--mask-stat", "none"})).exit_code,
+            0);
   EXPECT_LT(ppl, eval_ppl(out_plain));
 }
 
 TEST(CliQuantize, Bf16ComputeWithChainsOnTheHost) {
   TempDir tmp;
   TempDir cache;
-  auto args = quantize_args(cache, (tmp / "q").string(), "1");
-  for (const char* a : {"--dtype", "bf16", "--chains", "host"}) args.push_back(a);
-  auto r = run_cli(args);
+  auto r = run_cli(stories_args(cache, (tmp / "q").string(), {"--epochs", "1", "--dtype", "bf16", "--chains", "host"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.json().at("settings").at("dtype"), "bf16");
   EXPECT_EQ(r.json().at("settings").at("chains"), "host");
   EXPECT_TRUE(std::isfinite(eval_ppl((tmp / "q").string())));
 
-  args = quantize_args(cache, (tmp / "q16").string());
-  for (const char* a : {"--dtype", "fp16"}) args.push_back(a);
-  r = run_cli(args);
+  r = run_cli(stories_args(cache, (tmp / "q16").string(), {"--epochs", "2", "--dtype", "fp16"}));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("loss scaler"), std::string::npos) << r.err;
 }
@@ -127,9 +110,8 @@ TEST(CliQuantize, Bf16ComputeWithChainsOnTheHost) {
 TEST(CliQuantize, PaperVariantsRunAndAreRecorded) {
   TempDir tmp;
   TempDir cache;
-  auto args = quantize_args(cache, (tmp / "q").string(), "1");
-  for (const char* a : {"--paper", "no-mean,alpha-l1,l2-distance"}) args.push_back(a);
-  auto r = run_cli(args);
+  auto r =
+      run_cli(stories_args(cache, (tmp / "q").string(), {"--epochs", "1", "--paper", "no-mean,alpha-l1,l2-distance"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json variants = r.json().at("settings").at("paper_variants");
   EXPECT_TRUE(variants.at("no_mean").get<bool>());
@@ -142,11 +124,8 @@ TEST(CliQuantize, RefusesNonEmptyOutput) {
   TempDir tmp;
   TempDir cache;
   quantlens_test::write_bytes(tmp / "keep.txt", "x");
-  auto r = run_cli(quantize_args(cache, tmp.path().string()));
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find("quantlens: error: "), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("not empty"), std::string::npos) << r.err;
+  auto r = run_cli(stories_args(cache, tmp.path().string(), {"--epochs", "2"}));
+  quantlens_test::expect_one_line_error(r, "not empty");
   EXPECT_TRUE(std::filesystem::is_regular_file(tmp / "keep.txt"));
 }
 

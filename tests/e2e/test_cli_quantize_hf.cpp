@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <ostream>
 
-#include "cli_runner.h"
+#include "cli_support.h"
 
 using quantlens_test::data_path;
 using quantlens_test::run_cli;
@@ -21,22 +21,14 @@ struct HfCase {
   std::vector<const char*> tokenizer_files;
 };
 
-std::vector<std::string> quantize_args(const std::string& model, const TempDir& cache, const std::string& out) {
-  return {"quantize",    data_path(model).string(),
-          "--calib",     data_path("house-corpus/calib.txt").string(),
-          "--nsamples",  "4",
-          "--seqlen",    "64",
-          "--epochs",    "2",
-          "--cache-dir", cache.path().string(),
-          "--out",       out,
-          "--json"};
+std::vector<std::string> house_args(const std::string& model, const TempDir& cache, const std::string& out,
+                                    const std::vector<std::string>& extra) {
+  return quantlens_test::quantize_args(data_path(model).string(), data_path("house-corpus/calib.txt").string(),
+                                       cache.path().string(), out, extra);
 }
 
 double eval_ppl(const std::string& dir) {
-  auto r = run_cli({"eval", dir, "--text", data_path("house-corpus/valid.txt").string(), "--seqlen", "128",
-                    "--max-windows", "8", "--json"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.exit_code == 0 ? r.json().at("ppl").get<double>() : NAN;
+  return quantlens_test::eval_ppl(dir, data_path("house-corpus/valid.txt").string(), 128);
 }
 
 void PrintTo(const HfCase& c, std::ostream* os) { *os << c.model; }
@@ -48,7 +40,7 @@ TEST_P(CliQuantizeHf, WritesAnHfModelThatLearningImproves) {
   TempDir tmp;
   TempDir cache;
   const std::string out = (tmp / "q").string();
-  auto r = run_cli(quantize_args(c.model, cache, out));
+  auto r = run_cli(house_args(c.model, cache, out, {"--epochs", "2"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* f : c.tokenizer_files) EXPECT_TRUE(std::filesystem::is_regular_file(tmp / "q" / f)) << f;
   const nlohmann::json config = quantlens_test::read_json(tmp / "q/config.json");
@@ -63,9 +55,7 @@ TEST_P(CliQuantizeHf, WritesAnHfModelThatLearningImproves) {
   EXPECT_GT(ppl, fp);  // 1.6-bit weights cannot beat the full-precision model
 
   const std::string analytic = (tmp / "analytic").string();
-  auto args = quantize_args(c.model, cache, analytic);
-  args.push_back("--no-learn");
-  ASSERT_EQ(run_cli(args).exit_code, 0);
+  ASSERT_EQ(run_cli(house_args(c.model, cache, analytic, {"--epochs", "2", "--no-learn"})).exit_code, 0);
   EXPECT_LT(ppl, eval_ppl(analytic));
 }
 

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "cli_runner.h"
+#include "cli_support.h"
 
 using quantlens_test::data_path;
 using quantlens_test::read_json;

@@ -18,12 +18,14 @@
 #include "quantcore/model/causal_lm.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/tokenize/tokenizer.h"
+#include "counting_progress.h"
 #include "test_support.h"
 
 using quantcore::ActivationStats;
 using quantcore::CalibrationOptions;
 using quantcore::CausalLM;
 using quantcore::ModelSpec;
+using quantlens_test::CountingProgress;
 
 namespace {
 
@@ -34,15 +36,6 @@ std::vector<int32_t> counting_ids(int n, int vocab) {
   for (int i = 0; i < n; ++i) ids[static_cast<size_t>(i)] = (i * 7 + 3) % vocab;
   return ids;
 }
-
-// Counts what a job reports, to tell a cache hit (nothing collected) from a miss.
-struct CountingProgress : quantcore::ProgressSink {
-  int stages = 0;
-  int64_t advances = 0;
-  void stage(const std::string&, int64_t) override { ++stages; }
-  void advance(int64_t) override { ++advances; }
-  void finish() override {}
-};
 
 }  // namespace
 

@@ -19,7 +19,10 @@
 #include "quantcore/model/causal_lm.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/tokenize/tokenizer.h"
+#include "counting_progress.h"
 #include "test_support.h"
+
+using quantlens_test::CountingProgress;
 
 namespace {
 
@@ -44,14 +47,6 @@ at::Tensor random_hessian(int64_t m, int64_t tokens, uint64_t seed) {
   const at::Tensor x = at::randn({tokens, m}, at::kDouble) * at::linspace(0.1, 3.0, m, at::kDouble);
   return (2.0 / tokens * x.t().matmul(x)).to(at::kFloat);
 }
-
-struct CountingProgress : quantcore::ProgressSink {
-  int stages = 0;
-  int64_t last = 0;
-  void stage(const std::string&, int64_t) override { ++stages; }
-  void advance(int64_t done) override { last = done; }
-  void finish() override {}
-};
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "quantcore/io/errors.h"
 #include "quantcore/io/safetensors.h"
 #include "quantcore/pack/half_float.h"
+#include "counting_progress.h"
 #include "test_support.h"
 
 namespace {
@@ -26,23 +27,6 @@ int entries(const fs::path& dir) {
   return n;
 }
 
-// Counts steps and requests cancellation when `cancel_at` is reached.
-class CountingProgress : public quantcore::ProgressSink {
-public:
-  CountingProgress(quantcore::CancelToken* cancel, int64_t cancel_at) : cancel_(cancel), cancel_at_(cancel_at) {}
-  void stage(const std::string&, int64_t total) override { total_ = total; }
-  void advance(int64_t done) override {
-    done_ = done;
-    if (cancel_ && done == cancel_at_) cancel_->request();
-  }
-  void finish() override { finished_ = true; }
-  int64_t total_ = 0, done_ = 0;
-  bool finished_ = false;
-
-private:
-  quantcore::CancelToken* cancel_;
-  int64_t cancel_at_;
-};
 }  // namespace
 
 TEST(StagingDir, IsRemovedUnlessCommitted) {
@@ -86,12 +70,12 @@ TEST(StagingDir, CommitReplacesAnEmptyDirectoryButNotAFullOne) {
 TEST(DenseExport, EveryTensorIsTheFp16OfTheSource) {
   TempDir tmp;
   const quantcore::Checkpoint ck = quantcore::open_checkpoint(kModel);
-  CountingProgress progress(nullptr, -1);
+  CountingProgress progress;
   quantcore::outputs::write_dense_model(ck, nullptr, tmp.path(), progress, quantcore::CancelToken{});
   const auto expected = quantcore::expected_tensors(ck.spec);
-  EXPECT_EQ(progress.total_, int64_t(expected.size()));
-  EXPECT_EQ(progress.done_, int64_t(expected.size()));
-  EXPECT_TRUE(progress.finished_);
+  EXPECT_EQ(progress.total, int64_t(expected.size()));
+  EXPECT_EQ(progress.last, int64_t(expected.size()));
+  EXPECT_TRUE(progress.finished);
   EXPECT_TRUE(fs::is_regular_file(tmp / "config.json"));
   EXPECT_TRUE(fs::is_regular_file(tmp / "tokenizer.bin"));
   EXPECT_EQ(read_json(tmp / "config.json")["torch_dtype"], "float16");
@@ -114,7 +98,7 @@ TEST(DenseExport, CancelledMidwayLeavesNothingUnderTheFinalName) {
   const quantcore::Checkpoint ck = quantcore::open_checkpoint(kModel);
   const fs::path dest = tmp / "dense";
   quantcore::CancelToken cancel;
-  CountingProgress progress(&cancel, 3);
+  CountingProgress progress(cancel, 3);
   EXPECT_THROW(
       {
         StagingDir s(dest);
@@ -122,6 +106,6 @@ TEST(DenseExport, CancelledMidwayLeavesNothingUnderTheFinalName) {
         s.commit(dest, false);
       },
       quantcore::Cancelled);
-  EXPECT_EQ(progress.done_, 3);  // stopped at the next tensor after the request
+  EXPECT_EQ(progress.last, 3);  // stopped at the next tensor after the request
   EXPECT_EQ(entries(tmp.path()), 0);
 }

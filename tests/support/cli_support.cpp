@@ -1,0 +1,72 @@
+#include "cli_support.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace quantlens_test {
+
+const char* cli_path() { return QUANTLENS_CLI; }
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+CliResult run_cli(const std::vector<std::string>& args) {
+  TempDir tmp;
+  std::string cmd = shell_quote(cli_path());
+  for (const std::string& a : args) cmd += " " + shell_quote(a);
+  cmd += " -q >" + shell_quote((tmp / "out").string()) + " 2>" + shell_quote((tmp / "err").string());
+  CliResult r;
+  const int status = std::system(cmd.c_str());
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_text(tmp / "out");
+  r.err = read_text(tmp / "err");
+  return r;
+}
+
+void expect_one_line_error(const CliResult& r, const std::string& needle, const std::string& file) {
+  SCOPED_TRACE("expecting a one-line error mentioning '" + needle + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_TRUE(!r.err.empty() && r.err.back() == '\n') << r.err;
+  EXPECT_EQ(r.err.rfind("quantlens: error: " + file, 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+}
+
+void PrintTo(const RefusalCase& c, std::ostream* os) { *os << c.name; }
+
+std::string refusal_case_name(const ::testing::TestParamInfo<RefusalCase>& info) { return info.param.name; }
+
+std::vector<std::string> calibrated_args(const std::string& command, const std::string& model, const std::string& calib,
+                                         const std::string& cache_dir) {
+  return {command,       model,
+          "--calib",     calib,
+          "--nsamples",  std::to_string(kCalibSamples),
+          "--seqlen",    std::to_string(kCalibSeqlen),
+          "--cache-dir", cache_dir};
+}
+
+std::vector<std::string> quantize_args(const std::string& model, const std::string& calib, const std::string& cache_dir,
+                                       const std::string& out, const std::vector<std::string>& extra,
+                                       const std::string& method) {
+  std::vector<std::string> a = calibrated_args("quantize", model, calib, cache_dir);
+  a.insert(a.end(), {"--method", method, "--out", out, "--json"});
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+double eval_ppl(const std::string& dir, const std::string& text, int seqlen) {
+  const CliResult r =
+      run_cli({"eval", dir, "--text", text, "--seqlen", std::to_string(seqlen), "--max-windows", "8", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << "eval " << dir << ": " << r.err;
+  return r.exit_code == 0 ? r.json().at("ppl").get<double>() : NAN;
+}
+
+}  // namespace quantlens_test
