@@ -17,9 +17,9 @@
 
 #include "memory_weights.h"
 #include "quantcore/calib/activation_stats.h"
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/model/causal_lm.h"
-#include "quantcore/optimize/block_optimizer.h"
+#include "quantcore/methods/ptq161/block_optimizer.h"
 
 namespace {
 
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   // Chains and per-channel statistics: random, as the timing does not depend on the values.
   const at::TensorOptions chain_options = model.linear_weight(0, quantcore::block_linears(spec).front().name).options();
   at::manual_seed(0);
-  quantcore::BlockTrainingData data;
+  quantcore::methods::BlockTrainingData data;
   data.input = at::randn({nsamples, seqlen, hidden}, chain_options);
   data.fp_target = at::randn({nsamples, seqlen, hidden}, chain_options);
   data.quantized_target = at::randn({nsamples, seqlen, hidden}, chain_options);
@@ -106,18 +106,18 @@ int main(int argc, char** argv) {
 
   // Where a step's time goes: the W' rebuild of the 7 linears (frozen parts prepared once, as in
   // training) and a no-grad block forward.
-  std::vector<std::pair<quantcore::ptq161::FrozenBinarization, at::Tensor>> frozen;
+  std::vector<std::pair<quantcore::methods::ptq161::FrozenBinarization, at::Tensor>> frozen;
   for (const quantcore::LinearShape& s : quantcore::block_linears(spec)) {
     at::Tensor w = model.linear_weight(0, s.name).to(at::kFloat);
     at::Tensor mask = at::zeros({s.in_features}, at::kBool).to(w.device());
     at::Tensor mean = w.mean(1, true);
-    frozen.emplace_back(quantcore::ptq161::freeze_binarization(w, mask, w, mean), w.abs().mean(1, true));
+    frozen.emplace_back(quantcore::methods::ptq161::freeze_binarization(w, mask, w, mean), w.abs().mean(1, true));
   }
   auto t0 = Clock::now();
   for (const auto& [f, alpha] : frozen) {
     at::Tensor r1 = at::ones({f.signs.size(0), 1}, f.signs.options());
     at::Tensor r2 = at::ones({1, f.signs.size(1)}, f.signs.options());
-    synchronize(quantcore::ptq161::dequantized_weight(f, alpha, r1, r2));
+    synchronize(quantcore::methods::ptq161::dequantized_weight(f, alpha, r1, r2));
   }
   frozen.clear();
   const double rebuild_seconds = seconds_since(t0);
@@ -133,10 +133,10 @@ int main(int argc, char** argv) {
   quantcore::CancelToken cancel;
   StepClock clock(warmup, steps, cancel);
   quantcore::NullProgress progress;
-  quantcore::Ptq161Options options;
+  quantcore::methods::ptq161::Ptq161Options options;
   options.epochs = 1 + (warmup + steps) / nsamples;
   try {
-    quantcore::optimize_block(model, 0, data, stats, options, clock, progress, cancel);
+    quantcore::methods::ptq161::optimize_block(model, 0, data, stats, options, clock, progress, cancel);
   } catch (const quantcore::Cancelled&) {}
   const double step = clock.seconds_per_step();
   rusage usage{};

@@ -1,6 +1,6 @@
 // Latency of one salient-ratio slider update (mask, eq. (4) bound, whole-model bits) for a
 // LLaMA-7B-shaped selected layer, random weights and statistics, side by side with the direct
-// evaluation the engine uses (quantcore::ptq161::analytic_error_bound: mask, §3 quantiser and
+// evaluation the engine uses (quantcore::methods::ptq161::analytic_error_bound: mask, §3 quantiser and
 // §4 binarisation from scratch) on the same layer and ratio. Prints milliseconds and the ratio.
 //   salient_slider_bench [OUT IN] [REPEATS]      default 4096 11008 (mlp.down_proj), 5 repeats
 #include <algorithm>
@@ -15,7 +15,7 @@
 #include <malloc.h>
 
 #include "analysis/salient_slider.h"
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 
 int main(int argc, char** argv) {
   // As in the quantlens CLI: freed tensor memory is reused instead of returned to the kernel, so
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     const analysis::SalientSliderResult r = slider.evaluate(std::min(ratio, 1.0));
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     const auto t1 = std::chrono::steady_clock::now();
-    const double direct = quantcore::ptq161::analytic_error_bound(weight, statistic, std::min(ratio, 1.0));
+    const double direct = quantcore::methods::ptq161::analytic_error_bound(weight, statistic, std::min(ratio, 1.0));
     directMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());
     std::printf(
         "ratio %.2f: %lld salient columns, bound %.6g (direct %.6g, rel. diff %.1e), %.4f bits/weight, "

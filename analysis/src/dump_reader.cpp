@@ -47,6 +47,17 @@ DumpHeader read_header(hid_t root) {
   s.loss = h5::read_string(root, "settings.loss");
   s.nlc = h5::read_attribute<uint8_t>(root, "settings.nlc") != 0;
   s.mask_statistic = h5::read_string(root, "settings.mask_statistic");
+  if (h.format_version >= 2) {
+    s.vector_dtype = h5::read_string(root, "settings.vector_dtype");
+    s.paper_no_mean = h5::read_attribute<uint8_t>(root, "settings.paper_no_mean") != 0;
+    s.paper_alpha_l1 = h5::read_attribute<uint8_t>(root, "settings.paper_alpha_l1") != 0;
+    s.paper_l2_distance = h5::read_attribute<uint8_t>(root, "settings.paper_l2_distance") != 0;
+    s.chains = h5::read_string(root, "settings.chains");
+    s.device = h5::read_string(root, "settings.device");
+    s.dtype = h5::read_string(root, "settings.dtype");
+    s.spelling = h5::read_string(root, "settings.spelling");
+    s.json = h5::read_string(root, "settings.json");
+  }
   return h;
 }
 

@@ -16,7 +16,8 @@ constexpr K D = K::Dataset;
 const std::vector<DumpEntry>& dump_schema() {
   static const std::vector<DumpEntry> entries = {
       {L::Root, "format", A, T::String, "scalar", P::Always, "\"quantlens-analysis-dump\""},
-      {L::Root, "format_version", A, T::Int64, "scalar", P::Always, "1; readers refuse newer versions"},
+      {L::Root, "format_version", A, T::Int64, "scalar", P::Always,
+       "2; readers refuse newer versions (version 1 lacks the settings marked v2)"},
       {L::Root, "quantlens_version", A, T::String, "scalar", P::Always, "version of the writing quantlens"},
       {L::Root, "created", A, T::String, "scalar", P::Always, "UTC ISO-8601, e.g. 2026-01-31T12:00:00Z"},
       {L::Root, "content", A, T::String, "scalar", P::Always,
@@ -33,7 +34,7 @@ const std::vector<DumpEntry>& dump_schema() {
       {L::Root, "vocab_size", A, T::Int64, "scalar", P::Always, "vocabulary"},
       {L::Root, "linears", A, T::String, "[J]", P::Always,
        "short names of a block's linears in forward order (e.g. self_attn.q_proj)"},
-      {L::Root, "method", A, T::String, "scalar", P::Always, "ptq161"},
+      {L::Root, "method", A, T::String, "scalar", P::Always, "the method's registry name (quantlens methods)"},
       {L::Root, "bits_per_weight", A, T::Float64, "scalar", P::Always,
        "honest bits per quantized weight over all linears (ptq161-spec §7 [derived])"},
       {L::Root, "settings.calib", A, T::String, "scalar", P::Always, "calibration text file"},
@@ -49,6 +50,17 @@ const std::vector<DumpEntry>& dump_schema() {
       {L::Root, "settings.loss", A, T::String, "scalar", P::Always, "both or fp-only"},
       {L::Root, "settings.nlc", A, T::UInt8, "scalar", P::Always, "1: negative-log-cosine terms in the loss"},
       {L::Root, "settings.mask_statistic", A, T::String, "scalar", P::Always, "max, mean or none"},
+      {L::Root, "settings.vector_dtype", A, T::String, "scalar", P::Always, "v2: fp16 or fp32 stored vectors"},
+      {L::Root, "settings.paper_no_mean", A, T::UInt8, "scalar", P::Always, "v2: 1: spec §11 D2 (no row mean)"},
+      {L::Root, "settings.paper_alpha_l1", A, T::UInt8, "scalar", P::Always, "v2: 1: spec §11 D6 (alpha over all)"},
+      {L::Root, "settings.paper_l2_distance", A, T::UInt8, "scalar", P::Always, "v2: 1: spec §11 D3 (L2 distance)"},
+      {L::Root, "settings.chains", A, T::String, "scalar", P::Always, "v2: device or host"},
+      {L::Root, "settings.device", A, T::String, "scalar", P::Always, "v2: cpu or cuda"},
+      {L::Root, "settings.dtype", A, T::String, "scalar", P::Always, "v2: block compute dtype"},
+      {L::Root, "settings.spelling", A, T::String, "scalar", P::Always,
+       "v2: method and non-default parameters, e.g. ptq161:epochs=2"},
+      {L::Root, "settings.json", A, T::String, "scalar", P::Always,
+       "v2: the run's settings as summary.json writes them (JSON text)"},
 
       {L::Block, "index", A, T::Int64, "scalar", P::Always, "block index"},
 

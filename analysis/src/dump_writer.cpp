@@ -140,6 +140,15 @@ void write_root(hid_t root, const DumpHeader& h) {
   h5::write_string(root, "settings.loss", s.loss);
   h5::write_attribute(root, "settings.nlc", static_cast<uint8_t>(s.nlc));
   h5::write_string(root, "settings.mask_statistic", s.mask_statistic);
+  h5::write_string(root, "settings.vector_dtype", s.vector_dtype);
+  h5::write_attribute(root, "settings.paper_no_mean", static_cast<uint8_t>(s.paper_no_mean));
+  h5::write_attribute(root, "settings.paper_alpha_l1", static_cast<uint8_t>(s.paper_alpha_l1));
+  h5::write_attribute(root, "settings.paper_l2_distance", static_cast<uint8_t>(s.paper_l2_distance));
+  h5::write_string(root, "settings.chains", s.chains);
+  h5::write_string(root, "settings.device", s.device);
+  h5::write_string(root, "settings.dtype", s.dtype);
+  h5::write_string(root, "settings.spelling", s.spelling);
+  h5::write_string(root, "settings.json", s.json);
 }
 
 }  // namespace

@@ -10,24 +10,18 @@
 #include "quantcore/calib/activation_stats.h"
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/io/errors.h"
-#include "quantcore/methods/ptq161.h"
-#include "quantcore/model/causal_lm.h"
+#include "analysis/loss_curves.h"
+#include "quantcore/methods/ptq161/method.h"
+#include "quantcore/methods/ptq161/quantized.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/model/tensor_from_view.h"
-#include "quantcore/optimize/ptq161_pass.h"
 #include "quantcore/pack/bits_accounting.h"
 
 namespace analysis {
 
 namespace {
 
-std::string mask_statistic_name(quantcore::MaskStatistic s) {
-  switch (s) {
-    case quantcore::MaskStatistic::MaxAbs: return "max";
-    case quantcore::MaskStatistic::MeanAbs: return "mean";
-    case quantcore::MaskStatistic::None: return "none";
-  }
-  return "?";
-}
+namespace ptq161 = quantcore::methods::ptq161;
 
 std::string linear_prefix(const quantcore::ModelSpec& spec, int64_t block, const std::string& linear) {
   const std::string top = spec.family == quantcore::Family::Opt ? "model.decoder." : "model.";
@@ -57,7 +51,7 @@ std::vector<T> to_vector(const at::Tensor& t, c10::ScalarType type) {
 at::Tensor engine_mask(const quantcore::LinearInputStats& s, int64_t in_features, const DumpSettings& settings) {
   if (settings.mask_statistic == "none") return at::zeros({in_features}, at::kBool);
   const auto& v = settings.mask_statistic == "mean" ? s.mean_abs : s.max_abs;
-  return quantcore::ptq161::salient_channel_mask(float_tensor(v), settings.salient_ratio);
+  return ptq161::salient_channel_mask(float_tensor(v), settings.salient_ratio);
 }
 
 // Paper eq. (4) for any W': sum_j s_j sum_i |W'_ij - W_ij|, in float64.
@@ -74,16 +68,16 @@ double relative_error(const at::Tensor& wq, const at::Tensor& w) {
 
 DumpLinear describe_linear(const quantcore::Checkpoint& ck, const quantcore::ActivationStats& stats,
                            const DumpSettings& settings, int64_t block, const quantcore::LinearShape& shape,
-                           const quantcore::LinearQuantization* learned, const at::Tensor* final_weight) {
+                           const ptq161::LinearQuantization* learned, const at::Tensor* final_weight) {
   at::NoGradGuard no_grad;
   const at::Tensor w = original_weight(ck, block, shape.name);
   const quantcore::LinearInputStats& s = stats.at(block, shape.name);
   const at::Tensor mask = learned ? learned->mask.to(at::kCPU) : engine_mask(s, shape.in_features, settings);
 
-  const auto salient = quantcore::ptq161::quantize_salient(w, static_cast<int>(settings.salient_bits));
-  const auto init = quantcore::ptq161::init_binarization(w, mask);
+  const auto salient = ptq161::quantize_salient(w, static_cast<int>(settings.salient_bits));
+  const auto init = ptq161::init_binarization(w, mask);
   const at::Tensor w0 =
-      quantcore::ptq161::dequantized_weight(w, mask, salient.dequantized, init.mean, init.alpha, init.r1, init.r2);
+      ptq161::dequantized_weight(w, mask, salient.dequantized, init.mean, init.alpha, init.r1, init.r2);
   // eq. (4) weighs columns by the statistic that chose the mask (max |x| when none did).
   const at::Tensor statistic = float_tensor(settings.mask_statistic == "mean" ? s.mean_abs : s.max_abs);
 
@@ -137,13 +131,14 @@ DumpHeader dump_header(const quantcore::Checkpoint& ck, const DumpSettings& sett
   h.num_kv_heads = spec.num_kv_heads;
   h.vocab_size = spec.vocab_size;
   for (const auto& s : quantcore::block_linears(spec)) h.linears.push_back(s.name);
+  h.method = std::string(ptq161::kName);
   h.settings = settings;
   return h;
 }
 
 // Both dumps: one block at a time, written as soon as it is described.
-void write_dump(const std::filesystem::path& path, const DumpSource& source, const quantcore::CausalLM* model,
-                const quantcore::Ptq161Result* result, const std::map<int64_t, LossCurve>* losses,
+void write_dump(const std::filesystem::path& path, const DumpSource& source,
+                const quantcore::methods::QuantizedModel* result, const std::map<int64_t, LossCurve>* losses,
                 quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel) {
   const quantcore::ModelSpec& spec = source.checkpoint.spec;
   const auto shapes = quantcore::block_linears(spec);
@@ -159,9 +154,15 @@ void write_dump(const std::filesystem::path& path, const DumpSource& source, con
     block.index = b;
     for (size_t j = 0; j < shapes.size(); ++j) {
       cancel.throw_if_requested();
-      const quantcore::LinearQuantization* learned = result ? &result->blocks.at(b).linears.at(j) : nullptr;
+      const ptq161::Ptq161Linear* stored =
+          result ? dynamic_cast<const ptq161::Ptq161Linear*>(&result->linear(b, shapes[j].name)) : nullptr;
+      if (result && !stored) throw std::invalid_argument("write_quantization_dump: not a PTQ1.61 run");
+      const ptq161::LinearQuantization* learned = stored ? &stored->quantization() : nullptr;
       at::Tensor final_weight;
-      if (learned) final_weight = model->linear_weight(b, shapes[j].name);
+      if (stored) {
+        std::vector<uint16_t> w = stored->dequantize_f16();
+        final_weight = at::from_blob(w.data(), {stored->out_features(), stored->in_features()}, at::kHalf).clone();
+      }
       block.linears.push_back(
           describe_linear(source.checkpoint, source.stats, source.settings, b, shapes[j], learned, &final_weight));
       all.push_back({shapes[j], block.linears.back().salient_columns});
@@ -183,13 +184,14 @@ void write_dump(const std::filesystem::path& path, const DumpSource& source, con
 
 }  // namespace
 
-DumpSettings dump_settings(const quantcore::Ptq161Options& o, const quantcore::CalibrationOptions& calib,
-                           const std::string& calib_file) {
+DumpSettings dump_settings(const quantcore::quantize::QuantizeSettings& settings) {
+  check_quantization_dump_method(settings.method);
+  const quantcore::methods::ptq161::Ptq161Options o = ptq161::options_from(settings.method);
   DumpSettings s;
-  s.calib = calib_file;
-  s.nsamples = calib.nsamples;
-  s.seqlen = calib.seqlen;
-  s.seed = calib.seed;
+  s.calib = settings.calib;
+  s.nsamples = settings.calibration.nsamples;
+  s.seqlen = settings.calibration.seqlen;
+  s.seed = settings.calibration.seed;
   s.epochs = o.epochs;
   s.lr_alpha = o.lr_alpha;
   s.lr_r = o.lr_r;
@@ -198,27 +200,36 @@ DumpSettings dump_settings(const quantcore::Ptq161Options& o, const quantcore::C
   s.learn = o.learn;
   s.loss = o.loss.quantized_branch ? "both" : "fp-only";
   s.nlc = o.loss.nlc;
-  s.mask_statistic = mask_statistic_name(o.mask_statistic);
+  s.mask_statistic = ptq161::mask_statistic_name(o.mask_statistic);
+  s.vector_dtype = quantcore::vector_dtype_name(o.vector_dtype);
+  s.paper_no_mean = o.paper.no_mean;
+  s.paper_alpha_l1 = o.paper.alpha_all;
+  s.paper_l2_distance = o.loss.l2_distance;
+  s.chains = quantcore::optimize::chain_placement_name(settings.chains);
+  s.device = settings.compute.device;
+  s.dtype = settings.compute.dtype;
+  s.spelling = settings.method.spelling();
+  s.json = quantcore::quantize::settings_json(settings).dump();
   return s;
+}
+
+void check_quantization_dump_method(const quantcore::methods::MethodSettings& method) {
+  if (method.method_name() != ptq161::kName)
+    throw quantcore::InputError("--dump", "the analysis dump describes PTQ1.61's masks and scales; " +
+                                              std::string(method.method_name()) + " runs have none");
 }
 
 void write_statistics_dump(const std::filesystem::path& path, const DumpSource& source,
                            quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel) {
-  write_dump(path, source, nullptr, nullptr, nullptr, progress, cancel);
+  write_dump(path, source, nullptr, nullptr, progress, cancel);
 }
 
-void write_quantization_dump(const std::filesystem::path& path, const DumpSource& source,
-                             const quantcore::CausalLM& model, const quantcore::Ptq161Result& result,
-                             const LossCurveRecorder& losses, quantcore::ProgressSink& progress,
-                             const quantcore::CancelToken& cancel) {
-  write_dump(path, source, &model, &result, &losses.curves(), progress, cancel);
-}
-
-void write_quantization_dump(const std::filesystem::path& path, const DumpSource& source,
-                             const quantcore::CausalLM& model, const quantcore::Ptq161Result& result,
-                             const std::map<int64_t, LossCurve>& losses, quantcore::ProgressSink& progress,
-                             const quantcore::CancelToken& cancel) {
-  write_dump(path, source, &model, &result, &losses, progress, cancel);
+void write_quantization_dump(const std::filesystem::path& path, const quantcore::quantize::QuantizeResult& run,
+                             quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel) {
+  if (!run.stats) throw std::invalid_argument("write_quantization_dump: the run has no activation statistics");
+  const DumpSource source{*run.source.checkpoint, *run.stats, dump_settings(run.settings)};
+  const std::map<int64_t, LossCurve> curves = loss_curves(run.losses);
+  write_dump(path, source, run.quantized.get(), &curves, progress, cancel);
 }
 
 }  // namespace analysis

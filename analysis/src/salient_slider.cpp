@@ -9,7 +9,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/model/causal_lm.h"
 #include "quantcore/pack/bits_accounting.h"
 
@@ -86,7 +86,7 @@ void SalientSlider::State::precompute(const at::Tensor& weight, const at::Tensor
   m = weight.size(1);
   ranking = std::make_unique<ChannelRanking>(statistic, true);
   const std::vector<int64_t>& order = ranking->order;
-  const at::Tensor error4 = (quantcore::ptq161::quantize_salient(weight, salient_bits).dequantized - weight)
+  const at::Tensor error4 = (quantcore::methods::ptq161::quantize_salient(weight, salient_bits).dequantized - weight)
                                 .abs()
                                 .to(at::kDouble)
                                 .sum(0)

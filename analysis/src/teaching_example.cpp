@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 
 namespace analysis {
 
@@ -19,13 +19,13 @@ std::vector<T> to_vector(const at::Tensor& t) {
 // W' under `mask` at the analytic initialisation (r1 = r2 = 1), with the binarisation parameters.
 struct Dequantized {
   at::Tensor weight;
-  quantcore::ptq161::BinarizationParams params;
+  quantcore::methods::ptq161::BinarizationParams params;
 };
 Dequantized dequantize(const at::Tensor& w, const at::Tensor& mask, const at::Tensor& salient) {
   Dequantized d;
-  d.params = quantcore::ptq161::init_binarization(w, mask);
-  d.weight =
-      quantcore::ptq161::dequantized_weight(w, mask, salient, d.params.mean, d.params.alpha, d.params.r1, d.params.r2);
+  d.params = quantcore::methods::ptq161::init_binarization(w, mask);
+  d.weight = quantcore::methods::ptq161::dequantized_weight(w, mask, salient, d.params.mean, d.params.alpha,
+                                                            d.params.r1, d.params.r2);
   return d;
 }
 
@@ -45,8 +45,9 @@ TeachingResult teach(const TeachingInput& in) {
   const at::Tensor w = at::from_blob(const_cast<float*>(in.weight.data()), {in.rows, in.cols}, at::kFloat).clone();
   const at::Tensor x = at::from_blob(const_cast<float*>(in.x.data()), {in.cols}, at::kFloat).clone();
 
-  const at::Tensor mask = quantcore::ptq161::salient_channel_mask(x.abs(), in.ratio);
-  const quantcore::ptq161::SalientQuantization q = quantcore::ptq161::quantize_salient(w, in.salient_bits);
+  const at::Tensor mask = quantcore::methods::ptq161::salient_channel_mask(x.abs(), in.ratio);
+  const quantcore::methods::ptq161::SalientQuantization q =
+      quantcore::methods::ptq161::quantize_salient(w, in.salient_bits);
   const Dequantized masked = dequantize(w, mask, q.dequantized);
   const Dequantized binarised = dequantize(w, at::zeros({in.cols}, at::kBool), q.dequantized);
 

@@ -7,12 +7,17 @@
 namespace quantlens_cli {
 
 void CalibrationArgs::add_to(CLI::App& sub) {
-  sub.add_option("--calib", text, "Calibration text file")->required();
+  sub.add_option("--calib", text, "Calibration text file (for methods that calibrate)");
   sub.add_option("--nsamples", nsamples, "Calibration windows")->check(CLI::PositiveNumber)->capture_default_str();
   sub.add_option("--seqlen", seqlen, "Window length (default 2048, capped at the model's context)")
       ->check(CLI::PositiveNumber);
   sub.add_option("--seed", seed, "Seed of the window draw")->capture_default_str();
   sub.add_option("--cache-dir", cache_dir, "Activation statistics cache (default ~/.cache/quantlens)");
+}
+
+const std::string& CalibrationArgs::required_text(std::string_view method) const {
+  if (text.empty()) throw quantcore::InputError("--calib", std::string(method) + " needs a calibration text");
+  return text;
 }
 
 quantcore::CalibrationOptions CalibrationArgs::options(const quantcore::ModelSpec& spec) const {
@@ -30,12 +35,6 @@ quantcore::CalibrationOptions CalibrationArgs::options(const quantcore::ModelSpe
 std::optional<std::filesystem::path> CalibrationArgs::cache() const {
   if (cache_dir.empty()) return std::nullopt;
   return std::filesystem::path(cache_dir);
-}
-
-quantcore::MaskStatistic parse_mask_statistic(const std::string& name) {
-  if (name == "mean") return quantcore::MaskStatistic::MeanAbs;
-  if (name == "none") return quantcore::MaskStatistic::None;
-  return quantcore::MaskStatistic::MaxAbs;
 }
 
 }  // namespace quantlens_cli

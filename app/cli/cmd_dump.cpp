@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include "analysis/dump_writer.h"
@@ -11,19 +12,23 @@
 #include "command_support.h"
 #include "quantcore/io/read_file.h"
 #include "commands.h"
-#include "quantcore/calib/activation_stats_cache.h"
+#include "quantcore/calib/activation_stats.h"
+#include "quantcore/methods/ptq161/method.h"
+#include "quantcore/quantize/quantize_job.h"
 #include "quantcore/io/errors.h"
 #include "terminal_progress.h"
 
 namespace quantlens_cli {
 
 namespace {
+namespace ptq161 = quantcore::methods::ptq161;
+
+// The PTQ1.61 parameters a statistics dump takes, declared (with their defaults) by the method.
+constexpr const char* kDumpParameters[] = {"salient-ratio", "salient-bits", "mask-stat"};
 
 struct DumpArgs {
   CalibrationArgs calibration;
-  double salient_ratio = 0.2;
-  int salient_bits = 4;
-  std::string mask_stat = "max";
+  std::map<std::string, std::string> parameters;
   std::string out;
   bool force = false;
 };
@@ -37,15 +42,10 @@ void define_dump(CLI::App& sub, Action& action) {
   auto a = std::make_shared<DumpArgs>();
   model->add_to(sub);
   a->calibration.add_to(sub);
-  sub.add_option("--salient-ratio", a->salient_ratio, "Fraction of salient input channels")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  sub.add_option("--salient-bits", a->salient_bits, "Bits of the salient weights")
-      ->check(CLI::Range(1, 8))
-      ->capture_default_str();
-  sub.add_option("--mask-stat", a->mask_stat, "Salient channel statistic")
-      ->check(CLI::IsMember({"max", "mean", "none"}))
-      ->capture_default_str();
+  for (const quantcore::methods::MethodParameter& p : ptq161::method().parameters())
+    for (const char* name : kDumpParameters)
+      if (p.name == name)
+        sub.add_option("--" + p.name, a->parameters[p.name], p.help + " (default " + p.default_value + ")");
   sub.add_option("--device", device->compute.device, "cpu or cuda")->capture_default_str();
   sub.add_option("--out", a->out, "HDF5 file to write (atomically)")->required();
   sub.add_flag("--force", a->force, "Replace an existing --out file");
@@ -54,32 +54,30 @@ void define_dump(CLI::App& sub, Action& action) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::filesystem::path dest = a->out;
     analysis::check_dump_destination(dest, a->force);
-    const std::string text = quantcore::read_file(a->calibration.text);
+    // The analytic initialisation only: no training steps.
+    quantcore::quantize::QuantizeSettings settings(
+        quantcore::methods::parse_method_spelling(std::string(ptq161::kName) + ":epochs=0:no-learn", "quantlens dump"));
+    for (const auto& [name, value] : a->parameters)
+      if (!value.empty()) settings.method.set(name, value, "--" + name);
+    settings.calib = a->calibration.required_text(ptq161::kName);
 
     device->compute.dtype = "fp32";  // quantize's default: the same statistics (and cache entries)
-    LoadedModel loaded = model->load(*device);
-    const quantcore::ModelSpec& spec = loaded.checkpoint.spec;
-    const quantcore::CalibrationOptions calib = a->calibration.options(spec);
-    const std::vector<int32_t> ids = loaded.tokenizer->encode(text);
+    const quantcore::quantize::OpenModel open = model->load(*device).open();
+    const quantcore::ModelSpec& spec = open.checkpoint->spec;
+    settings.model = open.checkpoint->path.string();
+    settings.calibration = a->calibration.options(spec);
+    settings.compute = device->compute;
 
     TerminalProgress progress(!out->quiet);
-    const quantcore::ActivationStats stats = quantcore::cached_activation_stats(
-        *loaded.lm, loaded.checkpoint.path, ids, calib, a->calibration.cache(), progress, interrupt_token());
-
-    quantcore::Ptq161Options opt;
-    opt.epochs = 0;
-    opt.learn = false;
-    opt.salient_ratio = a->salient_ratio;
-    opt.salient_bits = a->salient_bits;
-    opt.mask_statistic = parse_mask_statistic(a->mask_stat);
-    const analysis::DumpSource source{loaded.checkpoint, stats,
-                                      analysis::dump_settings(opt, calib, a->calibration.text)};
+    const quantcore::quantize::Calibration calibration = quantcore::quantize::calibrate(
+        open, settings.calib, settings.calibration, true, {true, a->calibration.cache()}, progress, interrupt_token());
+    const analysis::DumpSource source{*open.checkpoint, *calibration.stats, analysis::dump_settings(settings)};
     analysis::write_statistics_dump(dest, source, progress, interrupt_token());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     if (out->json) {
       out->emit({{"out", dest.string()},
-                 {"model", loaded.checkpoint.path.string()},
+                 {"model", open.checkpoint->path.string()},
                  {"blocks", spec.num_layers},
                  {"linears_per_block", quantcore::block_linears(spec).size()},
                  {"seconds", seconds}});

@@ -25,7 +25,7 @@ void describe_packed(const quantcore::PackedCheckpoint& p, const quantcore::Mode
   const nlohmann::json formula =
       quantcore::outputs::formula_bits(spec, p.quantized(), p.salient_counts(), s.salient_bits, s.vector_dtype);
   const nlohmann::json bytes = quantcore::outputs::bits_from_bytes(p.file(), p.quantized());
-  j["method"] = "ptq161";
+  j["method"] = s.method;
   j["format_version"] = quantcore::packed::kFormatVersion;
   j["salient_bits"] = s.salient_bits;
   j["vector_dtype"] = quantcore::vector_dtype_name(s.vector_dtype);

@@ -20,6 +20,11 @@ quantcore::Checkpoint ModelArgs::open() const {
   return quantcore::open_model_checkpoint(model, tok);
 }
 
+quantcore::quantize::OpenModel LoadedModel::open() && {
+  return {std::make_shared<const quantcore::Checkpoint>(std::move(checkpoint)), lm,
+          std::shared_ptr<const quantcore::Tokenizer>(std::move(tokenizer))};
+}
+
 LoadedModel ModelArgs::load(const DeviceArgs& device) const {
   LoadedModel m;
   m.checkpoint = open();

@@ -11,6 +11,7 @@
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/jobs/progress.h"
 #include "quantcore/model/compute_target.h"
+#include "quantcore/quantize/quantize_job.h"
 #include "quantcore/tokenize/tokenizer.h"
 
 namespace quantcore {
@@ -24,6 +25,8 @@ struct LoadedModel {
   quantcore::Checkpoint checkpoint;
   std::unique_ptr<quantcore::Tokenizer> tokenizer;
   std::shared_ptr<quantcore::CausalLM> lm;
+  // The same, shared, as the quantize job takes it.
+  quantcore::quantize::OpenModel open() &&;
 };
 
 struct DeviceArgs;

@@ -9,7 +9,8 @@ const std::vector<Command>& commands() {
     {"generate", "Greedy continuation of a prompt", define_generate},
     {"score", "Mean NLL and logit probes of a short text", define_score},
     {"eval", "Perplexity of a text file (GPTQ convention: non-overlapping windows)", define_eval},
-    {"quantize", "PTQ1.61 quantization of a model into a new HF or packed directory", define_quantize},
+    {"methods", "The registered quantization methods with their parameters", define_methods},
+    {"quantize", "Quantization of a model with a registered method into a new HF or packed directory", define_quantize},
     {"export", "An fp16 HF checkpoint of a (packed) model", define_export},
 #if QUANTLENS_HAVE_HDF5
     {"dump", "HDF5 analysis dump: activation statistics, masks, analytic PTQ1.61 parameters, saliency", define_dump},

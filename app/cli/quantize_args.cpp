@@ -1,37 +1,64 @@
 #include "quantize_args.h"
 
+#include "quantcore/io/errors.h"
+#include "quantcore/methods/registry.h"
+
 namespace quantlens_cli {
 
+namespace qm = quantcore::methods;
+
+void MethodParameterOptions::add_to(CLI::App& sub) {
+  // One help line per option, naming each method that takes it with its default.
+  std::map<std::string, std::string> help;
+  std::map<std::string, bool> flag;
+  for (const qm::QuantMethod* m : qm::registered_methods())
+    for (const qm::MethodParameter& p : m->parameters()) {
+      std::string& h = help[p.name];
+      h += (h.empty() ? "" : "; ") + std::string("[") + std::string(m->name()) + "] " + p.help;
+      if (p.type != qm::ParameterType::Flag)
+        h += " (default " + (p.default_value.empty() ? std::string("none") : p.default_value) + ")";
+      flag[p.name] = p.type == qm::ParameterType::Flag;
+    }
+  for (const auto& [name, text] : help) {
+    auto given = std::make_shared<Given>();
+    given->flag = flag[name];
+    if (given->flag) {
+      given->option = sub.add_flag("--" + name, text);
+    } else {
+      given->option = sub.add_option("--" + name, given->value, text);
+    }
+    options_[name] = given;
+  }
+}
+
+qm::MethodSettings MethodParameterOptions::method_settings(const std::string& spelling) const {
+  const std::string name = spelling.empty() ? std::string(qm::registered_methods().front()->name()) : spelling;
+  qm::MethodSettings settings = qm::parse_method_spelling(name, "--method");
+  for (const auto& [option, given] : options_) {
+    if (given->option->count() == 0) continue;
+    const std::string where = "--" + option;
+    if (!settings.takes(option))
+      throw quantcore::InputError(where, std::string(settings.method_name()) + " takes no option " + where);
+    settings.set(option, given->flag ? "true" : given->value, where);
+  }
+  settings.method().check(settings, "--method");
+  return settings;
+}
+
 void QuantizeArgs::add_to(CLI::App& sub) {
-  sub.add_option("--method", method, "Quantization method")->check(CLI::IsMember({"ptq161"}))->capture_default_str();
+  std::string names;
+  for (const qm::QuantMethod* m : qm::registered_methods())
+    names += "\n  " + std::string(m->name()) + ": " + std::string(m->description());
+  sub.add_option("--method", method,
+                 "Method, optionally with settings (NAME[:KEY=VALUE]..., e.g. rtn:bits=2:group-size=128); default " +
+                     std::string(qm::registered_methods().front()->name()) +
+                     ". `quantlens methods` lists them:" + names);
   calibration.add_to(sub);
-  sub.add_option("--salient-ratio", salient_ratio, "Fraction of salient input channels")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  sub.add_option("--salient-bits", salient_bits, "Bits of the salient weights")
-      ->check(CLI::Range(1, 8))
-      ->capture_default_str();
-  sub.add_option("--epochs", epochs, "Training epochs per block")->check(CLI::NonNegativeNumber)->capture_default_str();
-  sub.add_option("--lr-alpha", lr_alpha, "Learning rate of alpha")->capture_default_str();
-  sub.add_option("--lr-r", lr_r, "Learning rate of r1, r2")->capture_default_str();
-  sub.add_option("--mask-stat", mask_stat, "Salient channel statistic")
-      ->check(CLI::IsMember({"max", "mean", "none"}))
-      ->capture_default_str();
-  sub.add_flag("--no-learn", no_learn, "Analytic alpha, r1 = r2 = 1, no training");
-  sub.add_option("--loss", loss, "Loss terms")->check(CLI::IsMember({"both", "fp-only"}))->capture_default_str();
-  sub.add_flag("--no-nlc", no_nlc, "MSE terms only");
-  sub.add_option("--paper", paper,
-                 "Follow the paper instead of the official code (spec §11): no-mean (D2), alpha-l1 (D6), "
-                 "l2-distance (D3), all")
-      ->delimiter(',')
-      ->check(CLI::IsMember({"no-mean", "alpha-l1", "l2-distance", "all"}));
+  parameters.add_to(sub);
   sub.add_option("--chains", chains, "Where the calibration chains live: device, or host when the device is short")
       ->check(CLI::IsMember({"device", "host"}))
       ->capture_default_str();
-  sub.add_option("--vector-dtype", vector_dtype, "Stored width of the vectors a, c, r2, scale, zero")
-      ->check(CLI::IsMember({"fp16", "fp32"}))
-      ->capture_default_str();
-  sub.add_option("--format", format, "hf: fp16 fake-quant weights; packed: 1-bit/4-bit packed checkpoint")
+  sub.add_option("--format", format, "hf: fp16 fake-quant weights; packed: the method's packed checkpoint")
       ->check(CLI::IsMember({"hf", "packed"}))
       ->capture_default_str();
   sub.add_option("--out", out, "Output directory (written atomically)")->required();
@@ -39,28 +66,6 @@ void QuantizeArgs::add_to(CLI::App& sub) {
 #if QUANTLENS_HAVE_HDF5
   sub.add_option("--dump", dump, "Also write an HDF5 analysis dump (docs/hdf5-dump.md)");
 #endif
-}
-
-quantcore::Ptq161Options QuantizeArgs::ptq161_options() const {
-  quantcore::Ptq161Options o;
-  o.epochs = epochs;
-  o.lr_alpha = lr_alpha;
-  o.lr_r = lr_r;
-  o.salient_ratio = salient_ratio;
-  o.salient_bits = salient_bits;
-  o.learn = !no_learn;
-  o.loss.quantized_branch = loss == "both";
-  o.loss.nlc = !no_nlc;
-  o.mask_statistic = parse_mask_statistic(mask_stat);
-  o.vector_dtype = vector_dtype == "fp32" ? quantcore::VectorDType::F32 : quantcore::VectorDType::F16;
-  for (const std::string& n : paper) {
-    const bool all = n == "all";
-    if (all || n == "no-mean") o.paper.no_mean = true;
-    if (all || n == "alpha-l1") o.paper.alpha_all = true;
-    if (all || n == "l2-distance") o.loss.l2_distance = true;
-  }
-  o.chains = chains == "host" ? quantcore::ChainPlacement::Host : quantcore::ChainPlacement::Device;
-  return o;
 }
 
 }  // namespace quantlens_cli

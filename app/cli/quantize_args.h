@@ -1,38 +1,47 @@
 #pragma once
-// The options of `quantlens quantize` and the Ptq161Options they select.
+// The options of `quantlens quantize`: the method (a registry spelling, `NAME[:KEY=VALUE]...`),
+// every registered method's parameters as options of their own, and the run's outputs.
 #include <CLI/CLI.hpp>
 
-#include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
-#include <vector>
 
 #include "calibration_args.h"
-#include "quantcore/optimize/ptq161_options.h"
+#include "quantcore/methods/method_settings.h"
 
 namespace quantlens_cli {
 
+// Every parameter of every registered method as `--NAME` on `sub` (a name shared by several
+// methods is one option whose help names each); method_settings() applies the given ones.
+class MethodParameterOptions {
+public:
+  void add_to(CLI::App& sub);
+  // The spelling's settings with the given options applied; an option the method does not take
+  // is an InputError naming it.
+  quantcore::methods::MethodSettings method_settings(const std::string& spelling) const;
+
+private:
+  struct Given {
+    CLI::Option* option = nullptr;
+    std::string value;
+    bool flag = false;
+  };
+  std::map<std::string, std::shared_ptr<Given>> options_;
+};
+
 struct QuantizeArgs {
-  std::string method = "ptq161";
+  std::string method;  // default: the registry's first row
   CalibrationArgs calibration;
-  double salient_ratio = 0.2;
-  int salient_bits = 4;
-  int64_t epochs = 20;
-  double lr_alpha = 5e-4;
-  double lr_r = 1e-3;
-  std::string mask_stat = "max";
-  bool no_learn = false;
-  std::string loss = "both";
-  bool no_nlc = false;
-  std::vector<std::string> paper;  // spec §11 readings of the paper: no-mean, alpha-l1, l2-distance, all
+  MethodParameterOptions parameters;
   std::string chains = "device";
-  std::string vector_dtype = "fp16";
   std::string format = "hf";  // hf: fake-quant directory; packed: docs/packed-format.md
   std::string out;
   bool force = false;
   std::string dump;  // HDF5 analysis dump (docs/hdf5-dump.md), when built with HDF5
 
   void add_to(CLI::App& sub);
-  quantcore::Ptq161Options ptq161_options() const;
+  quantcore::methods::MethodSettings method_settings() const { return parameters.method_settings(method); }
 };
 
 }  // namespace quantlens_cli

@@ -26,21 +26,15 @@ ModelBits formula_model_bits(const std::vector<packed::QuantizedWeight>& layers,
   return model_bits(linears_of(layers, salient_counts), bits_options(salient_bits, vector_dtype));
 }
 
-json formula_bits(const ModelSpec& spec, const std::vector<packed::QuantizedWeight>& layers,
-                  const std::vector<int64_t>& salient_counts, int salient_bits, VectorDType vector_dtype) {
-  const BitsOptions options = bits_options(salient_bits, vector_dtype);
-  const std::vector<QuantizedLinear> linears = linears_of(layers, salient_counts);
+json model_bits_json(const ModelSpec& spec, const ModelBits& mb) {
   json per_layer = json::array();
-  for (const QuantizedLinear& q : linears) {
-    const LayerBits b = layer_bits(q, options);
-    per_layer.push_back({{"name", q.shape.name},
+  for (const LayerBits& b : mb.layers)
+    per_layer.push_back({{"name", b.name},
                          {"out_features", b.out_features},
                          {"in_features", b.in_features},
                          {"salient_columns", b.salient_columns},
                          {"bits_per_weight", b.bits_per_weight},
                          {"paper_bits_per_weight", b.paper.bits_per_weight}});
-  }
-  const ModelBits mb = model_bits(linears, options);
   const AllParametersBits all = all_parameters_bits(mb, unquantized_tensors(spec, 16));
   return {{"bits_per_weight", mb.bits_per_weight},
           {"paper_bits_per_weight", mb.paper_bits_per_weight},
@@ -48,6 +42,11 @@ json formula_bits(const ModelSpec& spec, const std::vector<packed::QuantizedWeig
           {"total_bits", mb.total_bits},
           {"bits_per_parameter_including_unquantized", all.bits_per_parameter_including_unquantized},
           {"layers", per_layer}};
+}
+
+json formula_bits(const ModelSpec& spec, const std::vector<packed::QuantizedWeight>& layers,
+                  const std::vector<int64_t>& salient_counts, int salient_bits, VectorDType vector_dtype) {
+  return model_bits_json(spec, formula_model_bits(layers, salient_counts, salient_bits, vector_dtype));
 }
 
 json bits_from_bytes(const SafetensorsFile& file, const std::vector<packed::QuantizedWeight>& layers) {

@@ -135,7 +135,7 @@ void write_packed_weights(const std::filesystem::path& file, const ModelSpec& sp
   w.set_metadata("format", "pt");
   w.set_metadata(kFormatKey, kFormatName);
   w.set_metadata(kVersionKey, std::to_string(kFormatVersion));
-  w.set_metadata(kMethodKey, "ptq161");
+  w.set_metadata(kMethodKey, settings.method);
   w.set_metadata(kVectorDTypeKey, vector_dtype_name(settings.vector_dtype));
   w.set_metadata(kCodeBitsKey, std::to_string(settings.code_bits));
   w.set_metadata(kSalientBitsKey, std::to_string(settings.salient_bits));
@@ -154,6 +154,10 @@ FormatSettings read_format_settings(const SafetensorsFile& file) {
     throw InputError(path, "packed format version " + std::to_string(version) + " is not supported (this build reads " +
                                std::to_string(kFormatVersion) + ")");
   FormatSettings s;
+  const auto method = meta.find(kMethodKey);
+  if (method == meta.end() || method->second.empty())
+    throw InputError(path, std::string("__metadata__ ") + quoted(kMethodKey) + " is missing");
+  s.method = method->second;
   const auto vd = meta.find(kVectorDTypeKey);
   if (vd == meta.end() || (vd->second != "fp16" && vd->second != "fp32"))
     throw InputError(path, std::string("__metadata__ ") + quoted(kVectorDTypeKey) + " must be 'fp16' or 'fp32'");

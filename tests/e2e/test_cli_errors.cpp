@@ -55,6 +55,18 @@ RefusedCommand bad_option_value(const TempDir&) {
           "--mask-stat"};
 }
 
+RefusedCommand unknown_method(const TempDir&) {
+  return {{"quantize", stories(), "--method", "nosuch", "--out", "o"}, "--method: unknown method \"nosuch\""};
+}
+
+RefusedCommand bad_method_spelling(const TempDir&) {
+  return {{"quantize", stories(), "--method", "ptq161:epochs=two", "--out", "o"}, "epochs must be an integer"};
+}
+
+RefusedCommand calibration_text_missing(const TempDir&) {
+  return {{"quantize", stories(), "--out", "o"}, "--calib: ptq161 needs a calibration text"};
+}
+
 INSTANTIATE_TEST_SUITE_P(BadInput, CliErrors,
                          ::testing::Values(RefusalCase{"MissingModel", missing_model},
                                            RefusalCase{"TruncatedSafetensors", truncated_safetensors},
@@ -62,7 +74,10 @@ INSTANTIATE_TEST_SUITE_P(BadInput, CliErrors,
                                            RefusalCase{"Fp16OnCpuIsRefused", fp16_on_cpu},
                                            RefusalCase{"TextShorterThanOneWindow", text_shorter_than_one_window},
                                            RefusalCase{"UnknownFlagIsAUsageError", unknown_flag},
-                                           RefusalCase{"BadOptionValueIsAUsageError", bad_option_value}),
+                                           RefusalCase{"BadOptionValueIsAUsageError", bad_option_value},
+                                           RefusalCase{"UnknownMethod", unknown_method},
+                                           RefusalCase{"BadMethodSpelling", bad_method_spelling},
+                                           RefusalCase{"CalibrationTextMissing", calibration_text_missing}),
                          quantlens_test::refusal_case_name);
 
 }  // namespace

@@ -113,10 +113,9 @@ TEST(CliQuantize, PaperVariantsRunAndAreRecorded) {
   auto r =
       run_cli(stories_args(cache, (tmp / "q").string(), {"--epochs", "1", "--paper", "no-mean,alpha-l1,l2-distance"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const nlohmann::json variants = r.json().at("settings").at("paper_variants");
-  EXPECT_TRUE(variants.at("no_mean").get<bool>());
-  EXPECT_TRUE(variants.at("alpha_l1").get<bool>());
-  EXPECT_TRUE(variants.at("l2_distance").get<bool>());
+  const nlohmann::json settings = r.json().at("settings");
+  EXPECT_EQ(settings.at("parameters").at("paper"), (std::vector<std::string>{"no-mean", "alpha-l1", "l2-distance"}));
+  EXPECT_EQ(settings.at("spelling"), "ptq161:epochs=1:paper=no-mean,alpha-l1,l2-distance");
   EXPECT_TRUE(std::isfinite(eval_ppl((tmp / "q").string())));
 }
 

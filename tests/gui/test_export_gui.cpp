@@ -10,6 +10,7 @@
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThreadPool>
@@ -19,6 +20,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <memory>
 
 #include "analysis/dump_reader.h"
@@ -36,6 +39,11 @@
 
 namespace {
 namespace fs = std::filesystem;
+
+nlohmann::json read_json_file(const fs::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
 using Kind = widgets::ExportActions::Kind;
 
 const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
@@ -272,6 +280,23 @@ private Q_SLOTS:
     }
     QVERIFY(exports().action(Kind::Packed)->isEnabled());
     gui_test::save_screenshot(studio_->window, "gui-export-cancelled");
+  }
+
+  // The CLI and the studio share the quantize job and its writers: the same settings give the
+  // same summary.json, timing fields aside (written to the same folder, one after the other).
+  void cliWritesTheSameSummaryAsTheStudio() {
+    nlohmann::json studio = read_json_file(out("hf") / "summary.json");
+    fs::remove_all(out("hf"));
+    QProcess cli;
+    cli.start(QUANTLENS_CLI, {"quantize", kModel, "--method", "ptq161", "--calib", kText, "--nsamples", "4", "--seqlen",
+                              "64", "--epochs", "1", "--cache-dir", cache_.path(),
+                              QString::fromStdString(out("hf").string()).prepend("--out="), "-q"});
+    QVERIFY(cli.waitForFinished(120000));
+    QCOMPARE(cli.exitCode(), 0);
+    nlohmann::json written = read_json_file(out("hf") / "summary.json");
+    for (nlohmann::json* j : {&studio, &written})
+      for (const char* timing : {"seconds", "peak_host_memory_bytes"}) j->erase(timing);
+    QCOMPARE(QString::fromStdString(written.dump(2)), QString::fromStdString(studio.dump(2)));
   }
 
   void cleanupTestCase() { studio_.reset(); }

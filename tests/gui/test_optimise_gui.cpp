@@ -4,12 +4,15 @@
 // touching the open model. Screenshots go into the build tree (QUANTLENS_GUI_SHOTS).
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
@@ -23,6 +26,8 @@
 
 #include "analysis/layer_view.h"
 #include "quantcore/io/model_spec.h"
+#include "quantcore/methods/registry.h"
+#include "quantcore/quantize/quantize_job.h"
 #include "widgets/imgui_canvas.h"
 #include "widgets/loss_chart.h"
 #include "widgets/main_window.h"
@@ -65,7 +70,10 @@ private Q_SLOTS:
     QCOMPARE(child<QSpinBox>("optimiseNsamples")->value(), 128);
     QCOMPARE(child<QSpinBox>("optimiseSeqlen")->value(), 2048);
     QCOMPARE(child<QSpinBox>("optimiseEpochs")->value(), 20);
-    QCOMPARE(child<QCheckBox>("optimiseLearn")->isChecked(), true);
+    QCOMPARE(child<QCheckBox>("optimiseNoLearn")->isChecked(), false);
+    // The method chooser lists the registry; the salient ratio is the session's.
+    QCOMPARE(child<QComboBox>("optimiseMethod")->count(), int(quantcore::methods::registered_methods().size()));
+    QCOMPARE(child<QDoubleSpinBox>("optimiseSalientRatio")->value(), session_->salientRatio());
     QCOMPARE(child<QTreeWidget>("blockList")->topLevelItemCount(), int(session_->spec().num_layers));
   }
 
@@ -142,6 +150,38 @@ private Q_SLOTS:
     QCOMPARE(after.rows, before.rows);
     QVERIFY(after.values == before.values);
     shot(*window_, "gui-optimise-cancelled");
+  }
+
+  void theSlidersRatioIsWhatTheRunUses() {
+    // Calibrate as the run will, so that the run reuses the session's tokens and statistics.
+    QSignalSpy calibrated(session_.get(), &widgets::StudioSession::calibrationFinished);
+    session_->calibrate(kText, {4, 64, 2});
+    QVERIFY(calibrated.wait(60000));
+    QVERIFY(window_->showView("slider"));
+    child<QSlider>("salientRatioSlider")->setValue(30);
+    QCOMPARE(session_->salientRatio(), 0.3);
+    QVERIFY(window_->showView("optimise"));
+    QCOMPARE(child<QDoubleSpinBox>("optimiseSalientRatio")->value(), 0.3);
+    setShortRun(1);
+    QSignalSpy finished(&panel_->run(), &widgets::OptimisationRun::finished);
+    QTest::mouseClick(child<QPushButton>("optimiseStart"), Qt::LeftButton);
+    QVERIFY(finished.wait(60000));
+    const auto run = session_->quantizedRun();
+    QVERIFY(run);
+    QCOMPARE(run->settings.method.real("salient-ratio"), 0.3);
+    // Every linear's mask holds floor(0.3 m) + 1 columns or more (spec §2.2, ties included).
+    for (const auto& block : run->quantized->blocks)
+      for (const auto& l : block.linears)
+        QVERIFY(l->salient_columns() >= int64_t(std::floor(0.3 * double(l->in_features()))) + 1);
+    // The run used the session's open checkpoint, model and calibration: nothing was reopened.
+    QCOMPARE(run->source.checkpoint.get(), session_->checkpoint().get());
+    QCOMPARE(run->source.model.get(), &session_->model());
+    QCOMPARE(run->stats.get(), session_->calibration()->stats.get());
+    std::printf("optimise: run at ratio 0.3 keeps %lld bytes of stored forms\n",
+                static_cast<long long>(run->quantized->stored_bytes()));
+    // A moved field moves the session's ratio back.
+    child<QDoubleSpinBox>("optimiseSalientRatio")->setValue(0.2);
+    QCOMPARE(session_->salientRatio(), 0.2);
   }
 
   void cleanupTestCase() { destroyWindow(); }

@@ -12,7 +12,7 @@
 #include "quantcore/calib/activation_stats.h"
 #include "quantcore/calib/calibration_windows.h"
 #include "quantcore/io/checkpoint.h"
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/model/causal_lm.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/tokenize/tokenizer.h"
@@ -71,11 +71,11 @@ TEST(ModelBounds, EveryLayerMatchesTheReferenceAtTwoRatios) {
       EXPECT_EQ(b.linear, linears[i % linears.size()].name);
       const at::Tensor w = s.model->linear_weight(b.block, b.linear).to(at::kFloat);
       const at::Tensor stat = statistic(s, b.block, b.linear);
-      const double reference = quantcore::ptq161::analytic_error_bound(w, stat, ratio, 4);
+      const double reference = quantcore::methods::ptq161::analytic_error_bound(w, stat, ratio, 4);
       EXPECT_NEAR(b.error_bound, reference, 1e-5 * reference);
-      const double at_zero = quantcore::ptq161::analytic_error_bound(w, stat, 0.0, 4);
+      const double at_zero = quantcore::methods::ptq161::analytic_error_bound(w, stat, 0.0, 4);
       EXPECT_NEAR(b.error_bound_at_zero, at_zero, 1e-5 * at_zero);
-      EXPECT_EQ(b.salient_columns, quantcore::ptq161::salient_channel_mask(stat, ratio).sum().item<int64_t>());
+      EXPECT_EQ(b.salient_columns, quantcore::methods::ptq161::salient_channel_mask(stat, ratio).sum().item<int64_t>());
       // The selected-layer slider gives the same numbers, to the bit.
       const analysis::SalientSliderResult selected =
           analysis::SalientSlider(*s.model, s.stats, b.block, b.linear).evaluate(ratio);

@@ -11,7 +11,8 @@
 #include "analysis/ptq161_dump.h"
 #include "quantcore/calib/activation_stats.h"
 #include "quantcore/io/checkpoint.h"
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
+#include "quantcore/quantize/quantize_settings.h"
 #include "quantcore/model/tensor_from_view.h"
 #include "test_support.h"
 
@@ -35,13 +36,12 @@ quantcore::ActivationStats synthetic_stats(const quantcore::ModelSpec& spec) {
 }
 
 analysis::DumpSettings settings() {
-  quantcore::Ptq161Options o;
-  o.epochs = 0;
-  o.learn = false;
-  quantcore::CalibrationOptions c;
-  c.nsamples = 4;
-  c.seqlen = 64;
-  return analysis::dump_settings(o, c, "synthetic");
+  quantcore::quantize::QuantizeSettings s(
+      quantcore::methods::parse_method_spelling("ptq161:epochs=0:no-learn", "test"));
+  s.calib = "synthetic";
+  s.calibration.nsamples = 4;
+  s.calibration.seqlen = 64;
+  return analysis::dump_settings(s);
 }
 
 at::Tensor weight(const quantcore::Checkpoint& ck, int64_t block, const std::string& linear) {
@@ -74,7 +74,7 @@ TEST(Ptq161Dump, StatisticsDumpIsWhatTheEngineComputes) {
       SCOPED_TRACE(l.name);
       const at::Tensor w = weight(ck, b, shapes[j].name);
       const at::Tensor s = floats(stats.at(b, shapes[j].name).max_abs);
-      const at::Tensor mask = quantcore::ptq161::salient_channel_mask(s, 0.2);
+      const at::Tensor mask = quantcore::methods::ptq161::salient_channel_mask(s, 0.2);
       const at::Tensor got_mask = at::tensor(at::ArrayRef<uint8_t>(l.mask), at::kByte).to(at::kBool);
       EXPECT_TRUE(at::equal(got_mask, mask));
       EXPECT_EQ(l.salient_columns, mask.sum().item<int64_t>());
@@ -82,9 +82,9 @@ TEST(Ptq161Dump, StatisticsDumpIsWhatTheEngineComputes) {
       for (int32_t idx : l.salient_indices) EXPECT_EQ(l.mask.at(static_cast<size_t>(idx)), 1);
       EXPECT_DOUBLE_EQ(l.salient_ratio, double(l.salient_columns) / double(shapes[j].in_features));
 
-      const double bound = quantcore::ptq161::analytic_error_bound(w, s, 0.2, 4);
+      const double bound = quantcore::methods::ptq161::analytic_error_bound(w, s, 0.2, 4);
       EXPECT_NEAR(l.error_bound, bound, 1e-9 * bound);
-      const auto init = quantcore::ptq161::init_binarization(w, mask);
+      const auto init = quantcore::methods::ptq161::init_binarization(w, mask);
       EXPECT_TRUE(at::allclose(floats(l.mu), init.mean.flatten()));
       EXPECT_TRUE(at::allclose(floats(l.alpha_init), init.alpha.flatten()));
       EXPECT_GT(l.relative_error, 0.0);

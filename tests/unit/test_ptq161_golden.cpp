@@ -19,7 +19,7 @@
 #include "quantcore/model/causal_lm.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/model/tensor_from_view.h"
-#include "quantcore/optimize/block_optimizer.h"
+#include "quantcore/methods/ptq161/block_optimizer.h"
 #include "test_support.h"
 
 using quantcore::LossEvent;
@@ -105,13 +105,14 @@ protected:
   }
 
   // Runs optimize_block on block 0, then puts the original weights back for the next test.
-  static quantcore::BlockQuantization run(const quantcore::Ptq161Options& options, RecordedEvents& events) {
+  static quantcore::methods::ptq161::BlockQuantization run(const quantcore::methods::ptq161::Ptq161Options& options,
+                                                           RecordedEvents& events) {
     std::vector<at::Tensor> original;
     for (const auto& l : quantcore::block_linears(lm_->spec()))
       original.push_back(lm_->linear_weight(0, l.name).clone());
     quantcore::NullProgress progress;
     quantcore::CancelToken cancel;
-    auto result = quantcore::optimize_block(*lm_, 0, data_, stats_, options, events, progress, cancel);
+    auto result = quantcore::methods::ptq161::optimize_block(*lm_, 0, data_, stats_, options, events, progress, cancel);
     size_t k = 0;
     for (const auto& l : quantcore::block_linears(lm_->spec())) lm_->set_linear_weight(0, l.name, original[k++]);
     return result;
@@ -122,7 +123,7 @@ protected:
   static std::shared_ptr<quantcore::CausalLM> lm_;
   static std::vector<std::vector<int32_t>> windows_;
   static quantcore::ActivationStats stats_;
-  static quantcore::BlockTrainingData data_;
+  static quantcore::methods::BlockTrainingData data_;
 };
 
 std::unique_ptr<Golden> Ptq161Golden::golden_;
@@ -130,7 +131,7 @@ std::unique_ptr<quantcore::Checkpoint> Ptq161Golden::checkpoint_;
 std::shared_ptr<quantcore::CausalLM> Ptq161Golden::lm_;
 std::vector<std::vector<int32_t>> Ptq161Golden::windows_;
 quantcore::ActivationStats Ptq161Golden::stats_;
-quantcore::BlockTrainingData Ptq161Golden::data_;
+quantcore::methods::BlockTrainingData Ptq161Golden::data_;
 
 }  // namespace
 
@@ -144,7 +145,7 @@ TEST_F(Ptq161Golden, FpBlockOutputT1) {
 }
 
 TEST_F(Ptq161Golden, StatisticsAndMasks) {
-  quantcore::Ptq161Options options;
+  quantcore::methods::ptq161::Ptq161Options options;
   options.learn = false;
   RecordedEvents events;
   const auto result = run(options, events);
@@ -165,7 +166,7 @@ TEST_F(Ptq161Golden, StatisticsAndMasks) {
 }
 
 TEST_F(Ptq161Golden, SalientQuantiser) {
-  quantcore::Ptq161Options options;
+  quantcore::methods::ptq161::Ptq161Options options;
   options.learn = false;
   RecordedEvents events;
   const auto result = run(options, events);
@@ -179,7 +180,7 @@ TEST_F(Ptq161Golden, SalientQuantiser) {
 }
 
 TEST_F(Ptq161Golden, InitialMeanAndAlpha) {
-  quantcore::Ptq161Options options;
+  quantcore::methods::ptq161::Ptq161Options options;
   options.learn = false;
   RecordedEvents events;
   const auto result = run(options, events);
@@ -199,7 +200,7 @@ TEST_F(Ptq161Golden, InitialMeanAndAlpha) {
 }
 
 TEST_F(Ptq161Golden, LossTermsAndParametersAfterSteps) {
-  quantcore::Ptq161Options options;
+  quantcore::methods::ptq161::Ptq161Options options;
   options.epochs = golden_->meta_int("epochs");
   RecordedEvents events;
   const auto result = run(options, events);

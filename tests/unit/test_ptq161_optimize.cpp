@@ -16,18 +16,21 @@
 #include "quantcore/calib/calibration_windows.h"
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/model/causal_lm.h"
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/model/load_model.h"
-#include "quantcore/optimize/block_loss.h"
-#include "quantcore/optimize/block_optimizer.h"
-#include "quantcore/optimize/ptq161_pass.h"
+#include "quantcore/methods/ptq161/block_loss.h"
+#include "quantcore/methods/ptq161/block_optimizer.h"
+#include "quantcore/methods/ptq161/method.h"
+#include "quantcore/methods/ptq161/quantized.h"
+#include "quantcore/optimize/block_driver.h"
 #include "quantcore/tokenize/tokenizer.h"
 #include "test_support.h"
 
 using quantcore::CausalLM;
 using quantcore::LossEvent;
 using quantcore::ModelSpec;
-using quantcore::Ptq161Options;
+namespace methods = quantcore::methods;
+using quantcore::methods::ptq161::Ptq161Options;
 
 namespace {
 
@@ -69,7 +72,7 @@ TEST(Ptq161Loss, HandComputedTerms) {
   const double nlc_fp = -std::log(0.5);
   const double nlc_q = -std::log(std::abs((-1.0 + 1.0 / std::sqrt(2.0)) / 2.0));
 
-  auto both = quantcore::block_loss(yq, t1, t2, {});
+  auto both = quantcore::methods::ptq161::block_loss(yq, t1, t2, {});
   EXPECT_NEAR(both.values.mse_fp, mse_fp, 1e-6);
   EXPECT_NEAR(both.values.mse_q, mse_q, 1e-6);
   EXPECT_NEAR(both.values.nlc_fp, nlc_fp, 1e-6);
@@ -77,12 +80,12 @@ TEST(Ptq161Loss, HandComputedTerms) {
   EXPECT_NEAR(both.values.total, mse_fp + mse_q + nlc_fp + nlc_q, 1e-5);
   EXPECT_NEAR(both.total.item<double>(), both.values.total, 1e-12);
 
-  auto fp_only = quantcore::block_loss(yq, t1, at::Tensor(), {false, true});
+  auto fp_only = quantcore::methods::ptq161::block_loss(yq, t1, at::Tensor(), {false, true});
   EXPECT_EQ(fp_only.values.mse_q, 0.0);
   EXPECT_EQ(fp_only.values.nlc_q, 0.0);
   EXPECT_NEAR(fp_only.values.total, mse_fp + nlc_fp, 1e-6);
 
-  auto no_nlc = quantcore::block_loss(yq, t1, t2, {true, false});
+  auto no_nlc = quantcore::methods::ptq161::block_loss(yq, t1, t2, {true, false});
   EXPECT_EQ(no_nlc.values.nlc_fp, 0.0);
   EXPECT_NEAR(no_nlc.values.total, mse_fp + mse_q, 1e-6);
 }
@@ -91,9 +94,9 @@ TEST(Ptq161Loss, PaperL2DistanceReplacesTheMse) {
   at::Tensor yq = floats({1, 0, 0, 1}, {1, 2, 2});
   at::Tensor t1 = floats({1, 0, 1, 0}, {1, 2, 2});
   at::Tensor t2 = floats({-1, 0, 1, 1}, {1, 2, 2});
-  quantcore::LossSwitches paper;
+  quantcore::methods::ptq161::LossSwitches paper;
   paper.l2_distance = true;  // spec §11 D3: ||Yq - T||_2 over every element
-  auto l2 = quantcore::block_loss(yq, t1, t2, paper);
+  auto l2 = quantcore::methods::ptq161::block_loss(yq, t1, t2, paper);
   EXPECT_NEAR(l2.values.mse_fp, std::sqrt(2.0), 1e-6);
   EXPECT_NEAR(l2.values.mse_q, std::sqrt(5.0), 1e-6);
   EXPECT_NEAR(l2.values.nlc_fp, -std::log(0.5), 1e-6);
@@ -102,7 +105,7 @@ TEST(Ptq161Loss, PaperL2DistanceReplacesTheMse) {
 TEST(Ptq161Loss, GradientReachesTheQuantisedOutput) {
   at::Tensor yq = floats({1, 0.5f, -0.25f, 1}, {1, 2, 2}).set_requires_grad(true);
   at::Tensor t1 = floats({1, 0, 1, 0}, {1, 2, 2});
-  quantcore::block_loss(yq, t1, t1, {}).total.backward();
+  quantcore::methods::ptq161::block_loss(yq, t1, t1, {}).total.backward();
   ASSERT_TRUE(yq.grad().defined());
   EXPECT_GT(yq.grad().abs().sum().item<double>(), 0.0);
 }
@@ -112,7 +115,7 @@ TEST(Ptq161Loss, GradientReachesTheQuantisedOutput) {
 namespace {
 
 struct OneStep {
-  quantcore::BlockQuantization result;
+  quantcore::methods::ptq161::BlockQuantization result;
   at::Tensor final_weight;
 };
 
@@ -123,7 +126,7 @@ OneStep one_step(const ModelSpec& spec) {
   quantcore::NullProgress progress;
   quantcore::CancelToken cancel;
   const auto stats = quantcore::collect_activation_stats(lm, windows, progress, cancel);
-  quantcore::BlockTrainingData data;
+  quantcore::methods::BlockTrainingData data;
   {
     at::NoGradGuard no_grad;
     data.input = lm.embed(at::tensor(std::vector<int64_t>{1, 4, 7, 2, 9, 3}).reshape({1, 6}));
@@ -135,7 +138,7 @@ OneStep one_step(const ModelSpec& spec) {
   options.salient_ratio = 0.25;
   RecordedEvents events;
   OneStep out;
-  out.result = quantcore::optimize_block(lm, 0, data, stats, options, events, progress, cancel);
+  out.result = quantcore::methods::ptq161::optimize_block(lm, 0, data, stats, options, events, progress, cancel);
   EXPECT_EQ(events.events.size(), 1u);
   out.final_weight = lm.linear_weight(0, "self_attn.q_proj").clone();
   return out;
@@ -167,7 +170,7 @@ TEST(Ptq161BlockOptimizer, OneStepMovesEveryParameterAndRepeatsBitIdentically) {
   CausalLM lm(spec, weights, {"cpu", "fp32"});
   const auto& q = a.result.linears[0];
   at::Tensor w = lm.linear_weight(0, q.name);
-  at::Tensor analytic = quantcore::ptq161::init_binarization(w, q.mask).alpha;
+  at::Tensor analytic = quantcore::methods::ptq161::init_binarization(w, q.mask).alpha;
   EXPECT_GT((q.alpha - analytic).abs().max().item<double>(), 1e-5);
 }
 
@@ -198,15 +201,31 @@ Stories load_stories() {
 
 }  // namespace
 
-TEST(Ptq161Pass, Stories260KEveryBlockLearnsAndWeightsChange) {
+methods::QuantizedModel run_pass(Stories& s, const Ptq161Options& options, quantcore::OptimizationEvents& events,
+                                 const quantcore::CancelToken& cancel) {
+  quantcore::NullProgress progress;
+  return quantcore::optimize::quantize_blocks(*s.lm, s.windows, &s.stats,
+                                              quantcore::methods::ptq161::settings_from(options),
+                                              quantcore::optimize::ChainPlacement::Device, events, progress, cancel);
+}
+
+const quantcore::methods::ptq161::LinearQuantization& ptq161_of(const methods::QuantizedLinear& l) {
+  return dynamic_cast<const quantcore::methods::ptq161::Ptq161Linear&>(l).quantization();
+}
+
+at::Tensor dequantized(const methods::QuantizedLinear& l) {
+  std::vector<uint16_t> w = l.dequantize_f16();
+  return at::from_blob(w.data(), {l.out_features(), l.in_features()}, at::kHalf).to(at::kFloat);
+}
+
+TEST(Ptq161Pass, Stories260KEveryBlockLearnsAndTheModelStaysUnchanged) {
   Stories s = load_stories();
   const auto before = linear_weights(*s.lm);
   Ptq161Options options;
   options.epochs = 3;
   RecordedEvents events;
-  quantcore::NullProgress progress;
   quantcore::CancelToken cancel;
-  const auto result = quantcore::run_ptq161(*s.lm, s.windows, s.stats, options, events, progress, cancel);
+  const auto result = run_pass(s, options, events, cancel);
 
   const int64_t blocks = s.lm->num_blocks();
   ASSERT_EQ(static_cast<int64_t>(result.blocks.size()), blocks);
@@ -221,9 +240,11 @@ TEST(Ptq161Pass, Stories260KEveryBlockLearnsAndWeightsChange) {
     }
     EXPECT_LT(last, first) << "block " << b;
   }
-  // Every linear now holds W' != W.
-  for (const auto& [key, w] : before)
-    EXPECT_FALSE(at::equal(w, s.lm->linear_weight(key.first, key.second))) << key.first << " " << key.second;
+  // The model keeps W; the result's stored forms dequantise to W' != W.
+  for (const auto& [key, w] : before) {
+    EXPECT_TRUE(at::equal(w, s.lm->linear_weight(key.first, key.second))) << key.first << " " << key.second;
+    EXPECT_FALSE(at::equal(w, dequantized(result.linear(key.first, key.second)))) << key.first << " " << key.second;
+  }
 }
 
 TEST(Ptq161Pass, CancellationRestoresTheOriginalWeights) {
@@ -231,14 +252,12 @@ TEST(Ptq161Pass, CancellationRestoresTheOriginalWeights) {
   const auto before = linear_weights(*s.lm);
   Ptq161Options options;
   options.epochs = 2;
-  quantcore::NullProgress progress;
   quantcore::CancelToken cancel;
   RecordedEvents events;
   events.hook = [&](const LossEvent& e) {
     if (e.block == 1 && e.epoch == 1) cancel.request();  // block 0 is already finalised
   };
-  EXPECT_THROW(quantcore::run_ptq161(*s.lm, s.windows, s.stats, options, events, progress, cancel),
-               quantcore::Cancelled);
+  EXPECT_THROW(run_pass(s, options, events, cancel), quantcore::Cancelled);
   for (const auto& [key, w] : before)
     EXPECT_TRUE(at::equal(w, s.lm->linear_weight(key.first, key.second))) << key.first << " " << key.second;
 }
@@ -247,18 +266,18 @@ TEST(Ptq161Pass, AnalyticModeTakesNoStepsAndStillQuantises) {
   Stories s = load_stories();
   Ptq161Options options;
   options.learn = false;
-  options.mask_statistic = quantcore::MaskStatistic::None;
+  options.mask_statistic = quantcore::methods::ptq161::MaskStatistic::None;
   RecordedEvents events;
-  quantcore::NullProgress progress;
   quantcore::CancelToken cancel;
-  const auto result = quantcore::run_ptq161(*s.lm, s.windows, s.stats, options, events, progress, cancel);
+  const auto result = run_pass(s, options, events, cancel);
   EXPECT_TRUE(events.events.empty());
   for (const auto& block : result.blocks)
     for (const auto& l : block.linears) {
-      EXPECT_FALSE(l.mask.any().item<bool>());
-      EXPECT_TRUE(at::equal(l.r1, at::ones_like(l.r1)));
+      const auto& q = ptq161_of(*l);
+      EXPECT_FALSE(q.mask.any().item<bool>());
+      EXPECT_TRUE(at::equal(q.r1, at::ones_like(q.r1)));
       // Without salient columns each row holds at most two distinct values (mu +- alpha).
-      at::Tensor w = s.lm->linear_weight(block.block, l.name);
+      at::Tensor w = dequantized(*l);
       EXPECT_LE(std::get<0>(at::_unique(w.select(0, 0))).numel(), 2);
     }
 }

@@ -9,9 +9,9 @@
 #include <functional>
 #include <vector>
 
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 
-namespace ptq = quantcore::ptq161;
+namespace ptq = quantcore::methods::ptq161;
 
 namespace {
 

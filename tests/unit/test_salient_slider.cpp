@@ -7,7 +7,7 @@
 #include <random>
 
 #include "analysis/salient_slider.h"
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/pack/bits_accounting.h"
 
 namespace {
@@ -35,13 +35,13 @@ TEST(SalientSlider, MatchesTheTensorReference) {
   for (double ratio : {0.0, 0.05, 0.2, 0.5, 0.9, 1.0}) {
     SCOPED_TRACE(ratio);
     const analysis::SalientSliderResult r = slider.evaluate(ratio);
-    const at::Tensor mask = quantcore::ptq161::salient_channel_mask(stat, ratio);
+    const at::Tensor mask = quantcore::methods::ptq161::salient_channel_mask(stat, ratio);
     ASSERT_EQ(static_cast<int64_t>(r.mask.size()), m);
     for (int64_t j = 0; j < m; ++j) EXPECT_EQ(r.mask[j] != 0, mask[j].item<bool>()) << j;
     EXPECT_EQ(r.salient_columns, mask.sum().item<int64_t>());
-    const double reference = quantcore::ptq161::analytic_error_bound(w, stat, ratio, 4);
+    const double reference = quantcore::methods::ptq161::analytic_error_bound(w, stat, ratio, 4);
     EXPECT_NEAR(r.error_bound, reference, 1e-5 * reference);
-    const int64_t k_other = quantcore::ptq161::salient_channel_mask(other, ratio).sum().item<int64_t>();
+    const int64_t k_other = quantcore::methods::ptq161::salient_channel_mask(other, ratio).sum().item<int64_t>();
     const quantcore::ModelBits bits =
         quantcore::model_bits({{{"a", n, m}, r.salient_columns}, {{"b", 16, 32}, k_other}});
     EXPECT_DOUBLE_EQ(r.model_bits_per_weight, bits.bits_per_weight);
@@ -62,10 +62,10 @@ TEST(SalientSlider, TiesAndWideRowsMatchTheReference) {
   for (double ratio : {0.0, 0.1, 0.26, 0.5, 0.74, 0.99, 1.0}) {
     SCOPED_TRACE(ratio);
     const analysis::SalientSliderResult r = slider.evaluate(ratio);
-    const at::Tensor mask = quantcore::ptq161::salient_channel_mask(stat, ratio);
+    const at::Tensor mask = quantcore::methods::ptq161::salient_channel_mask(stat, ratio);
     for (int64_t j = 0; j < m; ++j) ASSERT_EQ(r.mask[j] != 0, mask[j].item<bool>()) << j;
     EXPECT_EQ(r.salient_columns, mask.sum().item<int64_t>());
-    const double reference = quantcore::ptq161::analytic_error_bound(w, stat, ratio, 4);
+    const double reference = quantcore::methods::ptq161::analytic_error_bound(w, stat, ratio, 4);
     EXPECT_NEAR(r.error_bound, reference, 1e-5 * reference);
   }
 }

@@ -6,22 +6,22 @@
 #include <cstring>
 #include <random>
 
-#include "quantcore/methods/ptq161.h"
-#include "quantcore/optimize/stored_linear.h"
+#include "quantcore/methods/ptq161/quantizers.h"
+#include "quantcore/methods/ptq161/stored_linear.h"
 #include "quantcore/pack/half_float.h"
 
 namespace {
 
-quantcore::LinearQuantization make_quantization(int64_t n, int64_t m) {
+quantcore::methods::ptq161::LinearQuantization make_quantization(int64_t n, int64_t m) {
   at::manual_seed(3);
   const at::Tensor w = at::randn({n, m});
-  quantcore::LinearQuantization q;
+  quantcore::methods::ptq161::LinearQuantization q;
   q.name = "test";
   q.mask = at::zeros({m}, at::kBool);
   for (int64_t j : {int64_t(1), int64_t(4), int64_t(5), int64_t(20), m - 1})
     if (j < m) q.mask[j] = true;
-  const auto salient = quantcore::ptq161::quantize_salient(w, 4);
-  const auto p = quantcore::ptq161::init_binarization(w, q.mask);
+  const auto salient = quantcore::methods::ptq161::quantize_salient(w, 4);
+  const auto p = quantcore::methods::ptq161::init_binarization(w, q.mask);
   q.mean = p.mean;
   q.alpha = p.alpha * (1 + 0.1 * at::randn({n, 1}));  // as if trained
   q.r1 = 1 + 0.05 * at::randn({n, 1});
@@ -63,7 +63,7 @@ TEST(HalfFloat, MatchesLibTorch) {
 TEST(StoredLinear, Fp32VectorsDequantizeToTheStorableForm) {
   const int64_t n = 6, m = 37;
   const auto q = make_quantization(n, m);
-  const quantcore::PackedLinear l = quantcore::stored_linear(q, 4, quantcore::VectorDType::F32);
+  const quantcore::PackedLinear l = quantcore::methods::ptq161::stored_linear(q, 4, quantcore::VectorDType::F32);
   EXPECT_EQ(l.salient_columns, (std::vector<int32_t>{1, 4, 5, 20, 36}));
   EXPECT_EQ(l.signs.size(), size_t(n * 1));  // 32 binarised columns: one word per row
   EXPECT_EQ(l.codes.size(), size_t(n * 1));  // 5 codes: one word per row
@@ -88,8 +88,8 @@ TEST(StoredLinear, Fp32VectorsDequantizeToTheStorableForm) {
 TEST(StoredLinear, Fp16VectorsAreRoundedOnce) {
   const int64_t n = 6, m = 37;
   const auto q = make_quantization(n, m);
-  const quantcore::PackedLinear l16 = quantcore::stored_linear(q, 4, quantcore::VectorDType::F16);
-  const quantcore::PackedLinear l32 = quantcore::stored_linear(q, 4, quantcore::VectorDType::F32);
+  const quantcore::PackedLinear l16 = quantcore::methods::ptq161::stored_linear(q, 4, quantcore::VectorDType::F16);
+  const quantcore::PackedLinear l32 = quantcore::methods::ptq161::stored_linear(q, 4, quantcore::VectorDType::F32);
   for (size_t i = 0; i < l16.a.size(); ++i) {
     EXPECT_EQ(l16.a[i], quantcore::round_to_half(l32.a[i]));
     EXPECT_EQ(l16.c[i], quantcore::round_to_half(l32.c[i]));
@@ -104,11 +104,11 @@ TEST(StoredLinear, Fp16VectorsAreRoundedOnce) {
 
 TEST(StoredLinear, EightBitCodesAboveFourSalientBits) {
   auto q = make_quantization(3, 10);
-  const auto salient = quantcore::ptq161::quantize_salient(at::randn({3, 10}), 6);
+  const auto salient = quantcore::methods::ptq161::quantize_salient(at::randn({3, 10}), 6);
   q.codes = salient.codes;
   q.scale = salient.scale;
   q.zero = salient.zero;
-  const quantcore::PackedLinear l = quantcore::stored_linear(q, 6, quantcore::VectorDType::F32);
+  const quantcore::PackedLinear l = quantcore::methods::ptq161::stored_linear(q, 6, quantcore::VectorDType::F32);
   EXPECT_EQ(l.code_bits, 8);
   const at::Tensor got = as_tensor(quantcore::dequantize(l), 3, 10);
   const at::Tensor hi = q.scale * (q.codes.to(at::kFloat) - q.zero);

@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QFileDialog>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -13,8 +14,9 @@
 #include <functional>
 #include <stdexcept>
 
-#include "analysis/ptq161_job.h"
 #include "quantcore/calib/activation_stats.h"
+#include "quantcore/methods/ptq161/method.h"
+#include "quantcore/methods/quant_method.h"
 #include "quantcore/export/model_directory.h"
 #include "quantcore/export/quantized_model_writers.h"
 #include "quantcore/export/staging_dir.h"
@@ -22,7 +24,6 @@
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/io/errors.h"
 #include "widgets/background_task.h"
-#include "widgets/optimisation_run.h"
 #include "widgets/progress_bar_feed.h"
 #include "widgets/studio_session.h"
 #if QUANTLENS_HAVE_HDF5
@@ -40,34 +41,6 @@ const char* kTitles[ExportActions::kKinds] = {"Export quantized checkpoint (HF).
 const char* kNames[ExportActions::kKinds] = {"quantized HF checkpoint", "packed checkpoint", "dense HF checkpoint",
                                              "HDF5 dump"};
 
-quantcore::outputs::QuantizedRun quantizedRun(const analysis::Ptq161JobResult& r) {
-  return {*r.checkpoint, *r.model, *r.ptq161, r.settings.options};
-}
-
-// summary.json beside the weights: where the run came from and its spec §7 bits per weight.
-void writeSummary(const analysis::Ptq161JobResult& r, const std::string& format, const fs::path& dir,
-                  const nlohmann::json& bitsFromBytes) {
-  const quantcore::Ptq161Options& o = r.settings.options;
-  nlohmann::json summary = {{"method", "ptq161"},
-                            {"format", format},
-                            {"model", r.checkpoint->path.string()},
-                            {"settings",
-                             {{"calib", r.settings.calib_text_path},
-                              {"nsamples", r.settings.calibration.nsamples},
-                              {"seqlen", r.settings.calibration.seqlen},
-                              {"seed", r.settings.calibration.seed},
-                              {"salient_ratio", o.salient_ratio},
-                              {"salient_bits", o.salient_bits},
-                              {"epochs", o.epochs},
-                              {"lr_alpha", o.lr_alpha},
-                              {"lr_r", o.lr_r},
-                              {"learn", o.learn}}},
-                            {"bits", quantcore::outputs::formula_bits(quantizedRun(r))},
-                            {"seconds", r.seconds}};
-  if (!bitsFromBytes.is_null()) summary["bits_from_bytes"] = bitsFromBytes;
-  quantcore::write_text_atomically(dir / "summary.json", summary.dump(2) + "\n");
-}
-
 // A model directory: staged beside `dest`, renamed over it only when complete and not cancelled.
 void writeDirectory(const fs::path& dest, const quantcore::CancelToken& cancel,
                     const std::function<void(const fs::path&)>& fill) {
@@ -79,8 +52,8 @@ void writeDirectory(const fs::path& dest, const quantcore::CancelToken& cancel,
 
 }  // namespace
 
-ExportActions::ExportActions(StudioSession& session, OptimisationRun* run, QWidget* dialogParent, bool interactive)
-    : QObject(dialogParent), session_(session), run_(run), dialogParent_(dialogParent), interactive_(interactive) {
+ExportActions::ExportActions(StudioSession& session, QWidget* dialogParent, bool interactive)
+    : QObject(dialogParent), session_(session), dialogParent_(dialogParent), interactive_(interactive) {
   for (int k = 0; k < kKinds; ++k) {
     actions_[size_t(k)] = new QAction(tr(kTitles[k]), this);
     connect(actions_[size_t(k)], &QAction::triggered, this, [this, k] { chooseAndStart(Kind(k)); });
@@ -89,12 +62,7 @@ ExportActions::ExportActions(StudioSession& session, OptimisationRun* run, QWidg
   poll_ = new ProgressBarFeed(progress_, "{stage} %v / %m", this);
   connect(&session_, &StudioSession::modelOpened, this, &ExportActions::refresh);
   connect(&session_, &StudioSession::calibrationFinished, this, &ExportActions::refresh);
-  if (run_) {
-    connect(run_, &OptimisationRun::started, this, &ExportActions::refresh);
-    connect(run_, &OptimisationRun::finished, this, &ExportActions::onRunFinished);
-    connect(run_, &OptimisationRun::cancelled, this, &ExportActions::refresh);
-    connect(run_, &OptimisationRun::failed, this, &ExportActions::refresh);
-  }
+  connect(&session_, &StudioSession::quantizedRunChanged, this, &ExportActions::refresh);
   refresh();
 }
 
@@ -121,10 +89,11 @@ void ExportActions::addTo(QMenu& menu, QStatusBar& bar) {
 
 bool ExportActions::available(Kind kind) const {
   if (busy_) return false;
-  const bool runDone = run_ && run_->hasResult();
+  const auto run = session_.quantizedRun();
+  const bool runDone = run != nullptr;
   switch (kind) {
-    case Kind::QuantizedHf:
-    case Kind::Packed: return runDone;
+    case Kind::QuantizedHf: return runDone;
+    case Kind::Packed: return runDone && run->settings.method.method().packed_settings(run->settings.method);
     case Kind::DenseHf: return runDone || (session_.hasModel() && session_.isPackedModel());
     case Kind::Hdf5Dump:
 #if QUANTLENS_HAVE_HDF5
@@ -138,12 +107,6 @@ bool ExportActions::available(Kind kind) const {
 
 void ExportActions::refresh() {
   for (int k = 0; k < kKinds; ++k) actions_[size_t(k)]->setEnabled(available(Kind(k)));
-}
-
-void ExportActions::onRunFinished() {
-  // The tree shows the bits of the run's result (spec §7) from now on.
-  if (auto r = run_->result()) session_.setQuantizedBits(quantcore::outputs::formula_model_bits(quantizedRun(*r)));
-  refresh();
 }
 
 void ExportActions::chooseAndStart(Kind kind) {
@@ -179,63 +142,53 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
     return false;
   }
 
-  std::shared_ptr<const analysis::Ptq161JobResult> result = run_ ? run_->result() : nullptr;
+  std::shared_ptr<const quantcore::quantize::QuantizeResult> result = session_.quantizedRun();
   std::function<void(JobProgress&, const quantcore::CancelToken&)> work;
   switch (kind) {
     case Kind::QuantizedHf:
-      work = [result, dest](JobProgress& progress, const quantcore::CancelToken& cancel) {
-        progress.stage("quantized HF checkpoint", 1);
-        writeDirectory(dest, cancel, [&](const fs::path& dir) {
-          quantcore::outputs::write_fake_quant_model(quantizedRun(*result), dir, cancel);
-          quantcore::outputs::copy_tokenizer(*result->checkpoint, dir);
-          writeSummary(*result, "hf", dir, nullptr);
-        });
+    case Kind::Packed: {
+      const auto format = kind == Kind::Packed ? quantcore::outputs::OutputFormat::Packed
+                                               : quantcore::outputs::OutputFormat::FakeQuantHf;
+      work = [result, dest, format, name = kNames[int(kind)]](JobProgress& progress,
+                                                              const quantcore::CancelToken& cancel) {
+        progress.stage(name, 1);
+        quantcore::outputs::write_quantized_directory(*result, format, dest, false, cancel);
       };
       break;
-    case Kind::Packed:
-      work = [result, dest](JobProgress& progress, const quantcore::CancelToken& cancel) {
-        progress.stage("packed checkpoint", 1);
-        writeDirectory(dest, cancel, [&](const fs::path& dir) {
-          const nlohmann::json bytes = quantcore::outputs::write_packed_model(quantizedRun(*result), dir, cancel);
-          quantcore::outputs::copy_tokenizer(*result->checkpoint, dir);
-          writeSummary(*result, "ptq161-packed", dir, bytes);
-        });
-      };
-      break;
+    }
     case Kind::DenseHf: {
       // The run's W' when there is a run, else the packed model's dequantised weights.
-      std::shared_ptr<const quantcore::Checkpoint> ck = result ? result->checkpoint : session_.checkpoint();
+      std::shared_ptr<const quantcore::Checkpoint> ck = result ? result->source.checkpoint : session_.checkpoint();
       work = [result, ck, dest](JobProgress& progress, const quantcore::CancelToken& cancel) {
         writeDirectory(dest, cancel, [&](const fs::path& dir) {
-          quantcore::outputs::write_dense_model(*ck, result ? result->model.get() : nullptr, dir, progress, cancel);
+          quantcore::outputs::write_dense_model(*ck, result ? result->quantized.get() : nullptr, dir, progress, cancel);
         });
       };
       break;
     }
     case Kind::Hdf5Dump: {
 #if QUANTLENS_HAVE_HDF5
-      if (result) {
+      namespace ptq161 = quantcore::methods::ptq161;
+      if (result && result->settings.method.method_name() == ptq161::kName) {
         work = [result, dest](JobProgress& progress, const quantcore::CancelToken& cancel) {
-          const analysis::DumpSource source{
-              *result->checkpoint, *result->stats,
-              analysis::dump_settings(result->settings.options, result->settings.calibration,
-                                      result->settings.calib_text_path)};
-          analysis::write_quantization_dump(dest, source, *result->model, *result->ptq161, result->loss_curves,
-                                            progress, cancel);
+          analysis::write_quantization_dump(dest, *result, progress, cancel);
         };
       } else {
         // What `quantlens dump` writes: statistics, masks and the analytic initialisation at the
-        // slider's salient ratio, no optimisation.
-        quantcore::Ptq161Options opt;
-        opt.epochs = 0;
-        opt.learn = false;
-        opt.salient_ratio = session_.salientRatio();
-        auto stats = std::make_shared<const quantcore::ActivationStats>(session_.stats());
-        const analysis::DumpSettings settings =
-            analysis::dump_settings(opt, session_.calibrationOptions(), session_.calibrationText().toStdString());
-        work = [ck = session_.checkpoint(), stats, settings, dest](JobProgress& progress,
-                                                                   const quantcore::CancelToken& cancel) {
-          analysis::write_statistics_dump(dest, analysis::DumpSource{*ck, *stats, settings}, progress, cancel);
+        // session's salient ratio, no optimisation.
+        quantcore::quantize::QuantizeSettings settings(
+            quantcore::methods::parse_method_spelling(std::string(ptq161::kName) + ":epochs=0:no-learn", "HDF5 dump"));
+        settings.method.set("salient-ratio",
+                            QString::number(session_.salientRatio(), 'g', QLocale::FloatingPointShortest).toStdString(),
+                            "salient ratio");
+        settings.calib = session_.calibrationText().toStdString();
+        settings.calibration = session_.calibrationOptions();
+        settings.model = session_.modelPath().toStdString();
+        const analysis::DumpSettings dumpSettings = analysis::dump_settings(settings);
+        work = [ck = session_.checkpoint(), calibration = session_.calibration(), dumpSettings, dest](
+                   JobProgress& progress, const quantcore::CancelToken& cancel) {
+          analysis::write_statistics_dump(dest, analysis::DumpSource{*ck, *calibration->stats, dumpSettings}, progress,
+                                          cancel);
         };
       }
 #endif

@@ -65,8 +65,7 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
   rebuildRecentMenu();
   file->addSeparator();
   file->addAction(tr("&Export figure..."), this, &MainWindow::exportFigureDialog);
-  auto* optimise = qobject_cast<OptimisePanel*>(view("optimise"));
-  exports_ = new ExportActions(session_, optimise ? &optimise->run() : nullptr, this, interactive_);
+  exports_ = new ExportActions(session_, this, interactive_);
   exports_->addTo(*file, *statusBar());
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);

@@ -2,6 +2,7 @@
 
 #include <QThreadPool>
 
+#include "analysis/run_perplexity.h"
 #include "quantcore/io/errors.h"
 #include "widgets/background_task.h"
 
@@ -35,13 +36,19 @@ double OptimisationRun::etaSeconds() const {
   return elapsedSeconds() / double(stepsDone_) * double(totalSteps_ - stepsDone_);
 }
 
-void OptimisationRun::start(const analysis::Ptq161JobSettings& settings, qint64 blocks) {
+void OptimisationRun::start(const quantcore::quantize::QuantizeSettings& settings,
+                            const quantcore::quantize::OpenModel& open,
+                            std::shared_ptr<const quantcore::quantize::Calibration> calibration, qint64 blocks) {
   if (running_) return;
   running_ = true;
-  settings_ = settings;
   result_.reset();
   blocks_ = blocks;
-  totalSteps_ = analysis::ptq161_total_steps(blocks, settings.calibration, settings.options);
+  totalSteps_ = quantcore::quantize::total_steps(settings, blocks);
+  const bool reusable = calibration && calibration->text_path == settings.calib &&
+                        calibration->options.nsamples == settings.calibration.nsamples &&
+                        calibration->options.seqlen == settings.calibration.seqlen &&
+                        calibration->options.seed == settings.calibration.seed;
+  if (!reusable) calibration.reset();
   stepsDone_ = 0;
   cancel_ = std::make_shared<quantcore::CancelToken>();
   progress_.reset();
@@ -50,12 +57,12 @@ void OptimisationRun::start(const analysis::Ptq161JobSettings& settings, qint64 
   Q_EMIT started();
   runInBackground(
       this,
-      [settings, losses](JobProgress& progress, const quantcore::CancelToken& cancel) {
+      [settings, open, calibration, losses](JobProgress& progress, const quantcore::CancelToken& cancel) {
         LossQueue events(*losses);
-        return std::make_shared<const analysis::Ptq161JobResult>(
-            analysis::run_ptq161_job(settings, events, progress, cancel));
+        return std::make_shared<const quantcore::quantize::QuantizeResult>(
+            quantcore::quantize::quantize(open, calibration.get(), settings, {}, events, progress, cancel));
       },
-      [this](TaskResult<std::shared_ptr<const analysis::Ptq161JobResult>> r) {
+      [this](TaskResult<std::shared_ptr<const quantcore::quantize::QuantizeResult>> r) {
         losses_.close();  // the last events before the end
         running_ = false;
         cancel_.reset();
@@ -78,7 +85,7 @@ void OptimisationRun::evaluatePerplexity(const QString& textPath, qint64 seqlen)
                                                              const quantcore::CancelToken& cancel) {
         analysis::PerplexityOptions options;
         options.seqlen = seqlen;
-        return analysis::ptq161_job_perplexity(*run, path, options, progress, cancel);
+        return analysis::run_perplexity(*run, path, options, progress, cancel);
       },
       [this](TaskResult<analysis::PerplexityResult> r) {
         running_ = false;

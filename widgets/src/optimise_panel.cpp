@@ -10,13 +10,20 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <optional>
+#include <string>
+
+#include "quantcore/methods/registry.h"
+#include "quantcore/quantize/quantize_job.h"
 #include "widgets/loss_chart.h"
+#include "widgets/method_settings_form.h"
 #include "widgets/optimisation_run.h"
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
@@ -24,6 +31,9 @@
 namespace widgets {
 
 namespace {
+// The parameter that is the session's salient ratio wherever a method has it.
+const std::string kRatioParameter = "salient-ratio";
+
 QSpinBox* spin(QWidget* parent, const char* name, int lo, int hi, int value) {
   auto* s = new QSpinBox(parent);
   s->setObjectName(name);
@@ -51,41 +61,31 @@ QString duration(double seconds) {
 OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
     : QWidget(parent), session_(session), run_(new OptimisationRun(this)) {
   const quantcore::CalibrationOptions calib;  // spec §1.3 defaults
-  const quantcore::Ptq161Options opt;         // spec §2.2, §5.2 defaults
   text_ = new QLineEdit(this);
   text_->setObjectName("optimiseText");
   nsamples_ = spin(this, "optimiseNsamples", 1, 4096, int(calib.nsamples));
   seqlen_ = spin(this, "optimiseSeqlen", 2, 32768, int(calib.seqlen));
   seed_ = spin(this, "optimiseSeed", 0, 1 << 30, int(calib.seed));
-  epochs_ = spin(this, "optimiseEpochs", 0, 1000, int(opt.epochs));
-  ratio_ = dspin(this, "optimiseRatio", 0, 1, opt.salient_ratio, 3, 0.01);
-  lrAlpha_ = dspin(this, "optimiseLrAlpha", 0, 1, opt.lr_alpha, 6, 1e-4);
-  lrR_ = dspin(this, "optimiseLrR", 0, 1, opt.lr_r, 6, 1e-4);
-  maskStat_ = new QComboBox(this);
-  maskStat_->setObjectName("optimiseMaskStat");
-  maskStat_->addItem("max |x|", int(quantcore::MaskStatistic::MaxAbs));
-  maskStat_->addItem("mean |x|", int(quantcore::MaskStatistic::MeanAbs));
-  maskStat_->addItem("none (all binarised)", int(quantcore::MaskStatistic::None));
-  learn_ = new QCheckBox(tr("learn α, r1, r2 (AdamW)"), this);
-  learn_->setObjectName("optimiseLearn");
-  learn_->setChecked(opt.learn);
+  method_ = new QComboBox(this);
+  method_->setObjectName("optimiseMethod");
+  for (const quantcore::methods::QuantMethod* m : quantcore::methods::registered_methods()) {
+    method_->addItem(QString::fromStdString(std::string(m->name())));
+    method_->setItemData(method_->count() - 1, QString::fromStdString(std::string(m->description())), Qt::ToolTipRole);
+  }
+  form_ = new MethodSettingsForm("optimise", this);
   start_ = new QPushButton(tr("Start"), this);
   start_->setObjectName("optimiseStart");
   cancel_ = new QPushButton(tr("Cancel"), this);
   cancel_->setObjectName("optimiseCancel");
 
-  auto* settings = new QGroupBox(tr("PTQ1.61"), this);
+  auto* settings = new QGroupBox(tr("Quantisation"), this);
   auto* form = new QFormLayout(settings);
+  form->addRow(tr("method"), method_);
   form->addRow(tr("calibration text"), text_);
   form->addRow(tr("nsamples"), nsamples_);
   form->addRow(tr("seqlen"), seqlen_);
   form->addRow(tr("seed"), seed_);
-  form->addRow(tr("epochs"), epochs_);
-  form->addRow(tr("salient ratio"), ratio_);
-  form->addRow(tr("lr α"), lrAlpha_);
-  form->addRow(tr("lr r1, r2"), lrR_);
-  form->addRow(tr("mask statistic"), maskStat_);
-  form->addRow(learn_);
+  form->addRow(form_);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(start_);
   buttons->addWidget(cancel_);
@@ -152,6 +152,7 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
           [this](int) { chart_->showBlock(blockChoice_->currentData().toLongLong()); });
   connect(run_, &OptimisationRun::lossesArrived, this, &OptimisePanel::onLosses);
   connect(run_, &OptimisationRun::finished, this, [this](double seconds) {
+    session_.setQuantizedRun(run_->result());
     optimising_ = false;
     setRunning(false);
     status_->setText(tr("Done: %1 blocks in %2.").arg(run_->blocks()).arg(duration(seconds)));
@@ -176,7 +177,41 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
     pplResult_->setText(tr("failed: %1").arg(message));
   });
   connect(&session_, &StudioSession::modelOpened, this, [this] { resetBlocks(session_.spec().num_layers); });
+  connect(method_, &QComboBox::currentIndexChanged, this, [this](int) { showMethod(); });
+  // One salient ratio in the studio: the field edits the session's, the slider's moves it.
+  connect(form_, &MethodSettingsForm::valueChanged, this, [this](const QString& parameter) {
+    if (parameter.toStdString() != kRatioParameter) return;
+    if (auto* ratio = qobject_cast<QDoubleSpinBox*>(form_->field(kRatioParameter)))
+      session_.setSalientRatio(ratio->value());
+  });
+  connect(&session_, &StudioSession::salientRatioChanged, this, [this] { followSessionRatio(); });
+  showMethod();
   setRunning(false);
+}
+
+void OptimisePanel::showMethod() {
+  const quantcore::methods::QuantMethod* m = quantcore::methods::find_method(method_->currentText().toStdString());
+  if (!m) return;
+  form_->setMethod(*m);
+  const bool calibrates = m->needs(quantcore::methods::MethodSettings(*m)).calibration;
+  for (QWidget* w : {static_cast<QWidget*>(text_), static_cast<QWidget*>(nsamples_), static_cast<QWidget*>(seqlen_),
+                     static_cast<QWidget*>(seed_)})
+    w->setEnabled(calibrates);
+  followSessionRatio();
+}
+
+void OptimisePanel::followSessionRatio() {
+  auto* ratio = qobject_cast<QDoubleSpinBox*>(form_->field(kRatioParameter));
+  if (!ratio) return;
+  const QSignalBlocker quiet(ratio);
+  ratio->setValue(session_.salientRatio());
+}
+
+bool OptimisePanel::setMethod(const QString& name) {
+  const int index = method_->findText(name);
+  if (index < 0) return false;
+  method_->setCurrentIndex(index);
+  return true;
 }
 
 void OptimisePanel::setTextPath(const QString& path) {
@@ -190,30 +225,31 @@ void OptimisePanel::setCalibration(qint64 nsamples, qint64 seqlen, quint64 seed)
   seed_->setValue(int(seed));
 }
 
-void OptimisePanel::setEpochs(qint64 epochs) { epochs_->setValue(int(epochs)); }
+void OptimisePanel::setEpochs(qint64 epochs) { form_->setValue("epochs", QString::number(epochs)); }
 
 void OptimisePanel::start() {
   if (run_->running()) return;
   if (!session_.hasModel()) return status_->setText(tr("Open a model first."));
-  analysis::Ptq161JobSettings s;
-  s.model_path = session_.modelPath().toStdString();
-  s.calib_text_path = text_->text().toStdString();
-  s.calibration.nsamples = nsamples_->value();
-  s.calibration.seqlen = seqlen_->value();
-  s.calibration.seed = static_cast<uint64_t>(seed_->value());
-  s.options.epochs = epochs_->value();
-  s.options.salient_ratio = ratio_->value();
-  s.options.lr_alpha = lrAlpha_->value();
-  s.options.lr_r = lrR_->value();
-  s.options.mask_statistic = static_cast<quantcore::MaskStatistic>(maskStat_->currentData().toInt());
-  s.options.learn = learn_->isChecked();
+  std::optional<quantcore::quantize::QuantizeSettings> s;
+  try {
+    s.emplace(form_->settings());
+  } catch (const std::exception& e) {
+    return status_->setText(tr("Settings: %1").arg(e.what()));
+  }
+  if (s->method.method().needs(s->method).calibration) {
+    s->calib = text_->text().toStdString();
+    s->calibration.nsamples = nsamples_->value();
+    s->calibration.seqlen = seqlen_->value();
+    s->calibration.seed = static_cast<uint64_t>(seed_->value());
+  }
   const int64_t blocks = session_.spec().num_layers;
   resetBlocks(blocks);
-  chart_->reset(s.calibration.nsamples, s.options.epochs);
+  const int64_t steps = quantcore::quantize::total_steps(*s, 1);
+  chart_->reset(s->calibration.nsamples, s->calibration.nsamples > 0 ? steps / s->calibration.nsamples : 0);
   pplResult_->setText("-");
   optimising_ = true;
   setRunning(true);
-  run_->start(s, blocks);
+  run_->start(*s, session_.openModelData(), session_.calibration(), blocks);
 }
 
 void OptimisePanel::cancel() { run_->cancel(); }

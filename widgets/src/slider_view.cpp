@@ -3,6 +3,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -50,6 +51,12 @@ public:
 
     connect(slider_, &QSlider::valueChanged, this, [this](int v) { session_.setSalientRatio(v / 100.0); });
     connect(&session_, &StudioSession::sliderChanged, this, [this] { updateNumbers(); });
+    // The ratio is the session's: a change made elsewhere (the optimise panel) moves the slider.
+    connect(&session_, &StudioSession::salientRatioChanged, this, [this](double ratio) {
+      const QSignalBlocker quiet(slider_);
+      slider_->setValue(static_cast<int>(std::lround(ratio * 100)));
+      updateNumbers();
+    });
     updateNumbers();
   }
 

@@ -5,9 +5,9 @@
 #include "analysis/hessian_saliency.h"
 #include "analysis/layer_view.h"
 #include "analysis/model_bounds.h"
-#include "quantcore/calib/activation_stats_cache.h"
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/export/bits_report.h"
+#include "quantcore/export/quantized_model_writers.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/io/read_file.h"
 #include "quantcore/model/load_model.h"
@@ -29,10 +29,8 @@ struct StudioSession::Loaded {
 };
 
 struct StudioSession::Calibrated {
-  std::optional<quantcore::ActivationStats> stats;
-  std::vector<std::vector<int32_t>> windows;
+  std::shared_ptr<const quantcore::quantize::Calibration> calibration;
   QString text;
-  quantcore::CalibrationOptions options;
 };
 
 StudioSession::StudioSession(QObject* parent)
@@ -52,10 +50,11 @@ void StudioSession::openModel(const QString& path) {
       [path] {
         Loaded r;
         r.path = path;
-        auto ck = std::make_shared<const quantcore::Checkpoint>(quantcore::open_model_checkpoint(path.toStdString()));
+        quantcore::quantize::OpenModel open = quantcore::quantize::open_model(path.toStdString());
+        const std::shared_ptr<const quantcore::Checkpoint>& ck = open.checkpoint;
         r.spec = ck->spec;
-        r.model = quantcore::load_causal_lm(*ck, quantcore::ComputeOptions{});
-        r.tokenizer = quantcore::load_tokenizer(ck->tokenizer_path);
+        r.model = std::const_pointer_cast<quantcore::CausalLM>(open.model);
+        r.tokenizer = std::const_pointer_cast<quantcore::Tokenizer>(open.tokenizer);
         if (const auto* p = dynamic_cast<const quantcore::PackedCheckpoint*>(ck->weights.get()))
           r.bits = quantcore::outputs::formula_model_bits(p->quantized(), p->salient_counts(),
                                                           p->settings().salient_bits, p->settings().vector_dtype);
@@ -76,7 +75,9 @@ void StudioSession::openModel(const QString& path) {
         tokenizer_ = r.tokenizer;
         checkpoint_ = r.checkpoint;
         quantizedBits_ = r.bits;
+        run_.reset();
         stats_.reset();
+        calibration_.reset();
         bounds_->reset(nullptr);
         hessian_.reset();
         slider_.reset();
@@ -96,14 +97,12 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
   Q_EMIT jobStarted(tr("Calibrating on %1").arg(textPath));
   runInBackground(
       this,
-      [model = model_, tokenizer = tokenizer_, path = modelPath_.toStdString(), text = textPath.toStdString(), options](
-          JobProgress& progress, const quantcore::CancelToken& cancel) {
+      [open = openModelData(), text = textPath.toStdString(), options](JobProgress& progress,
+                                                                       const quantcore::CancelToken& cancel) {
         Calibrated r;
         r.text = QString::fromStdString(text);
-        r.options = options;
-        const std::vector<int32_t> ids = tokenizer->encode(quantcore::read_file(text));
-        r.windows = quantcore::calibration_windows(ids, options);
-        r.stats = quantcore::cached_activation_stats(*model, path, ids, options, std::nullopt, progress, cancel);
+        r.calibration = std::make_shared<const quantcore::quantize::Calibration>(
+            quantcore::quantize::calibrate(open, text, options, true, {}, progress, cancel));
         return r;
       },
       [this](TaskResult<Calibrated> calibrated) {
@@ -115,10 +114,11 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
           Q_EMIT calibrationFailed(calibrated.error());
         } else {
           const Calibrated& r = calibrated.value();
-          stats_ = r.stats;
-          hessian_ = std::make_shared<analysis::HessianSaliency>(model_, r.windows);
+          calibration_ = r.calibration;
+          stats_ = calibration_->stats;
+          hessian_ = std::make_shared<analysis::HessianSaliency>(model_, calibration_->windows);
           calibText_ = r.text;
-          calibOptions_ = r.options;
+          calibOptions_ = calibration_->options;
           rebuildSlider();
           bounds_->reset(std::make_shared<analysis::ModelBounds>(model_, *stats_));
           bounds_->request(ratio_);
@@ -146,12 +146,21 @@ void StudioSession::setSalientRatio(double ratio) {
   ratio = std::clamp(ratio, 0.0, 1.0);
   if (ratio == ratio_) return;
   ratio_ = ratio;
+  Q_EMIT salientRatioChanged(ratio_);
   recomputeSlider();
   if (stats_) bounds_->request(ratio_);
 }
 
 bool StudioSession::isPackedModel() const {
   return checkpoint_ && checkpoint_->format == quantcore::CheckpointFormat::Packed;
+}
+
+quantcore::quantize::OpenModel StudioSession::openModelData() const { return {checkpoint_, model_, tokenizer_}; }
+
+void StudioSession::setQuantizedRun(std::shared_ptr<const quantcore::quantize::QuantizeResult> run) {
+  run_ = std::move(run);
+  Q_EMIT quantizedRunChanged();
+  if (run_) setQuantizedBits(quantcore::outputs::run_model_bits(*run_));
 }
 
 void StudioSession::setQuantizedBits(const quantcore::ModelBits& bits) {

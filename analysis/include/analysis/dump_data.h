@@ -8,7 +8,8 @@
 
 namespace analysis {
 
-// The run's settings (every Ptq161Options field plus the calibration).
+// The run's settings: every field of quantize::settings_json (format version 2 and later), the
+// calibration and every PTQ1.61 option as typed attributes, and the serialised whole.
 struct DumpSettings {
   std::string calib;
   int64_t nsamples = 0;
@@ -23,6 +24,16 @@ struct DumpSettings {
   std::string loss = "both";  // "both" or "fp-only"
   bool nlc = true;
   std::string mask_statistic = "max";  // "max", "mean" or "none"
+  // Format version 2 (absent from version-1 files: the defaults below).
+  std::string vector_dtype = "fp16";  // "fp16" or "fp32"
+  bool paper_no_mean = false;         // spec §11 D2
+  bool paper_alpha_l1 = false;        // D6
+  bool paper_l2_distance = false;     // D3
+  std::string chains = "device";      // "device" or "host"
+  std::string device = "cpu";
+  std::string dtype = "fp32";
+  std::string spelling;  // the registry spelling of the method and its non-default parameters
+  std::string json;      // quantize::settings_json, serialised
 };
 
 struct DumpHeader {
@@ -44,7 +55,7 @@ struct DumpHeader {
   int64_t num_kv_heads = 0;
   int64_t vocab_size = 0;
   std::vector<std::string> linears;  // short names in forward order
-  std::string method = "ptq161";
+  std::string method;                // the registry name of the method
   double bits_per_weight = 0;
   DumpSettings settings;
 

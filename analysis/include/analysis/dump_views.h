@@ -7,7 +7,7 @@
 
 #include "analysis/dump_data.h"
 #include "analysis/layer_view.h"
-#include "quantcore/optimize/events.h"
+#include "quantcore/jobs/loss_events.h"
 
 namespace analysis {
 

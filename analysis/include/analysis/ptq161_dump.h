@@ -8,26 +8,23 @@
 #include <string>
 
 #include "analysis/dump_data.h"
-#include "analysis/loss_curve_recorder.h"
-#include "quantcore/calib/calibration_windows.h"
 #include "quantcore/jobs/progress.h"
-#include "quantcore/optimize/events.h"
-#include "quantcore/optimize/ptq161_options.h"
+#include "quantcore/quantize/quantize_job.h"
 
 namespace quantcore {
-class CausalLM;
 struct Checkpoint;
 struct ActivationStats;
-struct Ptq161Result;
 }  // namespace quantcore
 
 namespace analysis {
 
-DumpSettings dump_settings(const quantcore::Ptq161Options& options, const quantcore::CalibrationOptions& calib,
-                           const std::string& calib_file);
+// Every field of a PTQ1.61 run's settings; InputError unless the method is PTQ1.61.
+DumpSettings dump_settings(const quantcore::quantize::QuantizeSettings& settings);
+// InputError("--dump", ...) unless the method is PTQ1.61: the dump holds its masks and scales.
+void check_quantization_dump_method(const quantcore::methods::MethodSettings& method);
 
 // What every dump describes: the original weights (read from the checkpoint, so they are W even
-// after a pass replaced the model's) and the statistics the masks come from.
+// when the run holds W') and the statistics the masks come from.
 struct DumpSource {
   const quantcore::Checkpoint& checkpoint;
   const quantcore::ActivationStats& stats;
@@ -38,15 +35,9 @@ struct DumpSource {
 void write_statistics_dump(const std::filesystem::path& path, const DumpSource& source,
                            quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel);
 
-// After run_ptq161: `model` holds W', `result` the masks and learned parameters.
-void write_quantization_dump(const std::filesystem::path& path, const DumpSource& source,
-                             const quantcore::CausalLM& model, const quantcore::Ptq161Result& result,
-                             const LossCurveRecorder& losses, quantcore::ProgressSink& progress,
-                             const quantcore::CancelToken& cancel);
-// The same with the loss curves already recorded (one per block index).
-void write_quantization_dump(const std::filesystem::path& path, const DumpSource& source,
-                             const quantcore::CausalLM& model, const quantcore::Ptq161Result& result,
-                             const std::map<int64_t, LossCurve>& losses, quantcore::ProgressSink& progress,
-                             const quantcore::CancelToken& cancel);
+// A finished PTQ1.61 run: its masks, learned parameters, W' from the stored forms and the loss
+// curves, with the statistics it calibrated on.
+void write_quantization_dump(const std::filesystem::path& path, const quantcore::quantize::QuantizeResult& run,
+                             quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel);
 
 }  // namespace analysis

@@ -25,7 +25,6 @@ class QWidget;
 namespace widgets {
 
 class StudioSession;
-class OptimisationRun;
 class ProgressBarFeed;
 
 class ExportActions : public QObject {
@@ -36,7 +35,7 @@ public:
 
   // `run` (may be null) is the optimise view's run; with interactive = false, failures are only
   // signalled, never shown in a dialog.
-  ExportActions(StudioSession& session, OptimisationRun* run, QWidget* dialogParent, bool interactive);
+  ExportActions(StudioSession& session, QWidget* dialogParent, bool interactive);
   ~ExportActions() override;
 
   // Adds the four actions to `menu` and the progress widgets (hidden while idle) to `bar`.
@@ -65,11 +64,9 @@ Q_SIGNALS:
 
 private:
   void chooseAndStart(Kind kind);
-  void onRunFinished();
   void ended(const QString& text);
 
   StudioSession& session_;
-  OptimisationRun* run_;
   QWidget* dialogParent_;
   bool interactive_;
   std::array<QAction*, kKinds> actions_{};

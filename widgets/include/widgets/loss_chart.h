@@ -6,7 +6,7 @@
 #include <array>
 #include <vector>
 
-#include "quantcore/optimize/events.h"
+#include "quantcore/jobs/loss_events.h"
 
 class QLineSeries;
 class QLogValueAxis;

@@ -1,5 +1,6 @@
 #pragma once
-// A PTQ1.61 run off the GUI thread (analysis/ptq161_job.h), then perplexity on a chosen text.
+// A quantisation run off the GUI thread (quantcore/quantize/quantize_job.h) on the session's open
+// model and calibration, then perplexity of its result on a chosen text.
 // The job's loss events go through a CoalescingBuffer drained every kDrainIntervalMs: the worker
 // never waits for the GUI and the GUI gets them in batches.
 #include <QElapsedTimer>
@@ -9,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include "analysis/ptq161_job.h"
+#include "quantcore/quantize/quantize_job.h"
 #include "widgets/coalescing_buffer.h"
 #include "widgets/job_progress.h"
 
@@ -26,8 +27,7 @@ public:
   bool running() const { return running_; }
   bool hasResult() const { return result_ != nullptr; }
   // The finished run (null before one finished): what the exports write.
-  std::shared_ptr<const analysis::Ptq161JobResult> result() const { return result_; }
-  const analysis::Ptq161JobSettings& settings() const { return settings_; }
+  std::shared_ptr<const quantcore::quantize::QuantizeResult> result() const { return result_; }
   int64_t blocks() const { return blocks_; }
   int64_t totalSteps() const { return totalSteps_; }
   int64_t stepsDone() const { return stepsDone_; }
@@ -38,7 +38,9 @@ public:
 
 public Q_SLOTS:
   // `blocks`: the model's decoder blocks (for the step count and ETA before the first event).
-  void start(const analysis::Ptq161JobSettings& settings, qint64 blocks);
+  // `calibration` is reused when it matches the settings' calibration (else the job makes one).
+  void start(const quantcore::quantize::QuantizeSettings& settings, const quantcore::quantize::OpenModel& open,
+             std::shared_ptr<const quantcore::quantize::Calibration> calibration, qint64 blocks);
   void evaluatePerplexity(const QString& textPath, qint64 seqlen);
   void cancel();
 
@@ -52,8 +54,7 @@ Q_SIGNALS:
   void perplexityFailed(const QString& message);
 
 private:
-  analysis::Ptq161JobSettings settings_;
-  std::shared_ptr<const analysis::Ptq161JobResult> result_;
+  std::shared_ptr<const quantcore::quantize::QuantizeResult> result_;
   std::shared_ptr<quantcore::CancelToken> cancel_;
   JobProgress progress_;
   CoalescingBuffer<quantcore::LossEvent> losses_;

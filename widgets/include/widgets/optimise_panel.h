@@ -1,12 +1,13 @@
 #pragma once
-// The optimisation panel (view `optimise`): PTQ1.61 settings with defaults from the spec, Start
-// and Cancel, live loss curves per block, a block progress list with ETA, and perplexity of
-// the result on a chosen text.
+// The optimisation panel (view `optimise`): a method from the registry with its settings form
+// (defaults from the method's parameter table; the salient ratio is the session's), Start and
+// Cancel, live loss curves per block, a block progress list with ETA, and perplexity of the
+// result on a chosen text. The finished run goes to the session.
 #include <QWidget>
 
 #include <vector>
 
-#include "quantcore/optimize/events.h"
+#include "quantcore/jobs/loss_events.h"
 
 class QCheckBox;
 class QComboBox;
@@ -23,6 +24,7 @@ namespace widgets {
 class StudioSession;
 class OptimisationRun;
 class LossChart;
+class MethodSettingsForm;
 
 class OptimisePanel : public QWidget {
   Q_OBJECT
@@ -32,6 +34,8 @@ public:
   void setTextPath(const QString& path);
   void setCalibration(qint64 nsamples, qint64 seqlen, quint64 seed);
   void setEpochs(qint64 epochs);
+  // Selects a registered method by name (false if there is none).
+  bool setMethod(const QString& name);
   OptimisationRun& run() { return *run_; }
   LossChart& chart() { return *chart_; }
 
@@ -50,10 +54,12 @@ private:
   OptimisationRun* run_;
   LossChart* chart_;
   QLineEdit *text_, *pplText_;
-  QSpinBox *nsamples_, *seqlen_, *seed_, *epochs_, *pplSeqlen_;
-  QDoubleSpinBox *ratio_, *lrAlpha_, *lrR_;
-  QComboBox *maskStat_, *blockChoice_;
-  QCheckBox* learn_;
+  void showMethod();
+  void followSessionRatio();
+
+  QSpinBox *nsamples_, *seqlen_, *seed_, *pplSeqlen_;
+  QComboBox *method_, *blockChoice_;
+  MethodSettingsForm* form_;
   QPushButton *start_, *cancel_, *ppl_;
   QTreeWidget* blockList_;
   QLabel *status_, *pplResult_;

@@ -14,8 +14,10 @@
 #include "analysis/salient_slider.h"
 #include "quantcore/calib/activation_stats.h"
 #include "quantcore/calib/calibration_windows.h"
+#include "quantcore/methods/ptq161/options.h"
 #include "quantcore/io/model_spec.h"
 #include "quantcore/pack/bits_accounting.h"
+#include "quantcore/quantize/quantize_job.h"
 #include "widgets/job_progress.h"
 
 namespace quantcore {
@@ -57,7 +59,14 @@ public:
   // a packed directory's from its salient counts, else those set by setQuantizedBits.
   const std::optional<quantcore::ModelBits>& quantizedBits() const { return quantizedBits_; }
 
-  bool hasStats() const { return stats_.has_value(); }
+  // The open model as the quantize job takes it (shared, never modified by a run).
+  quantcore::quantize::OpenModel openModelData() const;
+  // The last calibration (tokens, windows, statistics); null before one.
+  std::shared_ptr<const quantcore::quantize::Calibration> calibration() const { return calibration_; }
+  // The finished quantisation run of the open model (stored forms; null before one).
+  std::shared_ptr<const quantcore::quantize::QuantizeResult> quantizedRun() const { return run_; }
+
+  bool hasStats() const { return stats_ != nullptr; }
   const quantcore::ActivationStats& stats() const { return *stats_; }
   // PB-LLM's Hessian criterion over the windows of the last calibration (null before one); it
   // keeps each linear's H once computed.
@@ -93,6 +102,8 @@ public Q_SLOTS:
   void setSalientRatio(double ratio);
   // The bits of a quantisation of the open model (e.g. a finished optimisation run).
   void setQuantizedBits(const quantcore::ModelBits& bits);
+  // Keeps `run` as the session's quantised model; the tree shows its bits.
+  void setQuantizedRun(std::shared_ptr<const quantcore::quantize::QuantizeResult> run);
 
 Q_SIGNALS:
   void jobStarted(const QString& what);
@@ -104,6 +115,8 @@ Q_SIGNALS:
   void selectionChanged();
   void sliderChanged();
   void quantizedBitsChanged();
+  void quantizedRunChanged();
+  void salientRatioChanged(double ratio);
 
 private:
   struct Loaded;
@@ -117,13 +130,15 @@ private:
   std::shared_ptr<quantcore::Tokenizer> tokenizer_;
   std::shared_ptr<const quantcore::Checkpoint> checkpoint_;
   std::optional<quantcore::ModelBits> quantizedBits_;
-  std::optional<quantcore::ActivationStats> stats_;
+  std::shared_ptr<const quantcore::ActivationStats> stats_;
+  std::shared_ptr<const quantcore::quantize::Calibration> calibration_;
+  std::shared_ptr<const quantcore::quantize::QuantizeResult> run_;
   std::shared_ptr<analysis::HessianSaliency> hessian_;
   QString calibText_;
   quantcore::CalibrationOptions calibOptions_;
   LayerId selected_;
   analysis::FloatMatrix selectedMagnitude_;
-  double ratio_ = 0.2;  // PTQ1.61's default salient ratio (spec §2.2)
+  double ratio_ = quantcore::methods::ptq161::kDefaultSalientRatio;  // spec §2.2
   std::shared_ptr<const analysis::SalientSlider> slider_;
   std::optional<analysis::SalientSliderResult> sliderResult_;
   bool sliderRunning_ = false;

@@ -16,7 +16,11 @@ ModelBits formula_model_bits(const std::vector<packed::QuantizedWeight>& layers,
                              const std::vector<int64_t>& salient_counts, int salient_bits, VectorDType vector_dtype);
 
 // {bits_per_weight, paper_bits_per_weight, quantized_weights, total_bits,
-//  bits_per_parameter_including_unquantized, layers: [...]}; salient_counts[i] belongs to layers[i].
+//  bits_per_parameter_including_unquantized, layers: [{name, out_features, in_features,
+//  salient_columns, bits_per_weight, paper_bits_per_weight}]}.
+nlohmann::json model_bits_json(const ModelSpec& spec, const ModelBits& bits);
+
+// The same for spec §7's formulas; salient_counts[i] belongs to layers[i].
 nlohmann::json formula_bits(const ModelSpec& spec, const std::vector<packed::QuantizedWeight>& layers,
                             const std::vector<int64_t>& salient_counts, int salient_bits, VectorDType vector_dtype);
 

@@ -50,6 +50,7 @@ struct QuantizedWeight {
 std::vector<QuantizedWeight> quantized_weights(const ModelSpec& spec);
 
 struct FormatSettings {
+  std::string method;  // the registry name of the method that made the file (kMethodKey)
   VectorDType vector_dtype = VectorDType::F16;
   int code_bits = 4;
   int salient_bits = 4;

@@ -5,7 +5,11 @@
 
 #include "quantcore/pack/packed_linear.h"
 
-namespace quantcore {
+namespace quantcore::methods::ptq161 {
+
+// The defaults of spec §2.2 and §3; Ptq161Options and the method's parameter table start here.
+inline constexpr double kDefaultSalientRatio = 0.2;
+inline constexpr int kDefaultSalientBits = 4;
 
 // Which per-linear statistic ranks the salient input channels (§2.1; the reference uses max).
 enum class MaskStatistic { MaxAbs, MeanAbs, None /* no salient columns: all binarised */ };
@@ -24,22 +28,16 @@ struct PaperVariants {
   bool alpha_all = false;  // D6: alpha = ||w||_1 / n_w over all non-salient entries, zeros included
 };
 
-// Where the three calibration chains (§1.2: 3 x N x L x H values in the model's dtype) live.
-// Host: in CPU memory, one sample at a time copied to the model's device (for a device that is
-// short of memory; the same numbers, slower).
-enum class ChainPlacement { Device, Host };
-
 struct Ptq161Options {
   int64_t epochs = 20;
   double lr_alpha = 5e-4;
-  double lr_r = 1e-3;          // r1 and r2
-  double salient_ratio = 0.2;  // = ptq161::kDefaultSalientRatio (§2.2)
-  int salient_bits = 4;        // = ptq161::kDefaultSalientBits (§3)
-  bool learn = true;           // false: analytic alpha, r1 = r2 = 1, no optimiser steps
+  double lr_r = 1e-3;                           // r1 and r2
+  double salient_ratio = kDefaultSalientRatio;  // §2.2
+  int salient_bits = kDefaultSalientBits;       // §3
+  bool learn = true;                            // false: analytic alpha, r1 = r2 = 1, no optimiser steps
   LossSwitches loss;
   PaperVariants paper;
   MaskStatistic mask_statistic = MaskStatistic::MaxAbs;
-  ChainPlacement chains = ChainPlacement::Device;
   // Width of the stored vectors a, c, r2, scale, zero; finalised weights are dequantised from
   // them (docs/packed-format.md explains the fp16 default and its measured cost).
   VectorDType vector_dtype = VectorDType::F16;
@@ -47,4 +45,4 @@ struct Ptq161Options {
   bool trains() const { return learn && epochs > 0; }
 };
 
-}  // namespace quantcore
+}  // namespace quantcore::methods::ptq161

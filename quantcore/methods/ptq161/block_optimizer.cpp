@@ -1,4 +1,4 @@
-#include "quantcore/optimize/block_optimizer.h"
+#include "quantcore/methods/ptq161/block_optimizer.h"
 
 #include <ATen/ATen.h>
 #include <torch/optim/adamw.h>
@@ -7,12 +7,12 @@
 #include <utility>
 
 #include "quantcore/calib/activation_stats.h"
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/model/causal_lm.h"
-#include "quantcore/optimize/block_loss.h"
-#include "quantcore/optimize/stored_linear.h"
+#include "quantcore/methods/ptq161/block_loss.h"
+#include "quantcore/methods/ptq161/stored_linear.h"
 
-namespace quantcore {
+namespace quantcore::methods::ptq161 {
 
 namespace {
 
@@ -167,4 +167,4 @@ BlockQuantization optimize_block(CausalLM& model, int64_t block, const BlockTrai
   return result;
 }
 
-}  // namespace quantcore
+}  // namespace quantcore::methods::ptq161

@@ -2,9 +2,9 @@
 
 #include <stdexcept>
 
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 
-namespace quantcore::ptq161 {
+namespace quantcore::methods::ptq161 {
 
 namespace {
 
@@ -60,4 +60,4 @@ at::Tensor dequantized_weight(const FrozenBinarization& frozen, const at::Tensor
   return at::addcmul(frozen.high, binarized * r1, r2 * frozen.low_columns);
 }
 
-}  // namespace quantcore::ptq161
+}  // namespace quantcore::methods::ptq161

@@ -7,15 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "quantcore/jobs/loss_events.h"
 #include "quantcore/jobs/progress.h"
-#include "quantcore/optimize/events.h"
-#include "quantcore/optimize/ptq161_options.h"
+#include "quantcore/methods/block_context.h"
+#include "quantcore/methods/ptq161/options.h"
 #include "quantcore/pack/packed_linear.h"
 
-namespace quantcore {
-
-class CausalLM;
-struct ActivationStats;
+namespace quantcore::methods::ptq161 {
 
 // Everything that defines one quantised linear (fp32 unless noted).
 struct LinearQuantization {
@@ -37,14 +35,6 @@ struct BlockQuantization {
   std::vector<LinearQuantization> linears;  // in block_linears(spec) order
 };
 
-// The data one block is trained on (§1.2), each [N, L, H] on the model's device or on the host:
-// input = the quantised chain (block i's input), fp_target = T1, quantized_target = T2.
-struct BlockTrainingData {
-  at::Tensor input;
-  at::Tensor fp_target;
-  at::Tensor quantized_target;
-};
-
 // Initialises (§2.2, §3, §4.1), trains (§5.2; when options.trains()) and finalises (§4.3) the
 // linears of `block`: afterwards the model holds W' = fp16(dequantize(stored form)) for each of
 // them, with the stored vectors rounded to options.vector_dtype. Steps run in sample order
@@ -55,4 +45,4 @@ BlockQuantization optimize_block(CausalLM& model, int64_t block, const BlockTrai
                                  const ActivationStats& stats, const Ptq161Options& options, OptimizationEvents& events,
                                  ProgressSink& progress, const CancelToken& cancel);
 
-}  // namespace quantcore
+}  // namespace quantcore::methods::ptq161

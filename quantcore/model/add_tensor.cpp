@@ -1,8 +1,8 @@
-#include "add_tensor.h"
+#include "quantcore/model/add_tensor.h"
 
 #include <ATen/ATen.h>
 
-namespace quantcore::outputs {
+namespace quantcore {
 
 void add_tensor(SafetensorsWriter& w, const std::string& name, const at::Tensor& t) {
   at::Tensor c = t.detach().to(at::kCPU).contiguous();
@@ -23,4 +23,4 @@ void add_tensor(SafetensorsWriter& w, const std::string& name, const at::Tensor&
   w.add(name, d, c.sizes().vec(), c.data_ptr(), c.nbytes());
 }
 
-}  // namespace quantcore::outputs
+}  // namespace quantcore

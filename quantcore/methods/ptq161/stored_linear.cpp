@@ -1,10 +1,10 @@
-#include "quantcore/optimize/stored_linear.h"
+#include "quantcore/methods/ptq161/stored_linear.h"
 
 #include <ATen/ATen.h>
 
 #include "quantcore/pack/bit_packing.h"
 
-namespace quantcore {
+namespace quantcore::methods::ptq161 {
 namespace {
 
 std::vector<float> rounded_vector(const at::Tensor& t, VectorDType dtype) {
@@ -49,4 +49,4 @@ PackedLinear stored_linear(const LinearQuantization& q, int salient_bits, Vector
   return l;
 }
 
-}  // namespace quantcore
+}  // namespace quantcore::methods::ptq161

@@ -1,4 +1,4 @@
-#include "quantcore/optimize/ptq161_pass.h"
+#include "quantcore/optimize/block_driver.h"
 
 #include <ATen/ATen.h>
 
@@ -6,21 +6,23 @@
 #include <string>
 #include <utility>
 
+#include "quantcore/methods/block_context.h"
+#include "quantcore/methods/quant_method.h"
 #include "quantcore/model/causal_lm.h"
 
-namespace quantcore {
+namespace quantcore::optimize {
 
 namespace {
 
 // X0 = the embeddings of every window, [N, L, H] (§1.2).
 at::Tensor embed_windows(const CausalLM& model, const std::vector<std::vector<int32_t>>& windows) {
-  if (windows.empty()) throw std::invalid_argument("run_ptq161: no calibration windows");
+  if (windows.empty()) throw std::invalid_argument("quantize_blocks: no calibration windows");
   const int64_t length = static_cast<int64_t>(windows.front().size());
   std::vector<int64_t> ids;
   ids.reserve(windows.size() * static_cast<size_t>(length));
   for (const auto& w : windows) {
     if (static_cast<int64_t>(w.size()) != length)
-      throw std::invalid_argument("run_ptq161: calibration windows differ in length");
+      throw std::invalid_argument("quantize_blocks: calibration windows differ in length");
     ids.insert(ids.end(), w.begin(), w.end());
   }
   at::Tensor t =
@@ -50,73 +52,73 @@ void block_on_chain_in_place(const CausalLM& model, int64_t block, at::Tensor& c
   }
 }
 
-// Every block linear's original weight, put back unless released (cancellation, errors).
-class RestoreModelOnExit {
+// One block's original linear weights, put back when the guard ends (normally or not).
+class RestoreBlock {
 public:
-  explicit RestoreModelOnExit(CausalLM& model) : model_(model) {
-    for (int64_t b = 0; b < model.num_blocks(); ++b)
-      for (const LinearShape& s : block_linears(model.spec()))
-        originals_.push_back({b, s.name, model.linear_weight(b, s.name)});
+  RestoreBlock(CausalLM& model, int64_t block) : model_(model), block_(block) {
+    for (const LinearShape& s : block_linears(model.spec()))
+      originals_.emplace_back(s.name, model.linear_weight(block, s.name));
   }
-  ~RestoreModelOnExit() {
-    if (!armed_) return;
-    for (const Original& o : originals_) model_.set_linear_weight(o.block, o.name, o.weight);
+  ~RestoreBlock() {
+    for (auto& [name, w] : originals_) model_.set_linear_weight(block_, name, w);
   }
-  void release() { armed_ = false; }
 
 private:
-  struct Original {
-    int64_t block;
-    std::string name;
-    at::Tensor weight;
-  };
   CausalLM& model_;
-  std::vector<Original> originals_;
-  bool armed_ = true;
+  int64_t block_;
+  std::vector<std::pair<std::string, at::Tensor>> originals_;
 };
 
 }  // namespace
 
+const char* chain_placement_name(ChainPlacement p) { return p == ChainPlacement::Host ? "host" : "device"; }
+
 // §1.2: for each block, T1 (= next FP chain) and T2 from the FP block before its weights
-// change, then optimise + finalise, then propagate the quantised chain through the new block.
-Ptq161Result run_ptq161(CausalLM& model, const std::vector<std::vector<int32_t>>& windows, const ActivationStats& stats,
-                        const Ptq161Options& options, OptimizationEvents& events, ProgressSink& progress,
-                        const CancelToken& cancel) {
-  RestoreModelOnExit restore(model);
+// change, then the method, then the quantised chain through the quantised block.
+methods::QuantizedModel quantize_blocks(CausalLM& model, const std::vector<std::vector<int32_t>>& windows,
+                                        const ActivationStats* stats, const methods::MethodSettings& settings,
+                                        ChainPlacement chains, OptimizationEvents& events, ProgressSink& progress,
+                                        const CancelToken& cancel) {
+  const methods::QuantMethod& method = settings.method();
+  const methods::MethodNeeds needs = method.needs(settings);
+  if (needs.activation_stats && !stats)
+    throw std::invalid_argument("quantize_blocks: " + std::string(method.name()) + " needs activation statistics");
+  const bool use_chains = needs.calibration_chains();
   at::Tensor fp_chain, q_chain;
-  {
+  if (use_chains) {
     at::NoGradGuard no_grad;  // not InferenceMode: the chains feed autograd-recorded forwards
     fp_chain = embed_windows(model, windows);
-    if (options.chains == ChainPlacement::Host) fp_chain = fp_chain.to(at::kCPU);
+    if (chains == ChainPlacement::Host) fp_chain = fp_chain.to(at::kCPU);
     // The same values until block 0 is quantised. Sharing is safe: fp_chain is replaced by T1
     // before q_chain is first overwritten in place.
     q_chain = fp_chain;
   }
-  const int64_t samples = fp_chain.size(0);
-  Ptq161Result result;
+  const int64_t samples = use_chains ? fp_chain.size(0) : 0;
+  methods::QuantizedModel result;
   for (int64_t b = 0; b < model.num_blocks(); ++b) {
-    progress.stage("PTQ1.61 block " + std::to_string(b), options.trains() ? options.epochs * samples : 0);
-    BlockTrainingData data;
-    data.input = q_chain;
-    // At most three chains are held at once (§1.2 memory plan): q_chain, T1 and T2.
-    {
+    progress.stage(std::string(method.name()) + " block " + std::to_string(b),
+                   method.steps_per_block(settings, samples));
+    RestoreBlock restore(model, b);
+    methods::BlockTrainingData data;
+    if (use_chains) {
+      data.input = q_chain;
+      // At most three chains are held at once (§1.2 memory plan): q_chain, T1 and T2.
       at::NoGradGuard no_grad;
       data.fp_target = block_on_chain(model, b, fp_chain, cancel);  // T1: also the next FP chain
       fp_chain = at::Tensor();
-      if (options.trains() && options.loss.quantized_branch)
-        data.quantized_target = block_on_chain(model, b, q_chain, cancel);  // T2
+      if (needs.quantized_target) data.quantized_target = block_on_chain(model, b, q_chain, cancel);  // T2
     }
-    result.blocks.push_back(optimize_block(model, b, data, stats, options, events, progress, cancel));
-    {
+    methods::BlockContext ctx{model, b, data, stats, events, progress, cancel};
+    result.blocks.push_back(method.quantize_block(ctx, settings));
+    if (use_chains) {
       at::NoGradGuard no_grad;
       fp_chain = data.fp_target;
-      data = BlockTrainingData();
+      data = methods::BlockTrainingData();
       block_on_chain_in_place(model, b, q_chain, cancel);  // §5.3: the quantised block's outputs
     }
     progress.finish();
   }
-  restore.release();
   return result;
 }
 
-}  // namespace quantcore
+}  // namespace quantcore::optimize

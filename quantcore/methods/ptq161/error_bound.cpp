@@ -1,8 +1,8 @@
 #include <ATen/ATen.h>
 
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 
-namespace quantcore::ptq161 {
+namespace quantcore::methods::ptq161 {
 
 // Paper eq. (4) at the analytic initialisation: the activation-weighted L1 error of W'.
 double analytic_error_bound(const at::Tensor& weight, const at::Tensor& statistic, double ratio, int bits) {
@@ -15,4 +15,4 @@ double analytic_error_bound(const at::Tensor& weight, const at::Tensor& statisti
   return (column_error * statistic.detach().to(w.device(), at::kDouble)).sum().item<double>();
 }
 
-}  // namespace quantcore::ptq161
+}  // namespace quantcore::methods::ptq161

@@ -6,10 +6,9 @@
 
 #include <cstdint>
 
-namespace quantcore::ptq161 {
+#include "quantcore/methods/ptq161/options.h"
 
-inline constexpr double kDefaultSalientRatio = 0.2;
-inline constexpr int kDefaultSalientBits = 4;
+namespace quantcore::methods::ptq161 {
 
 // §2.2: the salient input channels of one linear from its statistic s [m] (max |x| per channel):
 // s is rounded to fp16 (round-to-nearest-even) and clamped to >= 1e-5 as the reference does,
@@ -69,4 +68,4 @@ at::Tensor dequantized_weight(const FrozenBinarization& frozen, const at::Tensor
 double analytic_error_bound(const at::Tensor& weight, const at::Tensor& statistic, double ratio = kDefaultSalientRatio,
                             int bits = kDefaultSalientBits);
 
-}  // namespace quantcore::ptq161
+}  // namespace quantcore::methods::ptq161

@@ -3,10 +3,10 @@
 // output and the two FP targets.
 #include <ATen/core/Tensor.h>
 
-#include "quantcore/optimize/events.h"
-#include "quantcore/optimize/ptq161_options.h"
+#include "quantcore/jobs/loss_events.h"
+#include "quantcore/methods/ptq161/options.h"
 
-namespace quantcore {
+namespace quantcore::methods::ptq161 {
 
 struct BlockLoss {
   at::Tensor total;   // scalar, differentiable w.r.t. whatever yq depends on
@@ -17,4 +17,4 @@ struct BlockLoss {
 // MSE = mean over all elements; NLC = -log |mean over tokens of cos along hidden (eps 1e-8)|.
 BlockLoss block_loss(const at::Tensor& yq, const at::Tensor& t1, const at::Tensor& t2, const LossSwitches& switches);
 
-}  // namespace quantcore
+}  // namespace quantcore::methods::ptq161

@@ -1,8 +1,8 @@
-#include "quantcore/optimize/block_loss.h"
+#include "quantcore/methods/ptq161/block_loss.h"
 
 #include <ATen/ATen.h>
 
-namespace quantcore {
+namespace quantcore::methods::ptq161 {
 
 namespace {
 
@@ -48,4 +48,4 @@ BlockLoss block_loss(const at::Tensor& yq_in, const at::Tensor& t1_in, const at:
   return out;
 }
 
-}  // namespace quantcore
+}  // namespace quantcore::methods::ptq161

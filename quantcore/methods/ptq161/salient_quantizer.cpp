@@ -2,9 +2,9 @@
 
 #include <stdexcept>
 
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 
-namespace quantcore::ptq161 {
+namespace quantcore::methods::ptq161 {
 
 // §3 (`high_quant` in the reference). at::round rounds half to even like torch.round.
 SalientQuantization quantize_salient(const at::Tensor& weight, int bits) {
@@ -29,4 +29,4 @@ SalientQuantization quantize_salient(const at::Tensor& weight, int bits) {
   return q;
 }
 
-}  // namespace quantcore::ptq161
+}  // namespace quantcore::methods::ptq161

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "quantcore/methods/ptq161.h"
+#include "quantcore/methods/ptq161/quantizers.h"
 
-namespace quantcore::ptq161 {
+namespace quantcore::methods::ptq161 {
 
 namespace {
 
@@ -31,4 +31,4 @@ at::Tensor salient_channel_mask(const at::Tensor& statistic, double ratio) {
   return a >= thr;
 }
 
-}  // namespace quantcore::ptq161
+}  // namespace quantcore::methods::ptq161

@@ -1,0 +1,15 @@
+#pragma once
+// Perplexity (spec §8.1) of a finished quantisation run: its W' dequantised on demand into a
+// shallow copy of the source model, dropped when the evaluation ends. Torch-free.
+#include <string>
+
+#include "analysis/perplexity.h"
+#include "quantcore/quantize/quantize_job.h"
+
+namespace analysis {
+
+PerplexityResult run_perplexity(const quantcore::quantize::QuantizeResult& run, const std::string& text_path,
+                                const PerplexityOptions& options, quantcore::ProgressSink& progress,
+                                const quantcore::CancelToken& cancel);
+
+}  // namespace analysis

@@ -1,0 +1,4 @@
+// The registered quantization methods, one row each: QUANTLENS_METHOD(NAMESPACE) names a method
+// whose quantcore::methods::NAMESPACE::method() returns its QuantMethod. Included by registry.cpp
+// only; the order is the order of listings.
+QUANTLENS_METHOD(ptq161)
