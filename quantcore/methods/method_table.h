@@ -2,3 +2,4 @@
 // whose quantcore::methods::NAMESPACE::method() returns its QuantMethod. Included by registry.cpp
 // only; the order is the order of listings.
 QUANTLENS_METHOD(ptq161)
+QUANTLENS_METHOD(rtn)
