@@ -14,14 +14,12 @@
 
 #include "studio_arguments.h"
 #include "widgets/calibration_panel.h"
-#include "widgets/compare_view.h"
 #include "widgets/dump_document.h"
 #include "widgets/imgui_canvas.h"
 #include "widgets/main_window.h"
 #include "widgets/model_bounds_run.h"
-#include "widgets/optimisation_run.h"
-#include "widgets/optimise_panel.h"
 #include "widgets/studio_session.h"
+#include "widgets/views.h"
 
 namespace {
 
@@ -87,12 +85,15 @@ int main(int argc, char** argv) {
   widgets::StudioSession session;
   widgets::MainWindow window(session, !scripted);
   window.resize(1280, 800);
-  auto* optimise = qobject_cast<widgets::OptimisePanel*>(window.view("optimise"));
   if (!args->calibText.isEmpty()) {
     window.calibrationPanel().setTextPath(args->calibText);
     window.calibrationPanel().setOptions(args->calibration.nsamples, args->calibration.seqlen, args->calibration.seed);
-    optimise->setTextPath(args->calibText);
-    optimise->setCalibration(args->calibration.nsamples, args->calibration.seqlen, args->calibration.seed);
+  }
+  // Every view takes what it needs of the command line through its registry entry.
+  for (const widgets::ViewEntry& entry : widgets::studioViews()) {
+    if (!entry.launch) continue;
+    widgets::ViewLaunch launch{args->calibText, args->calibration, scripted, entry.name == args->view, fail};
+    entry.launch(window.view(entry.name), launch);
   }
   if (!args->view.isEmpty()) window.showView(args->view);
   if (args->model.isEmpty() && !args->dump.isEmpty()) {
@@ -103,14 +104,12 @@ int main(int argc, char** argv) {
   }
   window.show();
 
-  auto* compare = qobject_cast<widgets::CompareView*>(window.view("compare"));
-  // The optimise view's picture is of a finished run: the run starts once the statistics exist.
-  const bool scriptedRun = scripted && args->view == "optimise";
-  bool calibrated = false, runFinished = false, dumpRead = false;
+  const widgets::ViewEntry* shown = widgets::findView(args->view);
+  bool calibrated = false, dumpRead = false;
   auto ready = [&] {
-    return (args->calibText.isEmpty() || calibrated) && (!scriptedRun || runFinished) &&
-           (args->dump.isEmpty() || dumpRead) && (args->compare.isEmpty() || compare->hasSecondModel()) &&
-           !session.sliderPending() &&
+    const bool viewReady = !shown || !shown->ready || shown->ready(window.view(shown->name));
+    return (args->calibText.isEmpty() || calibrated) && viewReady && (args->dump.isEmpty() || dumpRead) &&
+           (args->compare.isEmpty() || session.secondModel()) && !session.sliderPending() &&
            (args->view != "slider" || !session.hasStats() || session.modelBounds().complete());
   };
   bool shotTaken = false;
@@ -129,20 +128,16 @@ int main(int argc, char** argv) {
     });
   };
   QObject::connect(&session, &widgets::StudioSession::modelOpened, &window, [&] {
-    if (!args->compare.isEmpty()) compare->openSecondModel(args->compare);
+    if (!args->compare.isEmpty()) session.openSecondModel(args->compare);
     if (!args->calibText.isEmpty()) window.calibrationPanel().run();
     takeScreenshot();
   });
   QObject::connect(&session, &widgets::StudioSession::calibrationFinished, &window, [&] {
     calibrated = true;
-    if (scriptedRun) return optimise->start();
     takeScreenshot();
   });
-  QObject::connect(&optimise->run(), &widgets::OptimisationRun::finished, &window, [&] {
-    runFinished = true;
-    takeScreenshot();
-  });
-  QObject::connect(compare, &widgets::CompareView::secondModelOpened, &window, takeScreenshot);
+  QObject::connect(&session, &widgets::StudioSession::quantizedRunChanged, &window, takeScreenshot);
+  QObject::connect(&session, &widgets::StudioSession::secondModelOpened, &window, takeScreenshot);
   QObject::connect(&session.dump(), &widgets::DumpDocument::opened, &window, [&] {
     dumpRead = true;
     takeScreenshot();
@@ -152,8 +147,7 @@ int main(int argc, char** argv) {
   if (scripted) {
     QObject::connect(&session, &widgets::StudioSession::modelFailed, &window, fail);
     QObject::connect(&session, &widgets::StudioSession::calibrationFailed, &window, fail);
-    QObject::connect(&optimise->run(), &widgets::OptimisationRun::failed, &window, fail);
-    QObject::connect(compare, &widgets::CompareView::secondModelFailed, &window, fail);
+    QObject::connect(&session, &widgets::StudioSession::secondModelFailed, &window, fail);
     QObject::connect(&session.dump(), &widgets::DumpDocument::failed, &window, fail);
   }
   if (!args->model.isEmpty()) session.openModel(args->model);

@@ -49,43 +49,39 @@ CompareView::CompareView(StudioSession& session, QWidget* parent) : QWidget(pare
   }
   connect(&session_, &StudioSession::selectionChanged, this, &CompareView::refresh);
   connect(&session_, &StudioSession::modelOpened, this, &CompareView::refresh);
+  connect(&session_, &StudioSession::secondModelOpened, this, [this] {
+    refresh();
+    Q_EMIT secondModelOpened();
+  });
+  connect(&session_, &StudioSession::secondModelFailed, this, [this](const QString& message) {
+    status_->setText(message);
+    Q_EMIT secondModelFailed(message);
+  });
 }
+
+bool CompareView::hasSecondModel() const { return session_.secondModel() != nullptr; }
 
 void CompareView::openSecondModel(const QString& path) {
   status_->setText(tr("Opening %1 ...").arg(path));
-  runInBackground(
-      this,
-      [path] {
-        const quantcore::Checkpoint ck = quantcore::open_model_checkpoint(path.toStdString());
-        return quantcore::load_causal_lm(ck, quantcore::ComputeOptions{});
-      },
-      [this, path](TaskResult<std::shared_ptr<quantcore::CausalLM>> r) {
-        if (r.failed()) {
-          status_->setText(r.error());
-          return Q_EMIT secondModelFailed(r.error());
-        }
-        second_ = r.value();
-        secondPath_ = path;
-        refresh();
-        Q_EMIT secondModelOpened();
-      });
+  session_.openSecondModel(path);
 }
 
 void CompareView::refresh() {
   const LayerId& id = session_.selectedLayer();
-  if (!second_ || !session_.hasModel() || !id.valid()) return;
+  const std::shared_ptr<const quantcore::CausalLM> secondModel = session_.secondModel();
+  if (!secondModel || !session_.hasModel() || !id.valid()) return;
   const std::string name = "block " + std::to_string(id.block) + " " + id.linear;
   HeatmapContent a, b, d;
   try {
     a.values = session_.selectedWeightMagnitude();
-    b.values = analysis::linear_weight_magnitude(*second_, id.block, id.linear);
-    d.values = analysis::linear_weight_difference(session_.model(), *second_, id.block, id.linear);
+    b.values = analysis::linear_weight_magnitude(*secondModel, id.block, id.linear);
+    d.values = analysis::linear_weight_difference(session_.model(), *secondModel, id.block, id.linear);
   } catch (const std::exception& e) {
     status_->setText(QString::fromStdString(e.what()));
     return Q_EMIT secondModelFailed(QString::fromStdString(e.what()));
   }
   const std::string first = QFileInfo(session_.modelPath()).fileName().toStdString();
-  const std::string second = QFileInfo(secondPath_).fileName().toStdString();
+  const std::string second = QFileInfo(session_.secondModelPath()).fileName().toStdString();
   a.title = "|W1| of " + name + " (" + first + ")";
   b.title = "|W2| of " + name + " (" + second + ")";
   d.title = "|W1 - W2| of " + name;

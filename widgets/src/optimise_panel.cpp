@@ -207,6 +207,14 @@ void OptimisePanel::followSessionRatio() {
   ratio->setValue(session_.salientRatio());
 }
 
+void OptimisePanel::runOnceCalibrated(std::function<void(const QString&)> fail) {
+  scriptedRun_ = true;
+  connect(&session_, &StudioSession::calibrationFinished, this, &OptimisePanel::start, Qt::SingleShotConnection);
+  connect(run_, &OptimisationRun::failed, this, [fail](const QString& message) { fail(message); });
+}
+
+bool OptimisePanel::pictureReady() const { return !scriptedRun_ || (run_->hasResult() && !run_->running()); }
+
 bool OptimisePanel::setMethod(const QString& name) {
   const int index = method_->findText(name);
   if (index < 0) return false;
@@ -331,5 +339,17 @@ void OptimisePanel::refreshProgress() {
 }
 
 QWidget* makeOptimiseView(StudioSession& session, QWidget* parent) { return new OptimisePanel(session, parent); }
+
+void launchOptimiseView(QWidget* view, const ViewLaunch& launch) {
+  auto* panel = static_cast<OptimisePanel*>(view);
+  if (!launch.calibText.isEmpty()) {
+    panel->setTextPath(launch.calibText);
+    panel->setCalibration(launch.calibration.nsamples, launch.calibration.seqlen, launch.calibration.seed);
+  }
+  // The pictured optimise view is of a finished run: it starts once the statistics exist.
+  if (launch.scripted && launch.shown) panel->runOnceCalibrated(launch.fail);
+}
+
+bool optimiseViewReady(const QWidget* view) { return static_cast<const OptimisePanel*>(view)->pictureReady(); }
 
 }  // namespace widgets

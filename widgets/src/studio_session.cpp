@@ -34,9 +34,12 @@ struct StudioSession::Calibrated {
 };
 
 StudioSession::StudioSession(QObject* parent)
-    : QObject(parent), bounds_(new ModelBoundsRun(this)), dump_(new DumpDocument(this)) {}
+    : QObject(parent), bounds_(new ModelBoundsRun(this)), dump_(new DumpDocument(this)) {
+  secondLoad_ = std::make_unique<LatestTask>();
+}
 StudioSession::~StudioSession() {
   if (cancel_) cancel_->request();
+  secondLoad_->cancel();
   QThreadPool::globalInstance()->waitForDone();
 }
 
@@ -127,6 +130,34 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
       },
       {.progress = borrowedProgress(progress_), .cancel = cancel_});
 }
+
+void StudioSession::openSecondModel(const QString& path) {
+  secondProgress_.reset();
+  secondLoad_->start(
+      this,
+      [path](JobProgress& progress, const quantcore::CancelToken& cancel) {
+        progress.stage("load " + path.toStdString(), 2);
+        auto checkpoint =
+            std::make_shared<const quantcore::Checkpoint>(quantcore::open_model_checkpoint(path.toStdString()));
+        progress.advance(1);
+        cancel.throw_if_requested();
+        std::shared_ptr<const quantcore::CausalLM> model =
+            quantcore::load_causal_lm(*checkpoint, quantcore::ComputeOptions{});
+        progress.advance(2);
+        cancel.throw_if_requested();
+        return model;
+      },
+      [this, path](TaskResult<std::shared_ptr<const quantcore::CausalLM>> r) {
+        if (r.cancelled()) return;
+        if (r.failed()) return Q_EMIT secondModelFailed(r.error());
+        second_ = r.value();
+        secondPath_ = path;
+        Q_EMIT secondModelOpened();
+      },
+      {.progress = borrowedProgress(secondProgress_)});
+}
+
+void StudioSession::cancelSecondModel() { secondLoad_->cancel(); }
 
 void StudioSession::cancelJob() {
   if (cancel_) cancel_->request();

@@ -8,7 +8,7 @@ const std::vector<ViewEntry>& studioViews() {
       {"weights", "Salient weights", false, makeWeightsView},
       {"slider", "Salient ratio", true, makeSliderView},
       {"teach", "Teaching", false, makeTeachView},
-      {"optimise", "Optimise", true, makeOptimiseView},
+      {"optimise", "Optimise", true, makeOptimiseView, launchOptimiseView, optimiseViewReady},
       {"compare", "Compare", false, makeCompareView},
       {"dump", "Analysis dump", false, makeDumpView},
   };

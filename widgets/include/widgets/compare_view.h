@@ -21,13 +21,14 @@ class CompareView : public QWidget {
 public:
   CompareView(StudioSession& session, QWidget* parent = nullptr);
 
-  bool hasSecondModel() const { return second_ != nullptr; }
+  bool hasSecondModel() const;
   HeatmapCanvas& left() { return *left_; }
   HeatmapCanvas& right() { return *right_; }
   HeatmapCanvas& difference() { return *diff_; }
 
 public Q_SLOTS:
-  // Loads MODEL2 (HF directory, packed checkpoint or llama2.c .bin) off the GUI thread.
+  // Has the session load MODEL2 (HF directory, packed checkpoint or llama2.c .bin) off the GUI
+  // thread; the second model lives in the session, the view only shows it.
   void openSecondModel(const QString& path);
 
 Q_SIGNALS:
@@ -40,8 +41,6 @@ private:
   void follow(HeatmapCanvas* source);
 
   StudioSession& session_;
-  std::shared_ptr<quantcore::CausalLM> second_;
-  QString secondPath_;
   HeatmapCanvas *left_, *right_, *diff_;
   QLabel* status_;
 };

@@ -5,6 +5,7 @@
 // result on a chosen text. The finished run goes to the session.
 #include <QWidget>
 
+#include <functional>
 #include <vector>
 
 #include "quantcore/jobs/loss_events.h"
@@ -36,6 +37,10 @@ public:
   void setEpochs(qint64 epochs);
   // Selects a registered method by name (false if there is none).
   bool setMethod(const QString& name);
+  // Scripted mode: starts a run when the session's calibration finishes; failures go to `fail`.
+  void runOnceCalibrated(std::function<void(const QString&)> fail);
+  // False while a scripted run has not finished.
+  bool pictureReady() const;
   OptimisationRun& run() { return *run_; }
   LossChart& chart() { return *chart_; }
 
@@ -65,6 +70,7 @@ private:
   QLabel *status_, *pplResult_;
   QTimer* poll_;
   bool optimising_ = false;  // the run (not its perplexity) is in progress
+  bool scriptedRun_ = false;
   std::vector<int64_t> blockSteps_;
   std::vector<double> blockLastLoss_;
 };

@@ -33,6 +33,7 @@ class HessianSaliency;
 namespace widgets {
 
 class ModelBoundsRun;
+class LatestTask;
 class DumpDocument;
 
 struct LayerId {
@@ -66,6 +67,11 @@ public:
   // The finished quantisation run of the open model (stored forms; null before one).
   std::shared_ptr<const quantcore::quantize::QuantizeResult> quantizedRun() const { return run_; }
 
+  // A second model for the compare view (null before one opened), loaded off the GUI thread.
+  std::shared_ptr<const quantcore::CausalLM> secondModel() const { return second_; }
+  const QString& secondModelPath() const { return secondPath_; }
+  const JobProgress& secondModelProgress() const { return secondProgress_; }
+
   bool hasStats() const { return stats_ != nullptr; }
   const quantcore::ActivationStats& stats() const { return *stats_; }
   // PB-LLM's Hessian criterion over the windows of the last calibration (null before one); it
@@ -98,6 +104,8 @@ public Q_SLOTS:
   void openModel(const QString& path);
   void calibrate(const QString& textPath, const quantcore::CalibrationOptions& options);
   void cancelJob();
+  void openSecondModel(const QString& path);
+  void cancelSecondModel();
   void selectLayer(qint64 block, const QString& linear);
   void setSalientRatio(double ratio);
   // The bits of a quantisation of the open model (e.g. a finished optimisation run).
@@ -116,6 +124,8 @@ Q_SIGNALS:
   void sliderChanged();
   void quantizedBitsChanged();
   void quantizedRunChanged();
+  void secondModelOpened();
+  void secondModelFailed(const QString& message);
   void salientRatioChanged(double ratio);
 
 private:
@@ -133,6 +143,10 @@ private:
   std::shared_ptr<const quantcore::ActivationStats> stats_;
   std::shared_ptr<const quantcore::quantize::Calibration> calibration_;
   std::shared_ptr<const quantcore::quantize::QuantizeResult> run_;
+  std::shared_ptr<const quantcore::CausalLM> second_;
+  QString secondPath_;
+  JobProgress secondProgress_;
+  std::unique_ptr<LatestTask> secondLoad_;
   std::shared_ptr<analysis::HessianSaliency> hessian_;
   QString calibText_;
   quantcore::CalibrationOptions calibOptions_;

@@ -7,15 +7,31 @@
 #include <functional>
 #include <vector>
 
+#include "quantcore/calib/calibration_windows.h"
+
 namespace widgets {
 
 class StudioSession;
+
+// What the shell hands every view at start: the command line's calibration and, in scripted
+// mode (--screenshot, --figure), whether the view is the one pictured.
+struct ViewLaunch {
+  QString calibText;
+  quantcore::CalibrationOptions calibration;
+  bool scripted = false;
+  bool shown = false;                        // this view is the --view
+  std::function<void(const QString&)> fail;  // scripted mode: ends the program with the message
+};
 
 struct ViewEntry {
   QString name;   // --view NAME
   QString title;  // tab title
   bool needsStatistics = false;
   std::function<QWidget*(StudioSession&, QWidget*)> make;
+  // Optional: takes the launch settings (e.g. the optimise view's text and calibration).
+  std::function<void(QWidget*, const ViewLaunch&)> launch = {};
+  // Optional: false while the view's picture is not complete (scripted mode waits for it).
+  std::function<bool(const QWidget*)> ready = {};
 };
 
 const std::vector<ViewEntry>& studioViews();
@@ -27,6 +43,8 @@ QWidget* makeWeightsView(StudioSession& session, QWidget* parent);
 QWidget* makeSliderView(StudioSession& session, QWidget* parent);
 QWidget* makeTeachView(StudioSession& session, QWidget* parent);
 QWidget* makeOptimiseView(StudioSession& session, QWidget* parent);
+void launchOptimiseView(QWidget* view, const ViewLaunch& launch);
+bool optimiseViewReady(const QWidget* view);
 QWidget* makeCompareView(StudioSession& session, QWidget* parent);
 QWidget* makeDumpView(StudioSession& session, QWidget* parent);
 

@@ -8,10 +8,14 @@ namespace quantcore::methods::ptq161 {
 
 class Ptq161Linear : public QuantizedLinear {
 public:
-  // Keeps `q` without its [n, m] sign tensor (the stored form has the signs as bits).
+  // Keeps `q` without its [n, m] sign and code tensors: the stored form has both as bits, so a
+  // finished run costs about its packed size.
   Ptq161Linear(LinearQuantization q, int salient_bits);
 
+  // mask, mean, alpha, r1, r2, scale, zero and the stored form (signs and codes undefined).
   const LinearQuantization& quantization() const { return q_; }
+  // uint8 [n, m]: the salient columns' codes from the stored form, 0 elsewhere.
+  at::Tensor codes() const;
   int salient_bits() const { return salient_bits_; }
 
   const std::string& linear() const override { return q_.name; }
