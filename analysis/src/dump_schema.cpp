@@ -58,7 +58,7 @@ const std::vector<DumpEntry>& dump_schema() {
       {L::Root, "settings.device", A, T::String, "scalar", P::Always, "v2: cpu or cuda"},
       {L::Root, "settings.dtype", A, T::String, "scalar", P::Always, "v2: block compute dtype"},
       {L::Root, "settings.spelling", A, T::String, "scalar", P::Always,
-       "v2: method and non-default parameters, e.g. ptq161:epochs=2"},
+       "v2: method and non-default parameters, NAME[:KEY=VALUE]..."},
       {L::Root, "settings.json", A, T::String, "scalar", P::Always,
        "v2: the run's settings as summary.json writes them (JSON text)"},
 

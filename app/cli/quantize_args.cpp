@@ -10,20 +10,23 @@ namespace qm = quantcore::methods;
 void MethodParameterOptions::add_to(CLI::App& sub) {
   // One help line per option, naming each method that takes it with its default.
   std::map<std::string, std::string> help;
-  std::map<std::string, bool> flag;
+  std::map<std::string, qm::ParameterType> type;
   for (const qm::QuantMethod* m : qm::registered_methods())
     for (const qm::MethodParameter& p : m->parameters()) {
       std::string& h = help[p.name];
       h += (h.empty() ? "" : "; ") + std::string("[") + std::string(m->name()) + "] " + p.help;
       if (p.type != qm::ParameterType::Flag)
         h += " (default " + (p.default_value.empty() ? std::string("none") : p.default_value) + ")";
-      flag[p.name] = p.type == qm::ParameterType::Flag;
+      type[p.name] = p.type;
     }
   for (const auto& [name, text] : help) {
     auto given = std::make_shared<Given>();
-    given->flag = flag[name];
+    given->flag = type[name] == qm::ParameterType::Flag;
+    given->list = type[name] == qm::ParameterType::List;
     if (given->flag) {
       given->option = sub.add_flag("--" + name, text);
+    } else if (given->list) {
+      given->option = sub.add_option("--" + name, given->items, text)->delimiter(',');
     } else {
       given->option = sub.add_option("--" + name, given->value, text);
     }
@@ -39,7 +42,12 @@ qm::MethodSettings MethodParameterOptions::method_settings(const std::string& sp
     const std::string where = "--" + option;
     if (!settings.takes(option))
       throw quantcore::InputError(where, std::string(settings.method_name()) + " takes no option " + where);
-    settings.set(option, given->flag ? "true" : given->value, where);
+    std::string value = given->flag ? "true" : given->value;
+    if (given->list) {
+      value.clear();
+      for (const std::string& item : given->items) value += (value.empty() ? "" : ",") + item;
+    }
+    settings.set(option, value, where);
   }
   settings.method().check(settings, "--method");
   return settings;

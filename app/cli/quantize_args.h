@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "calibration_args.h"
 #include "quantcore/methods/method_settings.h"
@@ -25,7 +26,9 @@ private:
   struct Given {
     CLI::Option* option = nullptr;
     std::string value;
+    std::vector<std::string> items;  // a list parameter: repeated or comma-separated
     bool flag = false;
+    bool list = false;
   };
   std::map<std::string, std::shared_ptr<Given>> options_;
 };

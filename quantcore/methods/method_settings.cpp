@@ -2,7 +2,7 @@
 
 #include <charconv>
 #include <cmath>
-#include <sstream>
+#include <system_error>
 #include <stdexcept>
 
 #include "quantcore/io/errors.h"
@@ -30,17 +30,17 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string number_text(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
+std::string shortest_text(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
 }
 
 std::string range_text(const MethodParameter& p) {
   const bool low = std::isfinite(p.min), high = std::isfinite(p.max);
-  if (low && high) return "in [" + number_text(p.min) + ", " + number_text(p.max) + "]";
-  if (low) return ">= " + number_text(p.min);
-  if (high) return "<= " + number_text(p.max);
+  if (low && high) return "in [" + shortest_text(p.min) + ", " + shortest_text(p.max) + "]";
+  if (low) return ">= " + shortest_text(p.min);
+  if (high) return "<= " + shortest_text(p.max);
   return "finite";
 }
 
@@ -50,13 +50,12 @@ bool parse_integer(std::string_view text, int64_t& out) {
   return ec == std::errc() && ptr == end && !text.empty();
 }
 
+// std::from_chars, not strtod: the GUI's C locale may write decimals with a comma.
 bool parse_real(std::string_view text, double& out) {
-  if (text.empty()) return false;
-  const std::string s(text);
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size() && errno == 0 && std::isfinite(out);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end && !text.empty() && std::isfinite(out);
 }
 
 bool parse_flag(std::string_view text, bool& out) {
@@ -82,7 +81,7 @@ std::string checked_value(const MethodParameter& p, std::string_view value, std:
     case ParameterType::Real: {
       double v = 0;
       if (!parse_real(value, v) || v < p.min || v > p.max) error = "a number " + range_text(p);
-      return std::string(value);
+      return shortest_text(v);  // one text per value: "5e-4" and "0.0005" spell the same
     }
     case ParameterType::Flag: {
       bool v = false;
@@ -114,7 +113,10 @@ const char* parameter_type_name(ParameterType type) {
 }
 
 MethodSettings::MethodSettings(const QuantMethod& method) : method_(&method) {
-  for (const MethodParameter& p : method.parameters()) values_[p.name] = p.default_value;
+  for (const MethodParameter& p : method.parameters()) {
+    std::string error;
+    values_[p.name] = checked_value(p, p.default_value, error);
+  }
 }
 
 std::string_view MethodSettings::method_name() const { return method_->name(); }
@@ -139,8 +141,11 @@ void MethodSettings::set(std::string_view name, std::string_view value, std::str
 }
 
 bool MethodSettings::is_default(std::string_view name) const {
-  for (const MethodParameter& p : method_->parameters())
-    if (p.name == name) return values_.find(name)->second == p.default_value;
+  for (const MethodParameter& p : method_->parameters()) {
+    if (p.name != name) continue;
+    std::string error;
+    return values_.find(name)->second == checked_value(p, p.default_value, error);
+  }
   return false;
 }
 

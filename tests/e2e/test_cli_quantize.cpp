@@ -110,8 +110,8 @@ TEST(CliQuantize, Bf16ComputeWithChainsOnTheHost) {
 TEST(CliQuantize, PaperVariantsRunAndAreRecorded) {
   TempDir tmp;
   TempDir cache;
-  auto r =
-      run_cli(stories_args(cache, (tmp / "q").string(), {"--epochs", "1", "--paper", "no-mean,alpha-l1,l2-distance"}));
+  auto r = run_cli(stories_args(cache, (tmp / "q").string(),
+                                {"--epochs", "1", "--paper", "no-mean,alpha-l1", "--paper", "l2-distance"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json settings = r.json().at("settings");
   EXPECT_EQ(settings.at("parameters").at("paper"), (std::vector<std::string>{"no-mean", "alpha-l1", "l2-distance"}));

@@ -64,6 +64,14 @@ TEST(MethodSettings, SpellingSetsTypedValuesAndSpellsOnlyWhatDiffers) {
   EXPECT_EQ(qm::parse_method_spelling(s.spelling(), "--method").to_json(), j);
 }
 
+TEST(MethodSettings, ANumberHasOneSpellingWhateverItsText) {
+  // 5e-4 is lr-alpha's default however it is written; the spelling names only what differs.
+  EXPECT_EQ(qm::parse_method_spelling("ptq161:lr-alpha=0.0005:salient-ratio=0.20", "--method").spelling(), "ptq161");
+  EXPECT_EQ(qm::parse_method_spelling("ptq161:lr-alpha=+1e-4", "--method").spelling(), "ptq161:lr-alpha=1e-04");
+  EXPECT_NE(error_of("ptq161:lr-alpha=1e400").find("lr-alpha must be a number"), std::string::npos);
+  EXPECT_NE(error_of("ptq161:lr-alpha=0,0005").find("lr-alpha must be a number"), std::string::npos);
+}
+
 TEST(MethodSettings, Ptq161OptionsRoundTripThroughTheSettings) {
   ptq161::Ptq161Options o;
   o.epochs = 7;

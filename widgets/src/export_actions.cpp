@@ -97,7 +97,9 @@ bool ExportActions::available(Kind kind) const {
     case Kind::DenseHf: return runDone || (session_.hasModel() && session_.isPackedModel());
     case Kind::Hdf5Dump:
 #if QUANTLENS_HAVE_HDF5
-      return runDone || (session_.hasModel() && session_.hasStats());
+      // The dump describes PTQ1.61's run, or else the session's calibration statistics.
+      return (runDone && run->settings.method.method_name() == quantcore::methods::ptq161::kName) ||
+             (session_.hasModel() && session_.hasStats());
 #else
       return false;
 #endif
@@ -131,7 +133,7 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
     if (!busy_ && kind == Kind::DenseHf)
       error = path + ": " + tr("needs a finished optimisation run or an open packed checkpoint");
     if (!busy_ && kind == Kind::Hdf5Dump)
-      error = path + ": " + tr("needs a finished optimisation run or calibration statistics");
+      error = path + ": " + tr("needs a finished PTQ1.61 run or calibration statistics");
     return false;
   }
   fs::path dest = fs::absolute(path.toStdString()).lexically_normal();

@@ -28,7 +28,7 @@ const std::array<const char*, LossChart::kTerms>& LossChart::termNames() {
 
 LossChart::LossChart(QWidget* parent) : QChartView(parent) {
   auto* chart = new QChart;
-  chart->setTitle(tr("PTQ1.61 loss per step (spec §5.1)"));
+  chart->setTitle(tr("Loss per step (block objective, spec §5.1)"));
   chart->legend()->setAlignment(Qt::AlignBottom);
   QFont small = chart->legend()->font();
   small.setPointSizeF(small.pointSizeF() * 0.8);

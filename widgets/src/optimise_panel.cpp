@@ -152,7 +152,8 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
           [this](int) { chart_->showBlock(blockChoice_->currentData().toLongLong()); });
   connect(run_, &OptimisationRun::lossesArrived, this, &OptimisePanel::onLosses);
   connect(run_, &OptimisationRun::finished, this, [this](double seconds) {
-    session_.setQuantizedRun(run_->result());
+    // A run belongs to the model it started from; one opened meanwhile does not take it.
+    if (run_->result()->source.checkpoint == session_.checkpoint()) session_.setQuantizedRun(run_->result());
     optimising_ = false;
     setRunning(false);
     status_->setText(tr("Done: %1 blocks in %2.").arg(run_->blocks()).arg(duration(seconds)));
@@ -312,7 +313,8 @@ void OptimisePanel::refreshProgress() {
     const int64_t done = blockSteps_[size_t(b)];
     item->setText(1, perBlock > 0 ? QString("%1 / %2").arg(done).arg(perBlock) : QString::number(done));
     if (done > 0) item->setText(2, QString::number(blockLastLoss_[size_t(b)], 'g', 4));
-    const bool complete = perBlock > 0 && done >= perBlock;
+    // A finished run has done every block, also a method without optimiser steps (rtn).
+    const bool complete = (run_->hasResult() && !run_->running()) || (perBlock > 0 && done >= perBlock);
     const bool later = b + 1 < static_cast<int>(blockSteps_.size()) && blockSteps_[size_t(b) + 1] > 0;
     item->setText(3, complete || later ? tr("done")
                      : done > 0        ? (optimising_ ? tr("running") : tr("stopped"))

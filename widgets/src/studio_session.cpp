@@ -224,9 +224,13 @@ void StudioSession::recomputeSlider() {
         return slider->evaluate(ratio);
       },
       [this, slider = slider_](TaskResult<std::optional<analysis::SalientSliderResult>> result) {
-        const std::optional<analysis::SalientSliderResult>& r = result.value();
         sliderRunning_ = false;
         if (slider != slider_) return recomputeSlider();  // another layer was selected meanwhile
+        if (result.failed() || result.cancelled()) {
+          sliderResult_.reset();  // the numbers read "-" rather than a stale ratio's
+          return Q_EMIT sliderChanged();
+        }
+        const std::optional<analysis::SalientSliderResult>& r = result.value();
         sliderResult_ = r;
         if (r->ratio != ratio_) return recomputeSlider();
         Q_EMIT sliderChanged();

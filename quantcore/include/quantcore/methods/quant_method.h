@@ -55,8 +55,8 @@ public:
   virtual int64_t steps_per_block(const MethodSettings& settings, int64_t samples) const { return 0; }
 
   // Quantises every linear of ctx.block; afterwards ctx.model's linears of that block hold W'
-  // (the driver propagates the quantised chain through them and then restores the originals).
-  // On cancellation or error the block's original weights are back before the exception leaves.
+  // (the driver propagates the quantised chain through them). The driver puts the block's
+  // original weights back afterwards, on cancellation and on errors too.
   virtual QuantizedBlock quantize_block(BlockContext& ctx, const MethodSettings& settings) const = 0;
 };
 
