@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "quantcore/methods/ptq161/options.h"
+
 namespace analysis {
 
 // The run's settings: every field of quantize::settings_json (format version 2 and later), the
@@ -19,7 +21,7 @@ struct DumpSettings {
   double lr_alpha = 0;
   double lr_r = 0;
   double salient_ratio = 0;
-  int64_t salient_bits = 4;
+  int64_t salient_bits = quantcore::methods::ptq161::kDefaultSalientBits;
   bool learn = false;
   std::string loss = "both";  // "both" or "fp-only"
   bool nlc = true;

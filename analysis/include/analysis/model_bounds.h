@@ -14,6 +14,7 @@
 
 #include "quantcore/calib/activation_stats.h"
 #include "quantcore/io/model_spec.h"
+#include "quantcore/methods/ptq161/options.h"
 #include "quantcore/jobs/progress.h"
 
 namespace quantcore {
@@ -45,7 +46,7 @@ struct ModelBoundsPass {
 class ModelBounds {
 public:
   struct Options {
-    int salient_bits = 4;
+    int salient_bits = quantcore::methods::ptq161::kDefaultSalientBits;
     // Precomputations are kept while their estimated size fits; past it a linear is rebuilt on
     // every pass (a 7B model's would be about 1.4x its fp32 weights).
     std::size_t cache_bytes = std::size_t{8} << 30;

@@ -9,6 +9,7 @@
 #include "analysis/float_matrix.h"
 #include "quantcore/calib/activation_stats.h"
 #include "quantcore/io/model_spec.h"
+#include "quantcore/methods/ptq161/options.h"
 
 namespace quantcore {
 class CausalLM;
@@ -30,7 +31,7 @@ public:
   // Copies the selected weight (float32) and every linear's max|x| statistic once; evaluate()
   // then touches neither the model nor any file. Throws std::out_of_range for an unknown linear.
   SalientSlider(const quantcore::CausalLM& model, const quantcore::ActivationStats& stats, int64_t block,
-                const std::string& linear, int salient_bits = 4);
+                const std::string& linear, int salient_bits = quantcore::methods::ptq161::kDefaultSalientBits);
   // The same from plain data: the selected weight [n, m] (signed) and its max|x| statistic [m],
   // and every block linear of the model with its statistic (for the whole model's bits).
   struct Linear {
@@ -38,7 +39,8 @@ public:
     std::vector<float> max_abs;
   };
   SalientSlider(const FloatMatrix& weight, const std::vector<float>& statistic,
-                const std::vector<Linear>& model_linears, int salient_bits = 4);
+                const std::vector<Linear>& model_linears,
+                int salient_bits = quantcore::methods::ptq161::kDefaultSalientBits);
   ~SalientSlider();
   SalientSlider(SalientSlider&&) noexcept;
   SalientSlider& operator=(SalientSlider&&) noexcept;

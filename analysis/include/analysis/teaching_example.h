@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "quantcore/methods/ptq161/options.h"
+
 namespace analysis {
 
 struct TeachingInput {
@@ -12,7 +14,7 @@ struct TeachingInput {
   std::vector<float> weight;  // [rows, cols] row-major, W[out, in]
   std::vector<float> x;       // [cols] activation; the mask statistic is |x| (spec §2.1 for one token)
   double ratio = 0.2;         // salient ratio, spec §2.2
-  int salient_bits = 4;
+  int salient_bits = quantcore::methods::ptq161::kDefaultSalientBits;
 };
 
 struct TeachingResult {
