@@ -10,9 +10,6 @@
 #include <cmath>
 
 #include "analysis/layer_view.h"
-#include "quantcore/model/load_model.h"
-#include "quantcore/pack/packed_checkpoint.h"
-#include "widgets/background_task.h"
 #include "widgets/colour_scale.h"
 #include "widgets/heatmap_canvas.h"
 #include "widgets/studio_session.h"

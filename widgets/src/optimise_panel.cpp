@@ -216,13 +216,6 @@ void OptimisePanel::runOnceCalibrated(std::function<void(const QString&)> fail) 
 
 bool OptimisePanel::pictureReady() const { return !scriptedRun_ || (run_->hasResult() && !run_->running()); }
 
-bool OptimisePanel::setMethod(const QString& name) {
-  const int index = method_->findText(name);
-  if (index < 0) return false;
-  method_->setCurrentIndex(index);
-  return true;
-}
-
 void OptimisePanel::setTextPath(const QString& path) {
   text_->setText(path);
   pplText_->setText(path);

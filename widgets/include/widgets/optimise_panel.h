@@ -35,8 +35,6 @@ public:
   void setTextPath(const QString& path);
   void setCalibration(qint64 nsamples, qint64 seqlen, quint64 seed);
   void setEpochs(qint64 epochs);
-  // Selects a registered method by name (false if there is none).
-  bool setMethod(const QString& name);
   // Scripted mode: starts a run when the session's calibration finishes; failures go to `fail`.
   void runOnceCalibrated(std::function<void(const QString&)> fail);
   // False while a scripted run has not finished.
