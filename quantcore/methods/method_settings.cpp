@@ -30,17 +30,11 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string shortest_text(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
-
 std::string range_text(const MethodParameter& p) {
   const bool low = std::isfinite(p.min), high = std::isfinite(p.max);
-  if (low && high) return "in [" + shortest_text(p.min) + ", " + shortest_text(p.max) + "]";
-  if (low) return ">= " + shortest_text(p.min);
-  if (high) return "<= " + shortest_text(p.max);
+  if (low && high) return "in [" + format_real(p.min) + ", " + format_real(p.max) + "]";
+  if (low) return ">= " + format_real(p.min);
+  if (high) return "<= " + format_real(p.max);
   return "finite";
 }
 
@@ -81,7 +75,7 @@ std::string checked_value(const MethodParameter& p, std::string_view value, std:
     case ParameterType::Real: {
       double v = 0;
       if (!parse_real(value, v) || v < p.min || v > p.max) error = "a number " + range_text(p);
-      return shortest_text(v);  // one text per value: "5e-4" and "0.0005" spell the same
+      return format_real(v);  // one text per value: "5e-4" and "0.0005" spell the same
     }
     case ParameterType::Flag: {
       bool v = false;
@@ -100,6 +94,12 @@ std::string checked_value(const MethodParameter& p, std::string_view value, std:
 }
 
 }  // namespace
+
+std::string format_real(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
 
 const char* parameter_type_name(ParameterType type) {
   switch (type) {

@@ -44,10 +44,8 @@ void OptimisationRun::start(const quantcore::quantize::QuantizeSettings& setting
   result_.reset();
   blocks_ = blocks;
   totalSteps_ = quantcore::quantize::total_steps(settings, blocks);
-  const bool reusable = calibration && calibration->text_path == settings.calib &&
-                        calibration->options.nsamples == settings.calibration.nsamples &&
-                        calibration->options.seqlen == settings.calibration.seqlen &&
-                        calibration->options.seed == settings.calibration.seed;
+  const bool reusable =
+      calibration && calibration->text_path == settings.calib && calibration->options == settings.calibration;
   if (!reusable) calibration.reset();
   stepsDone_ = 0;
   cancel_ = std::make_shared<quantcore::CancelToken>();

@@ -17,23 +17,17 @@ namespace quantcore::methods::ptq161 {
 
 namespace {
 
-std::string shortest(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
-
 const char* flag_text(bool v) { return v ? "true" : "false"; }
 
 std::vector<MethodParameter> make_parameters() {
   using T = ParameterType;
   const Ptq161Options d;
   return {
-      {"salient-ratio", T::Real, shortest(d.salient_ratio), "Fraction of salient input channels (§2.2)", 0.0, 1.0},
+      {"salient-ratio", T::Real, format_real(d.salient_ratio), "Fraction of salient input channels (§2.2)", 0.0, 1.0},
       {"salient-bits", T::Integer, std::to_string(d.salient_bits), "Bits of the salient weights (§3)", 1, 8},
       {"epochs", T::Integer, std::to_string(d.epochs), "Training epochs per block (§5.2)", 0, 1e9},
-      {"lr-alpha", T::Real, shortest(d.lr_alpha), "Learning rate of alpha (§5.2)", 0.0, 1e3},
-      {"lr-r", T::Real, shortest(d.lr_r), "Learning rate of r1, r2 (§5.2)", 0.0, 1e3},
+      {"lr-alpha", T::Real, format_real(d.lr_alpha), "Learning rate of alpha (§5.2)", 0.0, 1e3},
+      {"lr-r", T::Real, format_real(d.lr_r), "Learning rate of r1, r2 (§5.2)", 0.0, 1e3},
       {"mask-stat",
        T::Choice,
        mask_statistic_name(d.mask_statistic),
@@ -166,11 +160,11 @@ Ptq161Options options_from(const MethodSettings& s) {
 MethodSettings settings_from(const Ptq161Options& o) {
   MethodSettings s(method());
   const std::string_view where = "ptq161 options";
-  s.set("salient-ratio", shortest(o.salient_ratio), where);
+  s.set("salient-ratio", format_real(o.salient_ratio), where);
   s.set("salient-bits", std::to_string(o.salient_bits), where);
   s.set("epochs", std::to_string(o.epochs), where);
-  s.set("lr-alpha", shortest(o.lr_alpha), where);
-  s.set("lr-r", shortest(o.lr_r), where);
+  s.set("lr-alpha", format_real(o.lr_alpha), where);
+  s.set("lr-r", format_real(o.lr_r), where);
   s.set("mask-stat", mask_statistic_name(o.mask_statistic), where);
   s.set("no-learn", flag_text(!o.learn), where);
   s.set("loss", o.loss.quantized_branch ? "both" : "fp-only", where);

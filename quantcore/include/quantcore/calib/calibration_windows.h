@@ -13,6 +13,7 @@ struct CalibrationOptions {
   int64_t nsamples = 128;
   int64_t seqlen = 2048;
   uint64_t seed = 2;
+  bool operator==(const CalibrationOptions&) const = default;
 };
 
 // Uniform integer in [0, bound) (bound >= 1) without bias: Lemire's multiply-shift mapping

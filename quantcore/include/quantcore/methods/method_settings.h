@@ -60,6 +60,9 @@ private:
   std::map<std::string, std::string, std::less<>> values_;
 };
 
+// The shortest text that reads back to `value` ("0.2", "5e-04"): how real values are spelled.
+std::string format_real(double value);
+
 // Parses the method spelling; an unknown method or parameter, or a bad value, is an InputError
 // naming `where` (the option or file it came from).
 MethodSettings parse_method_spelling(std::string_view spelling, std::string_view where);
