@@ -27,7 +27,10 @@ if(QUANTLENS_GUI AND NOT QUANTLENS_WITH_TORCH)
 endif()
 
 if(QUANTLENS_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  # C++ only: nvcc does not take the sanitizer flags (the CUDA kernels build unsanitised).
+  add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined>
+                      $<$<COMPILE_LANGUAGE:CXX>:-fno-omit-frame-pointer>
+                      $<$<COMPILE_LANGUAGE:CXX>:-fno-sanitize-recover=undefined>)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
