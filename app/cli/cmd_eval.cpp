@@ -57,17 +57,17 @@ void define_eval(CLI::App& sub, Action& action) {
 
     const double tokens_per_second = double(r.windows * r.seqlen) / r.seconds;
     if (out->json) {
-      out->emit({{"ppl", r.ppl},
-                 {"nll", r.mean_nll},
-                 {"windows", r.windows},
-                 {"tokens_scored", r.tokens_scored},
-                 {"seqlen", r.seqlen},
-                 {"seconds", r.seconds},
-                 {"text_tokens", ids.size()},
-                 {"tokenize_seconds", tokenize_seconds},
-                 {"tokens_per_second", tokens_per_second},
-                 {"device", device->compute.device},
-                 {"dtype", device->compute.dtype}});
+      nlohmann::json doc = device->json();
+      doc.update({{"ppl", r.ppl},
+                  {"nll", r.mean_nll},
+                  {"windows", r.windows},
+                  {"tokens_scored", r.tokens_scored},
+                  {"seqlen", r.seqlen},
+                  {"seconds", r.seconds},
+                  {"text_tokens", ids.size()},
+                  {"tokenize_seconds", tokenize_seconds},
+                  {"tokens_per_second", tokens_per_second}});
+      out->emit(doc);
     } else {
       std::printf("PPL = %.4f  (mean NLL %.6f over %lld windows of %lld tokens, %.1f tokens/s)\n", r.ppl, r.mean_nll,
                   (long long)r.windows, (long long)r.seqlen, tokens_per_second);

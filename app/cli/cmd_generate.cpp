@@ -1,3 +1,4 @@
+#include <chrono>
 #include <iostream>
 #include <memory>
 
@@ -41,15 +42,23 @@ void define_generate(CLI::App& sub, Action& action) {
     options.use_kv_cache = !args->no_kv_cache;
     if (!args->ignore_eos) options.stop_token = tokenizer.eos_id();
     TerminalProgress progress(!out->quiet);
+    const auto t0 = std::chrono::steady_clock::now();
     std::vector<int32_t> generated =
         quantcore::generate_greedy(*loaded.lm, prompt, options, progress, interrupt_token());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     std::vector<int32_t> all = prompt;
     all.insert(all.end(), generated.begin(), generated.end());
     const std::string text = tokenizer.decode(all);
-    if (out->json)
-      out->emit({{"ids", generated}, {"text", text}, {"prompt_ids", prompt}});
-    else
+    if (out->json) {
+      nlohmann::json doc = device->json();
+      doc.update({{"ids", generated},
+                  {"text", text},
+                  {"prompt_ids", prompt},
+                  {"seconds", seconds},
+                  {"tokens_per_second", double(generated.size()) / seconds}});
+      out->emit(doc);
+    } else
       std::cout << text << std::endl;
     return 0;
   };

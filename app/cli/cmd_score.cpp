@@ -21,10 +21,12 @@ void define_score(CLI::App& sub, Action& action) {
     const quantcore::Tokenizer& tokenizer = *loaded.tokenizer;
     analysis::TextScore s = analysis::score_tokens(*loaded.lm, tokenizer.encode(*text));
     if (out->json) {
-      out->emit({{"ids", s.ids},
-                 {"mean_nll", s.mean_nll},
-                 {"last_top5", {{"ids", s.last_top5_ids}, {"values", s.last_top5_values}}},
-                 {"pos0_first8", s.pos0_first8}});
+      nlohmann::json doc = device->json();
+      doc.update({{"ids", s.ids},
+                  {"mean_nll", s.mean_nll},
+                  {"last_top5", {{"ids", s.last_top5_ids}, {"values", s.last_top5_values}}},
+                  {"pos0_first8", s.pos0_first8}});
+      out->emit(doc);
     } else {
       std::cout << "tokens: " << s.ids.size() << "\nmean NLL: " << s.mean_nll << "\nnext-token top 5:";
       for (size_t k = 0; k < s.last_top5_ids.size(); ++k)

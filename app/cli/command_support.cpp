@@ -36,6 +36,13 @@ LoadedModel ModelArgs::load(const DeviceArgs& device) const {
 void DeviceArgs::add_to(CLI::App& sub) {
   sub.add_option("--device", compute.device, "cpu or cuda")->capture_default_str();
   sub.add_option("--dtype", compute.dtype, "fp32, bf16 (cpu, cuda) or fp16 (cuda)")->capture_default_str();
+  sub.add_option("--kernels", compute.kernels,
+                 "dense: dequantised weights; packed: a packed checkpoint's linears compute from its packed bits")
+      ->capture_default_str();
+}
+
+nlohmann::json DeviceArgs::json() const {
+  return {{"device", compute.device}, {"dtype", compute.dtype}, {"kernels", compute.kernels}};
 }
 
 void OutputArgs::add_to(CLI::App& sub) {

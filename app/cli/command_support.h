@@ -42,6 +42,8 @@ struct ModelArgs {
 struct DeviceArgs {
   quantcore::ComputeOptions compute;
   void add_to(CLI::App& sub);
+  // {"device", "dtype", "kernels"}: where the result was computed, for --json documents.
+  nlohmann::json json() const;
 };
 
 struct OutputArgs {

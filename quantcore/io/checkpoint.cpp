@@ -92,7 +92,7 @@ Checkpoint open_checkpoint(const fs::path& path, const std::optional<fs::path>& 
 
 void validate_weights(const ModelSpec& spec, const WeightSource& weights, const std::string& origin) {
   for (const ExpectedTensor& expected : expected_tensors(spec)) {
-    const auto found = weights.find(expected.name);
+    const auto found = weights.describe(expected.name);
     if (!found) throw InputError(origin, "missing tensor " + in_quotes(expected.name));
     if (found->shape != expected.shape) {
       throw InputError(weights.location(expected.name),

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "blocks.h"
+#include "packed_linear_op.h"
 
 namespace quantcore::detail {
 
@@ -45,6 +46,8 @@ std::pair<at::Tensor, at::Tensor> extend_cache(const at::Tensor& k, const at::Te
 
 at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name, const LinearTap& tap) {
   if (tap.observer) (*tap.observer)(tap.block, name, x);
+  if (!w.packed.empty())
+    if (const auto it = w.packed.find(name); it != w.packed.end()) return it->second->forward(x, w.maybe(name + ".bias"));
   return at::linear(x, w.get(name + ".weight"), w.maybe(name + ".bias"));
 }
 

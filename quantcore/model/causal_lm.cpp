@@ -3,9 +3,11 @@
 #include <ATen/ATen.h>
 
 #include "blocks.h"
+#include "packed_linear_op.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/model/tensor_from_view.h"
+#include "quantcore/pack/packed_checkpoint.h"
 
 namespace quantcore {
 
@@ -46,8 +48,12 @@ at::Tensor CausalLM::load(const WeightSource& weights, const std::string& name) 
 CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const ComputeOptions& options)
     : spec_(spec),
       device_(options.device == "cuda" ? c10::Device("cuda") : c10::Device("cpu")),
-      dtype_(scalar_type_named(options.dtype)) {
+      dtype_(scalar_type_named(options.dtype)),
+      kernels_("dense") {
   check_compute_options(options);
+  const auto* packed = dynamic_cast<const PackedCheckpoint*>(&weights);
+  if (options.kernels == "packed" && !packed)
+    throw InputError("--kernels", "packed computes from a packed checkpoint, and this model is not one");
   const std::string top = spec.family == Family::Opt ? "model.decoder." : "model.";
   const std::string layers = top + "layers.";
   blocks_.resize(static_cast<size_t>(spec.num_layers));
@@ -58,7 +64,15 @@ CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const Com
     }
     const size_t dot = t.name.find('.', layers.size());
     const size_t block = std::stoul(t.name.substr(layers.size(), dot - layers.size()));
-    blocks_.at(block).tensors[t.name.substr(dot + 1)] = load(weights, t.name);
+    const std::string name = t.name.substr(dot + 1);
+    if (options.kernels == "packed") {
+      if (const PackedLinear* linear = packed->packed_linear(t.name)) {
+        set_packed_linear(static_cast<int64_t>(block), name.substr(0, name.size() - std::string(".weight").size()),
+                          *linear);
+        continue;
+      }
+    }
+    blocks_.at(block).tensors[name] = load(weights, t.name);
   }
   const std::string embed = top + "embed_tokens.weight";
   if (spec.tie_word_embeddings) globals_["lm_head.weight"] = globals_.at(embed);
@@ -112,20 +126,48 @@ at::Tensor CausalLM::logits(const at::Tensor& ids, KVCache* cache) const {
   return head(final_hidden(h));
 }
 
+namespace {
+void require_dense(const BlockWeights& w, int64_t block, const std::string& name) {
+  if (w.packed.count(name))
+    throw std::logic_error("block " + std::to_string(block) + " " + name +
+                           " computes with the packed kernels and holds no dense weight");
+}
+}  // namespace
+
 const at::Tensor& CausalLM::linear_weight(int64_t block, const std::string& name) const {
-  return blocks_.at(static_cast<size_t>(block)).get(name + ".weight");
+  const BlockWeights& w = blocks_.at(static_cast<size_t>(block));
+  require_dense(w, block, name);
+  return w.get(name + ".weight");
+}
+
+void CausalLM::set_packed_linear(int64_t block, const std::string& name, const PackedLinear& linear) {
+  BlockWeights& w = blocks_.at(static_cast<size_t>(block));
+  if (const at::Tensor dense = w.maybe(name + ".weight");
+      dense.defined() && (dense.size(0) != linear.out_features || dense.size(1) != linear.in_features))
+    throw std::invalid_argument("set_packed_linear: shape mismatch for " + name);
+  w.packed[name] = std::make_shared<const detail::PackedLinearOp>(linear, device_);
+  w.tensors.erase(name + ".weight");
+  kernels_ = "packed";
 }
 
 void CausalLM::set_linear_weight(int64_t block, const std::string& name, const at::Tensor& weight) {
+  require_dense(blocks_.at(static_cast<size_t>(block)), block, name);
   at::Tensor& slot = blocks_.at(static_cast<size_t>(block)).tensors.at(name + ".weight");
   if (!weight.sizes().equals(slot.sizes()))
     throw std::invalid_argument("set_linear_weight: shape mismatch for " + name);
   slot = weight.to(device_, dtype_);
 }
 
+at::Tensor CausalLM::block_linear(int64_t block, const std::string& name, const at::Tensor& x) const {
+  return detail::linear(x, blocks_.at(static_cast<size_t>(block)), name, detail::LinearTap{block, nullptr});
+}
+
 void CausalLM::set_linear_input_observer(LinearInputObserver observer) { linear_input_observer_ = std::move(observer); }
 
 std::shared_ptr<CausalLM> load_causal_lm(const Checkpoint& checkpoint, const ComputeOptions& options) {
+  if (options.kernels == "packed" && checkpoint.format != CheckpointFormat::Packed)
+    throw InputError(checkpoint.path.string(), "not a packed checkpoint; --kernels packed computes from packed bits "
+                                               "(write one with quantlens quantize --format packed)");
   return std::make_shared<CausalLM>(checkpoint.spec, *checkpoint.weights, options);
 }
 

@@ -1,6 +1,7 @@
 #include <torch/cuda.h>
 
 #include "quantcore/io/errors.h"
+#include "quantcore/kernels/device.h"
 #include "quantcore/model/compute_target.h"
 
 namespace quantcore {
@@ -18,6 +19,10 @@ void check_compute_options(const ComputeOptions& options) {
   if (options.device == "cuda" && !cuda_available())
     throw InputError("--device", QUANTLENS_TORCH_CUDA ? "cuda requested but no CUDA GPU is visible"
                                                       : "cuda requested but this build's LibTorch has no CUDA support");
+  if (options.kernels != "dense" && options.kernels != "packed")
+    throw InputError("--kernels", "unknown kernels '" + options.kernels + "' (use dense or packed)");
+  if (options.kernels == "packed" && options.device == "cuda" && !kernels::cuda_kernels_built())
+    throw InputError("--kernels", "packed on cuda needs the CUDA kernels, and this build has none (nvcc was not found)");
 }
 
 }  // namespace quantcore

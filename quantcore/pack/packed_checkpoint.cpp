@@ -18,31 +18,46 @@ PackedCheckpoint::PackedCheckpoint(const fs::path& dir, const ModelSpec& spec) {
   settings_ = packed::read_format_settings(*file_);
   quantized_ = packed::quantized_weights(spec);
   for (const packed::QuantizedWeight& q : quantized_) {
-    const PackedLinear l = packed::read_packed_linear(*file_, q, settings_);
+    PackedLinear l = packed::read_packed_linear(*file_, q, settings_);
     salient_counts_.push_back(l.salient_count());
-    dense_[q.weight_name] = dequantize_f16(l);
-    dense_shape_[q.weight_name] = {q.out_features, q.in_features};
+    linears_.emplace(q.weight_name, std::move(l));
   }
 }
 
+const PackedLinear* PackedCheckpoint::packed_linear(const std::string& weight_name) const {
+  const auto it = linears_.find(weight_name);
+  return it == linears_.end() ? nullptr : &it->second;
+}
+
 std::optional<TensorView> PackedCheckpoint::find(const std::string& name) const {
-  if (const auto it = dense_.find(name); it != dense_.end()) {
-    TensorView v;
-    v.dtype = DType::F16;
-    v.shape = dense_shape_.at(name);
-    v.data = it->second.data();
-    v.nbytes = it->second.size() * sizeof(uint16_t);
-    return v;
+  const PackedLinear* l = packed_linear(name);
+  if (!l) {
+    const SafetensorsEntry* e = file_->entry(name);
+    if (!e) return std::nullopt;
+    return file_->view(*e);
   }
-  const SafetensorsEntry* e = file_->entry(name);
-  if (!e) return std::nullopt;
-  return file_->view(*e);
+  const std::lock_guard<std::mutex> lock(dense_mutex_);
+  auto it = dense_.find(name);
+  if (it == dense_.end()) it = dense_.emplace(name, dequantize_f16(*l)).first;
+  TensorView v = *describe(name);
+  v.data = it->second.data();
+  v.nbytes = it->second.size() * sizeof(uint16_t);
+  return v;
+}
+
+std::optional<TensorView> PackedCheckpoint::describe(const std::string& name) const {
+  const PackedLinear* l = packed_linear(name);
+  if (!l) return find(name);
+  TensorView v;
+  v.dtype = DType::F16;
+  v.shape = {l->out_features, l->in_features};
+  return v;
 }
 
 std::vector<std::string> PackedCheckpoint::names() const {
   std::vector<std::string> out;
   for (const SafetensorsEntry& e : file_->entries()) out.push_back(e.name);
-  for (const auto& [name, w] : dense_) out.push_back(name);
+  for (const auto& [name, linear] : linears_) out.push_back(name);
   return out;
 }
 

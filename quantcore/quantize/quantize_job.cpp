@@ -81,10 +81,17 @@ int64_t total_steps(const QuantizeSettings& s, int64_t blocks) {
   return blocks * s.method.method().steps_per_block(s.method, s.calibration.nsamples);
 }
 
-std::shared_ptr<CausalLM> quantized_model(const QuantizeResult& r) {
+std::shared_ptr<CausalLM> quantized_model(const QuantizeResult& r, const std::string& kernels) {
+  check_compute_options({r.source.model->device().is_cuda() ? "cuda" : "cpu", "fp32", kernels});
   auto model = std::make_shared<CausalLM>(*r.source.model);
   for (const methods::QuantizedBlock& b : r.quantized->blocks)
     for (const auto& l : b.linears) {
+      if (kernels == "packed") {
+        if (!l->packed())
+          throw InputError("--kernels", std::string(r.settings.method.method_name()) + " has no packed form");
+        model->set_packed_linear(b.block, l->linear(), *l->packed());
+        continue;
+      }
       std::vector<uint16_t> w = l->dequantize_f16();
       model->set_linear_weight(b.block, l->linear(),
                                at::from_blob(w.data(), {l->out_features(), l->in_features()}, at::kHalf).clone());

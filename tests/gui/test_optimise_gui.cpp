@@ -129,6 +129,20 @@ private Q_SLOTS:
     QVERIFY(std::isfinite(ppl) && ppl > 1);
     QVERIFY(done.first().at(1).toLongLong() > 0);
     QVERIFY(child<QLabel>("perplexityResult")->text().startsWith("PPL "));
+    QVERIFY(child<QLabel>("perplexityResult")->text().contains("dense"));
+
+    // The same run's perplexity from its packed bits: the panel says which path ran.
+    auto* kernels = child<QComboBox>("perplexityKernels");
+    QVERIFY(kernels->isEnabled());
+    kernels->setCurrentIndex(kernels->findData("packed"));
+    QSignalSpy packedDone(&panel_->run(), &widgets::OptimisationRun::perplexityFinished);
+    QTest::mouseClick(run, Qt::LeftButton);
+    QVERIFY(packedDone.wait(60000));
+    const double packedPpl = packedDone.first().at(0).toDouble();
+    std::printf("optimise: the same with the packed kernels: %.3f\n", packedPpl);
+    QCOMPARE(packedDone.first().at(2).toString(), QString("packed"));
+    QVERIFY(std::abs(packedPpl - ppl) < 1e-3 * ppl);
+    QVERIFY(child<QLabel>("perplexityResult")->text().contains("packed kernels"));
     shot(*window_, "gui-optimise-perplexity");
   }
 

@@ -62,9 +62,11 @@ std::vector<std::string> quantize_args(const std::string& model, const std::stri
   return a;
 }
 
-double eval_ppl(const std::string& dir, const std::string& text, int seqlen) {
-  const CliResult r =
-      run_cli({"eval", dir, "--text", text, "--seqlen", std::to_string(seqlen), "--max-windows", "8", "--json"});
+double eval_ppl(const std::string& dir, const std::string& text, int seqlen, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"eval", dir, "--text", text, "--seqlen", std::to_string(seqlen), "--max-windows", "8",
+                                   "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const CliResult r = run_cli(args);
   EXPECT_EQ(r.exit_code, 0) << "eval " << dir << ": " << r.err;
   return r.exit_code == 0 ? r.json().at("ppl").get<double>() : NAN;
 }

@@ -57,8 +57,9 @@ std::vector<std::string> quantize_args(const std::string& model, const std::stri
                                        const std::string& out, const std::vector<std::string>& extra = {},
                                        const std::string& method = "ptq161");
 
-// The perplexity `quantlens eval DIR --text TEXT --seqlen SEQLEN --max-windows 8 --json` prints;
-// NaN, and a test failure, when eval fails.
-double eval_ppl(const std::string& dir, const std::string& text, int seqlen = kCalibSeqlen);
+// The perplexity `quantlens eval DIR --text TEXT --seqlen SEQLEN --max-windows 8 --json EXTRA..`
+// prints; NaN, and a test failure, when eval fails.
+double eval_ppl(const std::string& dir, const std::string& text, int seqlen = kCalibSeqlen,
+                const std::vector<std::string>& extra = {});
 
 }  // namespace quantlens_test

@@ -72,25 +72,30 @@ void OptimisationRun::start(const quantcore::quantize::QuantizeSettings& setting
       {.progress = borrowedProgress(progress_), .cancel = cancel_});
 }
 
-void OptimisationRun::evaluatePerplexity(const QString& textPath, qint64 seqlen) {
+bool OptimisationRun::resultIsPacked() const {
+  if (!result_ || result_->quantized->blocks.empty() || result_->quantized->blocks.front().linears.empty()) return false;
+  return result_->quantized->blocks.front().linears.front()->packed() != nullptr;
+}
+
+void OptimisationRun::evaluatePerplexity(const QString& textPath, qint64 seqlen, const QString& kernels) {
   if (running_ || !result_) return;
   running_ = true;
   cancel_ = std::make_shared<quantcore::CancelToken>();
   progress_.reset();
   runInBackground(
       this,
-      [run = result_, path = textPath.toStdString(), seqlen](JobProgress& progress,
-                                                             const quantcore::CancelToken& cancel) {
+      [run = result_, path = textPath.toStdString(), seqlen, kernels = kernels.toStdString()](
+          JobProgress& progress, const quantcore::CancelToken& cancel) {
         analysis::PerplexityOptions options;
         options.seqlen = seqlen;
-        return analysis::run_perplexity(*run, path, options, progress, cancel);
+        return analysis::run_perplexity(*run, path, options, progress, cancel, kernels);
       },
-      [this](TaskResult<analysis::PerplexityResult> r) {
+      [this, kernels](TaskResult<analysis::PerplexityResult> r) {
         running_ = false;
         cancel_.reset();
         if (r.cancelled()) return Q_EMIT cancelled();
         if (r.failed()) return Q_EMIT perplexityFailed(r.error());
-        Q_EMIT perplexityFinished(r.value().ppl, r.value().windows);
+        Q_EMIT perplexityFinished(r.value().ppl, r.value().windows, kernels);
       },
       {.progress = borrowedProgress(progress_), .cancel = cancel_});
 }

@@ -96,13 +96,22 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   pplSeqlen_ = spin(this, "perplexitySeqlen", 2, 32768, 256);
   ppl_ = new QPushButton(tr("Perplexity"), this);
   ppl_->setObjectName("perplexityRun");
+  pplKernels_ = new QComboBox(this);
+  pplKernels_->setObjectName("perplexityKernels");
+  pplKernels_->addItem(tr("dense (fp16 W')"), "dense");
+  pplKernels_->addItem(tr("packed kernels"), "packed");
+  pplKernels_->setToolTip(tr("dense: the run's W' dequantised to fp16; packed: every block linear computes "
+                             "from its packed bits (PTQ1.61 runs)"));
   pplResult_ = new QLabel("-", this);
   pplResult_->setObjectName("perplexityResult");
   auto* evaluation = new QGroupBox(tr("Perplexity of the result"), this);
   auto* evalForm = new QFormLayout(evaluation);
   evalForm->addRow(tr("text"), pplText_);
   evalForm->addRow(tr("seqlen"), pplSeqlen_);
-  evalForm->addRow(ppl_, pplResult_);
+  evalForm->addRow(tr("kernels"), pplKernels_);
+  pplResult_->setWordWrap(true);  // "PPL x (N windows, packed kernels)" does not fit beside the button
+  evalForm->addRow(ppl_);
+  evalForm->addRow(pplResult_);
 
   blockList_ = new QTreeWidget(this);
   blockList_->setObjectName("blockList");
@@ -168,10 +177,13 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
     setRunning(false);
     status_->setText(tr("Failed: %1").arg(message));
   });
-  connect(run_, &OptimisationRun::perplexityFinished, this, [this](double ppl, qint64 windows) {
+  connect(run_, &OptimisationRun::perplexityFinished, this, [this](double ppl, qint64 windows, const QString& kernels) {
     setRunning(false);
     status_->setText(tr("Perplexity done."));
-    pplResult_->setText(tr("PPL %1 (%2 windows)").arg(ppl, 0, 'f', 3).arg(windows));
+    pplResult_->setText(tr("PPL %1 (%2 windows, %3)")
+                            .arg(ppl, 0, 'f', 3)
+                            .arg(windows)
+                            .arg(kernels == "packed" ? tr("packed kernels") : tr("dense fp16 W'")));
   });
   connect(run_, &OptimisationRun::perplexityFailed, this, [this](const QString& message) {
     setRunning(false);
@@ -260,13 +272,15 @@ void OptimisePanel::evaluatePerplexity() {
   if (!run_->hasResult() || run_->running()) return;
   setRunning(true);
   pplResult_->setText(tr("evaluating..."));
-  run_->evaluatePerplexity(pplText_->text(), pplSeqlen_->value());
+  run_->evaluatePerplexity(pplText_->text(), pplSeqlen_->value(), pplKernels_->currentData().toString());
 }
 
 void OptimisePanel::setRunning(bool running) {
   start_->setEnabled(!running);
   cancel_->setEnabled(running);
   ppl_->setEnabled(!running && run_->hasResult());
+  pplKernels_->setEnabled(!running && run_->resultIsPacked());
+  if (!run_->resultIsPacked()) pplKernels_->setCurrentIndex(0);
   if (running)
     poll_->start();
   else

@@ -1,6 +1,7 @@
 #pragma once
 // Perplexity (spec §8.1) of a finished quantisation run: its W' dequantised on demand into a
-// shallow copy of the source model, dropped when the evaluation ends. Torch-free.
+// shallow copy of the source model (kernels "dense"), or its packed forms computed with the
+// packed kernels ("packed"), dropped when the evaluation ends. Torch-free.
 #include <string>
 
 #include "analysis/perplexity.h"
@@ -10,6 +11,6 @@ namespace analysis {
 
 PerplexityResult run_perplexity(const quantcore::quantize::QuantizeResult& run, const std::string& text_path,
                                 const PerplexityOptions& options, quantcore::ProgressSink& progress,
-                                const quantcore::CancelToken& cancel);
+                                const quantcore::CancelToken& cancel, const std::string& kernels = "dense");
 
 }  // namespace analysis

@@ -28,6 +28,9 @@ public:
   bool hasResult() const { return result_ != nullptr; }
   // The finished run (null before one finished): what the exports write.
   std::shared_ptr<const quantcore::quantize::QuantizeResult> result() const { return result_; }
+  // Whether the finished run's linears have packed forms (then perplexity can compute with the
+  // packed kernels).
+  bool resultIsPacked() const;
   int64_t blocks() const { return blocks_; }
   int64_t totalSteps() const { return totalSteps_; }
   int64_t stepsDone() const { return stepsDone_; }
@@ -41,7 +44,8 @@ public Q_SLOTS:
   // `calibration` is reused when it matches the settings' calibration (else the job makes one).
   void start(const quantcore::quantize::QuantizeSettings& settings, const quantcore::quantize::OpenModel& open,
              std::shared_ptr<const quantcore::quantize::Calibration> calibration, qint64 blocks);
-  void evaluatePerplexity(const QString& textPath, qint64 seqlen);
+  // kernels: "dense" (fp16 W') or "packed" (the packed kernels, docs/kernels.md).
+  void evaluatePerplexity(const QString& textPath, qint64 seqlen, const QString& kernels = "dense");
   void cancel();
 
 Q_SIGNALS:
@@ -50,7 +54,7 @@ Q_SIGNALS:
   void finished(double seconds);
   void cancelled();
   void failed(const QString& message);
-  void perplexityFinished(double ppl, qint64 windows);
+  void perplexityFinished(double ppl, qint64 windows, const QString& kernels);
   void perplexityFailed(const QString& message);
 
 private:

@@ -61,7 +61,7 @@ private:
   void followSessionRatio();
 
   QSpinBox *nsamples_, *seqlen_, *seed_, *pplSeqlen_;
-  QComboBox *method_, *blockChoice_;
+  QComboBox *method_, *blockChoice_, *pplKernels_;
   MethodSettingsForm* form_;
   QPushButton *start_, *cancel_, *ppl_;
   QTreeWidget* blockList_;

@@ -30,6 +30,9 @@ class WeightSource {
 public:
   virtual ~WeightSource() = default;
   virtual std::optional<TensorView> find(const std::string& name) const = 0;
+  // The tensor's dtype and shape as find() would serve it, without computing its data: a
+  // source that would have to (a packed linear's dequantised weight) leaves data null.
+  virtual std::optional<TensorView> describe(const std::string& name) const { return find(name); }
   virtual std::vector<std::string> names() const = 0;
   // Where the tensor lives, for error messages.
   virtual std::string location(const std::string& name) const = 0;

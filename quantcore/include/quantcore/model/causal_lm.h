@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@
 
 namespace quantcore {
 
+struct PackedLinear;
+namespace detail {
+class PackedLinearOp;
+}
+
 // Keys and values of every block seen so far, for incremental decoding.
 struct KVCache {
   std::vector<at::Tensor> keys;  // per block [B, kv_heads, T, head_dim]
@@ -26,8 +32,11 @@ struct KVCache {
 };
 
 // One decoder block's tensors by their name inside the block ("self_attn.q_proj.weight").
+// With packed kernels, a quantised linear is in `packed` by its short name ("self_attn.q_proj")
+// and its weight is not in `tensors` (its bias, if any, is).
 struct BlockWeights {
   std::map<std::string, at::Tensor> tensors;
+  std::map<std::string, std::shared_ptr<const detail::PackedLinearOp>> packed;
   const at::Tensor& get(const std::string& name) const;
   at::Tensor maybe(const std::string& name) const;  // undefined tensor when absent
 };
@@ -44,6 +53,9 @@ public:
   const ModelSpec& spec() const { return spec_; }
   c10::Device device() const { return device_; }
   c10::ScalarType dtype() const { return dtype_; }
+  // "packed" once any block linear computes with the packed kernels (ComputeOptions::kernels,
+  // set_packed_linear), else "dense".
+  const std::string& kernels() const { return kernels_; }
   int64_t num_blocks() const { return spec_.num_layers; }
 
   // [B, T] int64 token ids at absolute positions offset.. -> [B, T, hidden]
@@ -60,9 +72,17 @@ public:
   at::Tensor logits(const at::Tensor& ids, KVCache* cache = nullptr) const;
 
   // A block's linear weights ([out, in], compute dtype, on the model's device), by short
-  // name from block_linears(spec) such as "self_attn.q_proj" or "fc1".
+  // name from block_linears(spec) such as "self_attn.q_proj" or "fc1". A linear computing with
+  // the packed kernels holds no dense weight: both throw std::logic_error for it.
   const at::Tensor& linear_weight(int64_t block, const std::string& name) const;
   void set_linear_weight(int64_t block, const std::string& name, const at::Tensor& weight);
+  // From now on block `block`'s linear `name` computes y = W'x from `linear`'s packed bits (the
+  // kernels room, docs/kernels.md) on the model's device; its dense weight is dropped.
+  void set_packed_linear(int64_t block, const std::string& name, const PackedLinear& linear);
+
+  // Applies block i's linear `name` (short name, as above) to x [.., in_features] in the compute
+  // dtype, with the dense weight or the packed kernels, whichever this model runs.
+  at::Tensor block_linear(int64_t block, const std::string& name, const at::Tensor& x) const;
 
   const BlockWeights& block(int64_t i) const { return blocks_.at(static_cast<size_t>(i)); }
 
@@ -76,6 +96,7 @@ private:
   ModelSpec spec_;
   c10::Device device_;
   c10::ScalarType dtype_;
+  std::string kernels_;
   std::vector<BlockWeights> blocks_;
   std::map<std::string, at::Tensor> globals_;  // embeddings, final norm, head, OPT extras
   at::Tensor inv_freq_;                        // rotary inverse frequencies on the device (LLaMA family)

@@ -8,10 +8,15 @@ namespace quantcore {
 struct ComputeOptions {
   std::string device = "cpu";
   std::string dtype = "fp32";
+  // "dense": every linear is a dense tensor (a packed checkpoint is dequantised to fp16 W').
+  // "packed": the block linears of a packed checkpoint compute from the packed bits with the
+  // kernels room's packed linear (docs/kernels.md); everything else stays dense.
+  std::string kernels = "dense";
 };
 
-// Throws InputError for an unknown name, fp16 on CPU (LibTorch has no fp16 CPU kernels), or
-// cuda when this build's LibTorch has no CUDA or no GPU is present.
+// Throws InputError for an unknown name, fp16 on CPU (LibTorch has no fp16 CPU kernels), cuda
+// when this build's LibTorch has no CUDA or no GPU is present, or packed kernels on cuda in a
+// build without the CUDA kernels.
 void check_compute_options(const ComputeOptions& options);
 bool cuda_available();
 

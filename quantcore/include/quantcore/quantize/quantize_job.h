@@ -81,6 +81,8 @@ int64_t total_steps(const QuantizeSettings& settings, int64_t blocks);
 
 // The run's model with every block linear holding its W' (fp16 of the stored forms), sharing
 // every other tensor with the source: made on demand (e.g. for perplexity), dropped after use.
-std::shared_ptr<CausalLM> quantized_model(const QuantizeResult& result);
+// With kernels "packed" the block linears compute from their packed forms instead (InputError
+// for a method that has none).
+std::shared_ptr<CausalLM> quantized_model(const QuantizeResult& result, const std::string& kernels = "dense");
 
 }  // namespace quantcore::quantize
