@@ -1,7 +1,7 @@
-// The AVX-512 path (this file alone is compiled with -mavx512f -mavx512bw -mavx512vl
-// -mavx512dq -mavx512vbmi; it runs only where cpu_has_avx512()). No look-up tables: each 16-bit
-// half of a sign word is used directly as the write mask of one 16-lane add of the folded
-// inputs, so a row's binarised part costs one mask load and one masked add per 16 columns, and
+// The AVX-512 path (this file alone is compiled with -mavx512f -mavx512bw -mavx512dq
+// -mavx512vl -mavx512vbmi -mfma; it runs only where cpu_has_avx512()). No look-up tables: the
+// two 16-bit halves of a sign word become the write masks of two 16-lane adds of the folded
+// inputs, so a row's binarised part costs one mask and one masked add per 16 columns, and
 //   sum_j S_j x'_j = 2 * (sum over set bits) - sum_j x'_j
 // as on the AVX2 path. Salient 4-bit codes are spread to 16 lanes by one byte multishift and
 // turned into fp32 by a permute over the constant table 0..15 (it reads only an index's low 4
