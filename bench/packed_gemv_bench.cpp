@@ -5,6 +5,7 @@
 //
 //   packed_gemv_bench                         the table: 5 shapes x batch 1, 4, 16, 64
 //   packed_gemv_bench --rows N --cols M --batch B [--json] [--runs R]
+//   packed_gemv_bench --path avx2 --no-peers  one CPU path of the packed kernel, no peers
 //
 // Weights are random (timing does not depend on values); k = floor(0.2 m) + 1 salient columns
 // as PTQ1.61's default mask (spec §2.2). OpenBLAS is opened with dlopen (libopenblas.so.0), so
@@ -21,6 +22,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <string>
 #include <iostream>
 #include <vector>
 
@@ -103,7 +105,17 @@ int64_t packed_bytes(const k::PackedOperand& p) {
                       p.r2_binarised.size() + p.a.size() + p.c.size() + p.scale.size() + p.zero.size()));
 }
 
-nlohmann::json run_case(int64_t rows, int64_t cols, int64_t batch, int runs, const OpenBlas& blas, double limit) {
+const char* path_name(k::CpuPath path) {
+  switch (path) {
+    case k::CpuPath::Scalar: return "scalar";
+    case k::CpuPath::Avx2: return "avx2";
+    case k::CpuPath::Avx512: return "avx512";
+    default: return k::cpu_has_avx512() ? "avx512" : k::cpu_has_avx2() ? "avx2" : "scalar";
+  }
+}
+
+nlohmann::json run_case(int64_t rows, int64_t cols, int64_t batch, int runs, const OpenBlas& blas, double limit,
+                        k::CpuPath path, bool peers) {
   const int64_t salient = cols / 5 + 1;
   const int64_t llc = last_level_cache_bytes();
   const auto linear = quantlens_test::random_packed_linear(rows, cols, salient, 1u);
@@ -118,12 +130,11 @@ nlohmann::json run_case(int64_t rows, int64_t cols, int64_t batch, int runs, con
   std::vector<float> y(static_cast<size_t>(batch * rows));
   // Calls per run: about 0.2 s of packed work, at least one pass over every copy.
   const auto t0 = Clock::now();
-  k::packed_linear_forward(k::Device::Cpu, k::DType::F32, views[0], x.data(), y.data(), batch);
+  k::packed_linear_cpu(views[0], x.data(), y.data(), batch, path);
   const double once = std::chrono::duration<double>(Clock::now() - t0).count();
   const int calls = std::max(copies, static_cast<int>(0.2 / std::max(once, 1e-6)));
   const double us_packed = median_us(runs, calls, [&](int i) {
-    k::packed_linear_forward(k::Device::Cpu, k::DType::F32, views[static_cast<size_t>(i % copies)], x.data(), y.data(),
-                             batch);
+    k::packed_linear_cpu(views[static_cast<size_t>(i % copies)], x.data(), y.data(), batch, path);
   });
 
   // Dense W' of the same linear for the peers.
@@ -146,7 +157,8 @@ nlohmann::json run_case(int64_t rows, int64_t cols, int64_t batch, int runs, con
                         {"gbps_read_limit", limit},
                         {"packed_copies", copies},
                         {"threads", omp_get_max_threads()},
-                        {"avx2", k::cpu_has_avx2()}};
+                        {"path", path_name(path)}};
+  if (!peers) return row;
   if (blas.found()) {
     std::vector<float> out(static_cast<size_t>(batch * rows));
     const double us = median_us(runs, dense_calls, [&](int i) {
@@ -190,14 +202,22 @@ int main(int argc, char** argv) {
   CLI::App app{"packed PTQ1.61 GEMV/GEMM against OpenBLAS and LibTorch dense, same run"};
   int64_t rows = 0, cols = 0, batch = 0;
   int runs = 5;
-  bool json = false;
+  bool json = false, no_peers = false;
+  std::string path_option = "auto";
   app.add_option("--rows", rows, "output features (one case; with --cols)");
   app.add_option("--cols", cols, "input features");
   app.add_option("--batch", batch, "activation columns (default: 1, 4, 16, 64)");
   app.add_option("--runs", runs, "timed runs per measurement (median reported)")->check(CLI::PositiveNumber);
   app.add_flag("--json", json, "one JSON object per case on stdout");
+  app.add_option("--path", path_option, "CPU path of the packed kernel")
+      ->check(CLI::IsMember({"auto", "scalar", "avx2", "avx512"}));
+  app.add_flag("--no-peers", no_peers, "time the packed kernel only (no OpenBLAS, no LibTorch)");
   CLI11_PARSE(app, argc, argv);
 
+  const k::CpuPath path = path_option == "scalar" ? k::CpuPath::Scalar
+                          : path_option == "avx2" ? k::CpuPath::Avx2
+                          : path_option == "avx512" ? k::CpuPath::Avx512
+                                                    : k::CpuPath::Auto;
   const OpenBlas blas;
   if (!blas.found()) std::cerr << "packed_gemv_bench: libopenblas.so.0 not found; OpenBLAS columns left out\n";
   const double limit = read_bandwidth_gbps();
@@ -207,21 +227,21 @@ int main(int argc, char** argv) {
   std::vector<int64_t> batches = {1, 4, 16, 64};
   if (batch > 0) batches = {batch};
   if (!json)
-    std::printf("read bandwidth %.1f GB/s, %d threads, avx2 %s\n%8s %8s %5s %10s %10s %7s %10s %7s %10s %7s %7s %6s\n",
-                limit, omp_get_max_threads(), k::cpu_has_avx2() ? "yes" : "no", "rows", "cols", "batch", "packed us",
+    std::printf("read bandwidth %.1f GB/s, %d threads, path %s\n%8s %8s %5s %10s %10s %7s %10s %7s %10s %7s %7s %6s\n",
+                limit, omp_get_max_threads(), path_name(path), "rows", "cols", "batch", "packed us",
                 "sgemm us", "ratio", "torch32 us", "ratio", "bf16 us", "ratio", "GB/s", "share");
   for (const auto& [n, m] : shapes)
     for (int64_t b : batches) {
-      const nlohmann::json r = run_case(n, m, b, runs, blas, limit);
+      const nlohmann::json r = run_case(n, m, b, runs, blas, limit, path, !no_peers);
       if (json) {
         std::cout << r.dump() << std::endl;
         continue;
       }
       std::printf("%8lld %8lld %5lld %10.1f %10.1f %7.2f %10.1f %7.2f %10.1f %7.2f %7.1f %5.0f%%\n", (long long)n,
                   (long long)m, (long long)b, r["us_packed"].get<double>(), r.value("us_openblas_fp32", 0.0),
-                  r.value("ratio_vs_openblas_fp32", 0.0), r["us_torch_fp32"].get<double>(),
-                  r["ratio_vs_torch_fp32"].get<double>(), r["us_torch_bf16"].get<double>(),
-                  r["ratio_vs_torch_bf16"].get<double>(), r["gbps_packed"].get<double>(),
+                  r.value("ratio_vs_openblas_fp32", 0.0), r.value("us_torch_fp32", 0.0),
+                  r.value("ratio_vs_torch_fp32", 0.0), r.value("us_torch_bf16", 0.0), r.value("ratio_vs_torch_bf16", 0.0),
+                  r["gbps_packed"].get<double>(),
                   100 * r["gbps_packed"].get<double>() / limit);
       std::fflush(stdout);
     }

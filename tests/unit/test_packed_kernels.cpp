@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <tuple>
 
 #include "quantcore/kernels/packed_linear.h"
@@ -50,12 +51,21 @@ TEST_P(PackedKernelShapes, CpuPathsMatchTheReferenceWithinTheBound) {
   const auto bound = k::packed_linear_error_bound(l, x.data(), s.batch);
   const auto scalar = run(l, x, s.batch, k::CpuPath::Scalar);
   expect_within_bound(scalar, want, bound, "scalar");
-  if (!k::cpu_has_avx2()) GTEST_SKIP() << "this CPU has no AVX2: the vector path was not run";
-  const auto avx2 = run(l, x, s.batch, k::CpuPath::Avx2);
-  expect_within_bound(avx2, want, bound, "avx2");
   std::vector<float> twice(bound.size());
   for (size_t i = 0; i < bound.size(); ++i) twice[i] = 2 * bound[i];
-  expect_within_bound(avx2, scalar, twice, "avx2 vs scalar");
+  // Every vector path this CPU has: against the reference, and against the scalar path.
+  const std::tuple<k::CpuPath, bool, const char*> paths[] = {{k::CpuPath::Avx2, k::cpu_has_avx2(), "avx2"},
+                                                             {k::CpuPath::Avx512, k::cpu_has_avx512(), "avx512"}};
+  int ran = 0;
+  for (const auto& [path, has, name] : paths) {
+    if (!has) continue;
+    ++ran;
+    const auto got = run(l, x, s.batch, path);
+    expect_within_bound(got, want, bound, name);
+    expect_within_bound(got, scalar, twice, (std::string(name) + " vs scalar").c_str());
+  }
+  if (ran < 2) GTEST_SKIP() << "this CPU lacks " << (k::cpu_has_avx2() ? "AVX-512" : "AVX2 and AVX-512")
+                            << ": only the paths it has were run";
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, PackedKernelShapes,
@@ -64,7 +74,9 @@ INSTANTIATE_TEST_SUITE_P(Shapes, PackedKernelShapes,
                                          Shape{64, 96, 19, 8, 4}, Shape{33, 300, 61, 9, 4}, Shape{9, 130, 27, 64, 4},
                                          Shape{1, 512, 100, 64, 4}, Shape{12, 77, 13, 1, 8}, Shape{12, 77, 13, 5, 8},
                                          Shape{40, 1100, 220, 1, 4}, Shape{2, 40, 40, 1, 8},
-                                         Shape{6, 1300, 100, 3, 4}));
+                                         Shape{6, 1300, 100, 3, 4}, Shape{11, 150, 17, 6, 8},
+                                         Shape{10, 170, 27, 7, 8}, Shape{9, 64, 0, 4, 4},
+                                         Shape{21, 4100, 820, 2, 4}));
 
 TEST(PackedKernels, FlippingOneSignBitMovesTheOutputBeyondTheBound) {
   // The bound is tight enough to catch a single wrong bit on the shapes above.

@@ -16,10 +16,12 @@ std::vector<float> packed_linear_reference(const PackedLinear& linear, const flo
 //   B_i = (|a_i| + |c_i|) sum_j |r2_j x_j| + |scale_i| sum_k (Q_ik + |zero_i|) |x_k|.
 std::vector<float> packed_linear_error_bound(const PackedLinear& linear, const float* x, int64_t batch);
 
-enum class CpuPath { Auto, Scalar, Avx2 };
-bool cpu_has_avx2();  // AVX2 and FMA, detected at run time
+enum class CpuPath { Auto, Scalar, Avx2, Avx512 };
+bool cpu_has_avx2();    // AVX2 and FMA, detected at run time
+bool cpu_has_avx512();  // AVX-512 F, BW, DQ, VL and VBMI (and FMA), detected at run time
 
-// Auto picks AVX2 where the CPU has it; Avx2 on a CPU without it throws std::invalid_argument.
+// Auto picks AVX-512 where the CPU has it, else AVX2, else scalar; Avx2 or Avx512 on a CPU
+// without it throws std::invalid_argument.
 void packed_linear_cpu(const PackedLinearView& weight, const float* x, float* y, int64_t batch,
                        CpuPath path = CpuPath::Auto);
 
@@ -27,5 +29,6 @@ void packed_linear_cpu(const PackedLinearView& weight, const float* x, float* y,
 struct FoldedInput;
 void packed_linear_scalar(const PackedLinearView& weight, const FoldedInput& in, float* y);
 void packed_linear_avx2(const PackedLinearView& weight, const FoldedInput& in, float* y);
+void packed_linear_avx512(const PackedLinearView& weight, const FoldedInput& in, float* y);
 
 }  // namespace quantcore::kernels
