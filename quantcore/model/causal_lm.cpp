@@ -46,7 +46,8 @@ at::Tensor CausalLM::load(const WeightSource& weights, const std::string& name) 
 CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const ComputeOptions& options)
     : spec_(spec),
       device_(options.device == "cuda" ? c10::Device("cuda") : c10::Device("cpu")),
-      dtype_(scalar_type_named(options.dtype)) {
+      dtype_(scalar_type_named(options.dtype)),
+      fused_ops_(options.fused_ops) {
   check_compute_options(options);
   const std::string top = spec.family == Family::Opt ? "model.decoder." : "model.";
   const std::string layers = top + "layers.";

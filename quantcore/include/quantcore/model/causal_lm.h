@@ -44,6 +44,7 @@ public:
   const ModelSpec& spec() const { return spec_; }
   c10::Device device() const { return device_; }
   c10::ScalarType dtype() const { return dtype_; }
+  bool fused_ops() const { return fused_ops_; }  // ComputeOptions::fused_ops
   int64_t num_blocks() const { return spec_.num_layers; }
 
   // [B, T] int64 token ids at absolute positions offset.. -> [B, T, hidden]
@@ -76,6 +77,7 @@ private:
   ModelSpec spec_;
   c10::Device device_;
   c10::ScalarType dtype_;
+  bool fused_ops_;
   std::vector<BlockWeights> blocks_;
   std::map<std::string, at::Tensor> globals_;  // embeddings, final norm, head, OPT extras
   at::Tensor inv_freq_;                        // rotary inverse frequencies on the device (LLaMA family)

@@ -8,6 +8,9 @@ namespace quantcore {
 struct ComputeOptions {
   std::string device = "cpu";
   std::string dtype = "fp32";
+  // Fused engine ops where they exist for the device and dtype (the PTQ1.61 W' rebuild and its
+  // backward, the activation statistics); false: the un-fused ATen reference path.
+  bool fused_ops = true;
 };
 
 // Throws InputError for an unknown name, fp16 on CPU (LibTorch has no fp16 CPU kernels), or
