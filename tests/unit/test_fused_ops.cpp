@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <ostream>
 #include <string>
 
 #include "quantcore/kernels/fused/abs_stats.h"
@@ -27,6 +28,10 @@ struct Case {
   double salient;  // fraction of salient columns: 0 = none, 1 = all
   int seed;
 };
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.n << " x " << c.m << ", salient fraction " << c.salient << ", seed " << c.seed;
+}
 
 struct Layer {
   at::Tensor weight, mask, salient_dequantized, mean, alpha, r1, r2;
