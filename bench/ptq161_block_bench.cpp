@@ -20,6 +20,7 @@
 
 #include "memory_weights.h"
 #include "quantcore/calib/activation_stats.h"
+#include "quantcore/kernels/fused/abs_stats.h"
 #include "quantcore/kernels/fused/w_rebuild.h"
 #include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/model/causal_lm.h"
@@ -115,6 +116,29 @@ RebuildTimes time_rebuild(const quantcore::CausalLM& model, const quantcore::Mod
   return total;
 }
 
+// Activation statistics (spec §2.1) of one calibration window through one block: max |x| and
+// sum |x| of the four distinct linear inputs (q/k/v, o, gate/up: [L, hidden]; down: [L, mlp]),
+// fused or as calibration's ATen reduction; seconds per block.
+double time_stats(int64_t seqlen, int64_t hidden, int64_t mlp, bool fused, int reps) {
+  std::vector<at::Tensor> inputs;
+  for (int64_t width : {hidden, hidden, hidden, mlp}) inputs.push_back(at::randn({1, seqlen, width}));
+  double total = 0;
+  for (int rep = 0; rep <= reps; ++rep) {
+    const auto t0 = Clock::now();
+    for (const at::Tensor& x : inputs) {
+      if (fused) {
+        quantcore::kernels::fused::abs_max_and_sum(x);
+      } else {
+        at::Tensor a = x.abs().reshape({-1, x.size(-1)});
+        std::get<0>(a.max(0)).to(at::kFloat);
+        a.sum(0, false, at::kDouble);
+      }
+    }
+    if (rep > 0) total += seconds_since(t0) / reps;
+  }
+  return total;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,6 +213,7 @@ int main(int argc, char** argv) {
   nlohmann::json measured = nlohmann::json::object();
   for (const bool on : paths) {
     const RebuildTimes rebuild = time_rebuild(model, spec, on, rebuild_reps);
+    const double stats_seconds = compute.device == "cpu" ? time_stats(seqlen, hidden, mlp, on, 10 * rebuild_reps) : 0.0;
     quantcore::CancelToken cancel;
     StepClock clock(warmup, steps, cancel);
     quantcore::NullProgress progress;
@@ -204,6 +229,7 @@ int main(int argc, char** argv) {
         {"seconds_w_rebuild_forward", rebuild.forward},
         {"seconds_w_rebuild_backward", rebuild.backward},
         {"seconds_w_rebuild_forward_backward", rebuild.forward + rebuild.backward},
+        {"seconds_activation_stats_per_block_window", stats_seconds},
         {"projected_seconds_per_block", step * static_cast<double>(epochs * nsamples)},
     };
   }
@@ -235,6 +261,8 @@ int main(int argc, char** argv) {
     };
     out["ratio_step_reference_over_fused"] = ratio("seconds_per_step");
     out["ratio_w_rebuild_forward_backward_reference_over_fused"] = ratio("seconds_w_rebuild_forward_backward");
+    if (compute.device == "cpu")
+      out["ratio_activation_stats_reference_over_fused"] = ratio("seconds_activation_stats_per_block_window");
   }
   std::cout << out.dump(2) << "\n";
   return 0;
