@@ -131,6 +131,8 @@ TEST(CliQuantize, ReferenceOpsAgreeWithTheFusedOps) {
       run_cli(stories_args(cache_reference, (tmp / "reference").string(), {"--epochs", "2", "--reference-ops"}));
   ASSERT_EQ(reference.exit_code, 0) << reference.err;
   const nlohmann::json f = fused.json(), r = reference.json();
+  EXPECT_EQ(f.at("settings").at("fused_ops"), true);
+  EXPECT_EQ(r.at("settings").at("fused_ops"), false);
 
   const auto& fl = f.at("bits").at("layers");
   const auto& rl = r.at("bits").at("layers");
