@@ -35,6 +35,9 @@ void define_quantize(CLI::App& sub, Action& action) {
   a->add_to(sub);
   sub.add_option("--device", device->compute.device, "cpu or cuda")->capture_default_str();
   sub.add_option("--dtype", device->compute.dtype, "Compute dtype: fp32, or bf16")->capture_default_str();
+  sub.add_flag_callback(
+      "--reference-ops", [device] { device->compute.fused_ops = false; },
+      "Un-fused ATen ops (the reference) instead of the fused W' rebuild and statistics");
   out->add_to(sub);
   action = [model, device, out, a] {
     const quantcore::methods::MethodSettings method = a->method_settings();

@@ -5,7 +5,9 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
 
+#include "quantcore/kernels/fused/abs_stats.h"
 #include "quantcore/model/causal_lm.h"
 
 namespace quantcore {
@@ -46,15 +48,20 @@ ActivationStats collect_activation_stats(CausalLM& model, const std::vector<std:
   // q/k/v and gate/up receive the same tensor one after another: reduce it once.
   at::Tensor last_input, last_max, last_sum;
   int64_t tokens = 0;
+  const bool fused = model.fused_ops();
 
   model.set_linear_input_observer([&](int64_t block, const std::string& linear, const at::Tensor& x) {
     if (!x.is_same(last_input)) {
-      // |x| is exact in the compute dtype; the max is taken there and widened (as the
-      // reference does in fp16), the sum is accumulated in float64.
-      at::Tensor a = x.abs().reshape({-1, x.size(-1)});
       last_input = x;
-      last_max = std::get<0>(a.max(0)).to(at::kFloat);
-      last_sum = a.sum(0, /*keepdim=*/false, at::kDouble);
+      if (fused && kernels::fused::abs_stats_supported(x)) {
+        std::tie(last_max, last_sum) = kernels::fused::abs_max_and_sum(x);  // one read of x
+      } else {
+        // |x| is exact in the compute dtype; the max is taken there and widened (as the
+        // reference does in fp16), the sum is accumulated in float64.
+        at::Tensor a = x.abs().reshape({-1, x.size(-1)});
+        last_max = std::get<0>(a.max(0)).to(at::kFloat);
+        last_sum = a.sum(0, /*keepdim=*/false, at::kDouble);
+      }
     }
     auto [it, fresh] = acc.try_emplace({block, linear});
     if (fresh) {

@@ -49,7 +49,8 @@ CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const Com
     : spec_(spec),
       device_(options.device == "cuda" ? c10::Device("cuda") : c10::Device("cpu")),
       dtype_(scalar_type_named(options.dtype)),
-      kernels_("dense") {
+      kernels_("dense"),
+      fused_ops_(options.fused_ops) {
   check_compute_options(options);
   const auto* packed = dynamic_cast<const PackedCheckpoint*>(&weights);
   if (options.kernels == "packed" && !packed)

@@ -16,7 +16,8 @@ nlohmann::json settings_json(const QuantizeSettings& s) {
                       {"seed", nullptr},
                       {"chains", optimize::chain_placement_name(s.chains)},
                       {"device", s.compute.device},
-                      {"dtype", s.compute.dtype}};
+                      {"dtype", s.compute.dtype},
+                      {"fused_ops", s.compute.fused_ops}};
   if (calibrated) {
     j["calib"] = s.calib;
     j["nsamples"] = s.calibration.nsamples;

@@ -119,6 +119,39 @@ TEST(CliQuantize, PaperVariantsRunAndAreRecorded) {
   EXPECT_TRUE(std::isfinite(eval_ppl((tmp / "q").string())));
 }
 
+// --reference-ops runs the un-fused ATen W' rebuild and statistics; the fused ops differ from it
+// only in rounding (tests/unit/test_fused_ops.cpp), so after a few steps the two runs agree
+// closely: the same masks (max |x| is exact either way), nearly the same losses and perplexity.
+TEST(CliQuantize, ReferenceOpsAgreeWithTheFusedOps) {
+  TempDir tmp;
+  TempDir cache_fused, cache_reference;  // each path computes its own statistics
+  auto fused = run_cli(stories_args(cache_fused, (tmp / "fused").string(), {"--epochs", "2"}));
+  ASSERT_EQ(fused.exit_code, 0) << fused.err;
+  auto reference =
+      run_cli(stories_args(cache_reference, (tmp / "reference").string(), {"--epochs", "2", "--reference-ops"}));
+  ASSERT_EQ(reference.exit_code, 0) << reference.err;
+  const nlohmann::json f = fused.json(), r = reference.json();
+  EXPECT_EQ(f.at("settings").at("fused_ops"), true);
+  EXPECT_EQ(r.at("settings").at("fused_ops"), false);
+
+  const auto& fl = f.at("bits").at("layers");
+  const auto& rl = r.at("bits").at("layers");
+  ASSERT_EQ(fl.size(), rl.size());
+  for (size_t i = 0; i < fl.size(); ++i)
+    EXPECT_EQ(fl[i].at("salient_columns"), rl[i].at("salient_columns")) << fl[i].at("name");
+
+  const auto& fb = f.at("blocks");
+  const auto& rb = r.at("blocks");
+  ASSERT_EQ(fb.size(), rb.size());
+  for (size_t i = 0; i < fb.size(); ++i) {
+    const double a = fb[i].at("loss").at("total").get<double>(), b = rb[i].at("loss").at("total").get<double>();
+    EXPECT_NEAR(a, b, 1e-3 * std::abs(b)) << "block " << i;
+  }
+  const double ppl_fused = eval_ppl((tmp / "fused").string());
+  const double ppl_reference = eval_ppl((tmp / "reference").string());
+  EXPECT_NEAR(ppl_fused, ppl_reference, 1e-3 * ppl_reference);
+}
+
 TEST(CliQuantize, RefusesNonEmptyOutput) {
   TempDir tmp;
   TempDir cache;

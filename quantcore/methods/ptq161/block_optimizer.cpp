@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "quantcore/calib/activation_stats.h"
+#include "quantcore/kernels/fused/w_rebuild.h"
 #include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/model/causal_lm.h"
 #include "quantcore/methods/ptq161/block_loss.h"
@@ -25,9 +26,15 @@ struct TrainableLinear {
   ptq161::SalientQuantization salient;
   at::Tensor mean, alpha, r1, r2;
 
+  // One of the two is set: the fused layout when options.fused_ops and the weight is fp32 on
+  // the CPU, the ATen reference's otherwise.
   ptq161::FrozenBinarization frozen;
+  kernels::fused::FusedBinarization fused;
 
-  at::Tensor dequantized() const { return ptq161::dequantized_weight(frozen, alpha, r1, r2); }
+  at::Tensor dequantized() const {
+    if (fused.signs.defined()) return kernels::fused::rebuild_weight(fused, alpha, r1, r2);
+    return ptq161::dequantized_weight(frozen, alpha, r1, r2);
+  }
 };
 
 // §2.1/§2.2: the salient input channels from the chosen statistic; MaskStatistic::None -> none.
@@ -56,7 +63,10 @@ TrainableLinear init_linear(const CausalLM& model, int64_t block, const LinearSh
   l.alpha = p.alpha.clone().set_requires_grad(true);
   l.r1 = p.r1.clone().set_requires_grad(true);
   l.r2 = p.r2.clone().set_requires_grad(true);
-  l.frozen = ptq161::freeze_binarization(l.weight, l.mask, l.salient_dequantized, l.mean);
+  if (options.fused_ops && kernels::fused::fused_rebuild_supported(l.weight))
+    l.fused = kernels::fused::fuse_binarization(l.weight, l.mask, l.salient_dequantized, l.mean);
+  else
+    l.frozen = ptq161::freeze_binarization(l.weight, l.mask, l.salient_dequantized, l.mean);
   l.salient_dequantized = l.salient.dequantized = at::Tensor();  // held as frozen.high from here on
   return l;
 }

@@ -10,6 +10,7 @@
 #include "quantcore/methods/block_context.h"
 #include "quantcore/methods/ptq161/block_optimizer.h"
 #include "quantcore/methods/ptq161/quantized.h"
+#include "quantcore/model/causal_lm.h"
 #include "quantcore/pack/bits_accounting.h"
 #include "quantcore/pack/packed_format.h"
 
@@ -102,7 +103,8 @@ public:
   }
   QuantizedBlock quantize_block(BlockContext& ctx, const MethodSettings& s) const override {
     if (!ctx.stats) throw std::logic_error("ptq161: the block driver gave no activation statistics");
-    const Ptq161Options o = options_from(s);
+    Ptq161Options o = options_from(s);
+    o.fused_ops = ctx.model.fused_ops();
     BlockQuantization q =
         optimize_block(ctx.model, ctx.block, ctx.data, *ctx.stats, o, ctx.events, ctx.progress, ctx.cancel);
     QuantizedBlock out;

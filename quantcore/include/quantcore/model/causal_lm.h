@@ -56,6 +56,7 @@ public:
   // "packed" once any block linear computes with the packed kernels (ComputeOptions::kernels,
   // set_packed_linear), else "dense".
   const std::string& kernels() const { return kernels_; }
+  bool fused_ops() const { return fused_ops_; }  // ComputeOptions::fused_ops
   int64_t num_blocks() const { return spec_.num_layers; }
 
   // [B, T] int64 token ids at absolute positions offset.. -> [B, T, hidden]
@@ -97,6 +98,7 @@ private:
   c10::Device device_;
   c10::ScalarType dtype_;
   std::string kernels_;
+  bool fused_ops_;
   std::vector<BlockWeights> blocks_;
   std::map<std::string, at::Tensor> globals_;  // embeddings, final norm, head, OPT extras
   at::Tensor inv_freq_;                        // rotary inverse frequencies on the device (LLaMA family)

@@ -12,6 +12,9 @@ struct ComputeOptions {
   // "packed": the block linears of a packed checkpoint compute from the packed bits with the
   // kernels room's packed linear (docs/kernels.md); everything else stays dense.
   std::string kernels = "dense";
+  // Fused engine ops where they exist for the device and dtype (the PTQ1.61 W' rebuild and its
+  // backward, the activation statistics); false: the un-fused ATen reference path.
+  bool fused_ops = true;
 };
 
 // Throws InputError for an unknown name, fp16 on CPU (LibTorch has no fp16 CPU kernels), cuda

@@ -24,7 +24,7 @@ struct QuantizeSettings {
 };
 
 // {"method", "spelling", "parameters": {...}, "model", "calib", "nsamples", "seqlen", "seed",
-//  "chains", "device", "dtype"}; calibration fields are null when the method needs none.
+//  "chains", "device", "dtype", "fused_ops"}; calibration fields are null when the method needs none.
 nlohmann::json settings_json(const QuantizeSettings& settings);
 
 }  // namespace quantcore::quantize

@@ -41,6 +41,10 @@ struct Ptq161Options {
   // Width of the stored vectors a, c, r2, scale, zero; finalised weights are dequantised from
   // them (docs/packed-format.md explains the fp16 default and its measured cost).
   VectorDType vector_dtype = VectorDType::F16;
+  // The fused W' rebuild and backward (quantcore/kernels/fused) where it runs (fp32 on the CPU);
+  // false: the ATen formula. A compute choice, not a method parameter: it comes from
+  // ComputeOptions::fused_ops through the model.
+  bool fused_ops = true;
 
   bool trains() const { return learn && epochs > 0; }
 };
