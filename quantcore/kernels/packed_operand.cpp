@@ -22,8 +22,25 @@ PackedLinearView PackedOperand::view() const {
   v.c = c.data();
   v.scale = scale.data();
   v.zero = zero.data();
+  v.signs_by_16 = signs_by_16.empty() ? nullptr : signs_by_16.data();
+  v.codes_by_16 = codes_by_16.empty() ? nullptr : codes_by_16.data();
   return v;
 }
+
+namespace {
+
+// [rows / 16][words][16] from [rows][words]: the rows of each whole block of 16 side by side.
+std::vector<uint32_t> sixteen_rows_side_by_side(const std::vector<uint32_t>& words, int64_t rows, int64_t per_row) {
+  const int64_t blocks = rows / 16;
+  std::vector<uint32_t> out(static_cast<size_t>(blocks * per_row * 16));
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t v = 0; v < per_row; ++v)
+      for (int64_t r = 0; r < 16; ++r)
+        out[static_cast<size_t>((b * per_row + v) * 16 + r)] = words[static_cast<size_t>((b * 16 + r) * per_row + v)];
+  return out;
+}
+
+}  // namespace
 
 PackedOperand make_packed_operand(const PackedLinear& l) {
   check_consistent(l);
@@ -45,6 +62,9 @@ PackedOperand make_packed_operand(const PackedLinear& l) {
   p.c = l.c;
   p.scale = l.scale;
   p.zero = l.zero;
+  const PackedLinearView v = p.view();
+  p.signs_by_16 = sixteen_rows_side_by_side(p.signs, p.rows, v.sign_words);
+  p.codes_by_16 = sixteen_rows_side_by_side(p.codes, p.rows, v.code_words);
   return p;
 }
 

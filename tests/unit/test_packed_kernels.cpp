@@ -76,7 +76,8 @@ INSTANTIATE_TEST_SUITE_P(Shapes, PackedKernelShapes,
                                          Shape{40, 1100, 220, 1, 4}, Shape{2, 40, 40, 1, 8},
                                          Shape{6, 1300, 100, 3, 4}, Shape{11, 150, 17, 6, 8},
                                          Shape{10, 170, 27, 7, 8}, Shape{9, 64, 0, 4, 4},
-                                         Shape{21, 4100, 820, 2, 4}));
+                                         Shape{21, 4100, 820, 2, 4}, Shape{48, 333, 0, 1, 4},
+                                         Shape{32, 64, 64, 1, 4}, Shape{19, 200, 37, 1, 4}));
 
 TEST(PackedKernels, FlippingOneSignBitMovesTheOutputBeyondTheBound) {
   // The bound is tight enough to catch a single wrong bit on the shapes above.

@@ -27,6 +27,10 @@ struct PackedLinearView {
   const float* c = nullptr;
   const float* scale = nullptr;
   const float* zero = nullptr;
+  // Optional CPU copies with 16 rows side by side ([rows / 16][words][16], whole blocks of 16 rows
+  // only): word v of the 16 rows of a block is one 64-byte vector. Null where absent.
+  const uint32_t* signs_by_16 = nullptr;
+  const uint32_t* codes_by_16 = nullptr;
 
   QUANTLENS_HD int64_t binarised() const { return cols - salient; }
 };
@@ -38,6 +42,7 @@ struct PackedOperand {
   std::vector<uint32_t> signs, codes;
   std::vector<int32_t> salient_columns, binarised_columns;
   std::vector<float> r2_binarised, a, c, scale, zero;
+  std::vector<uint32_t> signs_by_16, codes_by_16;  // see PackedLinearView
 
   PackedLinearView view() const;
 };
