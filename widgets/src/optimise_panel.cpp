@@ -109,8 +109,9 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   evalForm->addRow(tr("text"), pplText_);
   evalForm->addRow(tr("seqlen"), pplSeqlen_);
   evalForm->addRow(tr("kernels"), pplKernels_);
-  pplResult_->setWordWrap(true);  // "PPL x (N windows, packed kernels)" does not fit beside the button
   evalForm->addRow(ppl_);
+  // Its own row, two lines high from the start: the value, then the path that computed it.
+  pplResult_->setMinimumHeight(2 * pplResult_->fontMetrics().lineSpacing() + 2);
   evalForm->addRow(pplResult_);
 
   blockList_ = new QTreeWidget(this);
@@ -180,10 +181,9 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   connect(run_, &OptimisationRun::perplexityFinished, this, [this](double ppl, qint64 windows, const QString& kernels) {
     setRunning(false);
     status_->setText(tr("Perplexity done."));
-    pplResult_->setText(tr("PPL %1 (%2 windows, %3)")
-                            .arg(ppl, 0, 'f', 3)
-                            .arg(windows)
-                            .arg(kernels == "packed" ? tr("packed kernels") : tr("dense fp16 W'")));
+    const QString path = kernels == "packed" ? tr("packed kernels") : tr("dense fp16 W'");
+    pplResult_->setText(tr("PPL %1 · %2 windows\n%3").arg(ppl, 0, 'f', 3).arg(windows).arg(path));
+    pplResult_->setToolTip(tr("Perplexity %1 over %2 windows, computed with %3").arg(ppl, 0, 'f', 6).arg(windows).arg(path));
   });
   connect(run_, &OptimisationRun::perplexityFailed, this, [this](const QString& message) {
     setRunning(false);
