@@ -41,6 +41,7 @@ PerplexityResult evaluate_perplexity(const quantcore::CausalLM& model, const std
   r.mean_nll = total_nll / static_cast<double>(r.tokens_scored);
   r.ppl = std::exp(r.mean_nll);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.kernels = model.kernels();
   return r;
 }
 

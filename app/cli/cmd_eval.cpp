@@ -57,7 +57,7 @@ void define_eval(CLI::App& sub, Action& action) {
 
     const double tokens_per_second = double(r.windows * r.seqlen) / r.seconds;
     if (out->json) {
-      nlohmann::json doc = device->json();
+      nlohmann::json doc = device->json(*loaded.lm);
       doc.update({{"ppl", r.ppl},
                   {"nll", r.mean_nll},
                   {"windows", r.windows},

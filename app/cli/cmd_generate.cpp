@@ -51,12 +51,12 @@ void define_generate(CLI::App& sub, Action& action) {
     all.insert(all.end(), generated.begin(), generated.end());
     const std::string text = tokenizer.decode(all);
     if (out->json) {
-      nlohmann::json doc = device->json();
+      nlohmann::json doc = device->json(*loaded.lm);
       doc.update({{"ids", generated},
                   {"text", text},
                   {"prompt_ids", prompt},
                   {"seconds", seconds},
-                  {"tokens_per_second", double(generated.size()) / seconds}});
+                  {"tokens_per_second", seconds > 0 ? double(generated.size()) / seconds : 0.0}});
       out->emit(doc);
     } else
       std::cout << text << std::endl;

@@ -21,7 +21,7 @@ void define_score(CLI::App& sub, Action& action) {
     const quantcore::Tokenizer& tokenizer = *loaded.tokenizer;
     analysis::TextScore s = analysis::score_tokens(*loaded.lm, tokenizer.encode(*text));
     if (out->json) {
-      nlohmann::json doc = device->json();
+      nlohmann::json doc = device->json(*loaded.lm);
       doc.update({{"ids", s.ids},
                   {"mean_nll", s.mean_nll},
                   {"last_top5", {{"ids", s.last_top5_ids}, {"values", s.last_top5_values}}},

@@ -41,8 +41,8 @@ void DeviceArgs::add_to(CLI::App& sub) {
       ->capture_default_str();
 }
 
-nlohmann::json DeviceArgs::json() const {
-  return {{"device", compute.device}, {"dtype", compute.dtype}, {"kernels", compute.kernels}};
+nlohmann::json DeviceArgs::json(const quantcore::CausalLM& model) const {
+  return {{"device", compute.device}, {"dtype", compute.dtype}, {"kernels", quantcore::kernels_of(model)}};
 }
 
 void OutputArgs::add_to(CLI::App& sub) {

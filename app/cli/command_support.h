@@ -42,8 +42,9 @@ struct ModelArgs {
 struct DeviceArgs {
   quantcore::ComputeOptions compute;
   void add_to(CLI::App& sub);
-  // {"device", "dtype", "kernels"}: where the result was computed, for --json documents.
-  nlohmann::json json() const;
+  // {"device", "dtype", "kernels"}: where the result was computed, for --json documents; the
+  // kernels are what `model` runs, not only what was asked for.
+  nlohmann::json json(const quantcore::CausalLM& model) const;
 };
 
 struct OutputArgs {

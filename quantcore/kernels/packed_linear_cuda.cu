@@ -192,6 +192,7 @@ std::unique_ptr<CudaBuffer> upload(const std::vector<T>& host, const T*& pointer
 }  // namespace
 
 CudaPackedOperand::CudaPackedOperand(const PackedOperand& host) : view_(host.view()) {
+  view_.signs_by_16 = view_.codes_by_16 = nullptr;  // host-only layouts; the CUDA kernel reads signs/codes
   signs_ = upload(host.signs, view_.signs);
   codes_ = upload(host.codes, view_.codes);
   salient_ = upload(host.salient_columns, view_.salient_columns);

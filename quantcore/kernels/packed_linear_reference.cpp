@@ -38,7 +38,9 @@ std::vector<float> packed_linear_error_bound(const PackedLinear& l, const float*
         high += (double(codes[static_cast<size_t>(i * k + j)]) + std::fabs(l.zero[i])) *
                 std::fabs(xb[l.salient_columns[static_cast<size_t>(j)]]);
       const double terms = (std::fabs(l.a[i]) + std::fabs(l.c[i])) * folded + std::fabs(l.scale[i]) * high;
-      bound[static_cast<size_t>(b * n + i)] = static_cast<float>(double(m + 8) * u * terms);
+      // 3m + 24: the set-bit sum P (depth <= m + 8, tables included) counts twice in 2P - X, the
+      // folded sum X (depth m) once, plus the epilogue (docs/kernels.md).
+      bound[static_cast<size_t>(b * n + i)] = static_cast<float>(double(3 * m + 24) * u * terms);
     }
   }
   return bound;

@@ -64,7 +64,7 @@ PackedOperand make_packed_operand(const PackedLinear& l) {
   p.zero = l.zero;
   const PackedLinearView v = p.view();
   p.signs_by_16 = sixteen_rows_side_by_side(p.signs, p.rows, v.sign_words);
-  p.codes_by_16 = sixteen_rows_side_by_side(p.codes, p.rows, v.code_words);
+  if (p.code_bits == 4) p.codes_by_16 = sixteen_rows_side_by_side(p.codes, p.rows, v.code_words);
   return p;
 }
 

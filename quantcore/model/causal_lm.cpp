@@ -165,6 +165,8 @@ at::Tensor CausalLM::block_linear(int64_t block, const std::string& name, const 
 
 void CausalLM::set_linear_input_observer(LinearInputObserver observer) { linear_input_observer_ = std::move(observer); }
 
+std::string kernels_of(const CausalLM& model) { return model.kernels(); }
+
 std::shared_ptr<CausalLM> load_causal_lm(const Checkpoint& checkpoint, const ComputeOptions& options) {
   if (options.kernels == "packed" && checkpoint.format != CheckpointFormat::Packed)
     throw InputError(checkpoint.path.string(), "not a packed checkpoint; --kernels packed computes from packed bits "

@@ -90,12 +90,12 @@ void OptimisationRun::evaluatePerplexity(const QString& textPath, qint64 seqlen,
         options.seqlen = seqlen;
         return analysis::run_perplexity(*run, path, options, progress, cancel, kernels);
       },
-      [this, kernels](TaskResult<analysis::PerplexityResult> r) {
+      [this](TaskResult<analysis::PerplexityResult> r) {
         running_ = false;
         cancel_.reset();
         if (r.cancelled()) return Q_EMIT cancelled();
         if (r.failed()) return Q_EMIT perplexityFailed(r.error());
-        Q_EMIT perplexityFinished(r.value().ppl, r.value().windows, kernels);
+        Q_EMIT perplexityFinished(r.value().ppl, r.value().windows, QString::fromStdString(r.value().kernels));
       },
       {.progress = borrowedProgress(progress_), .cancel = cancel_});
 }

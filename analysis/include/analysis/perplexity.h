@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "quantcore/jobs/progress.h"
@@ -23,6 +24,7 @@ struct PerplexityResult {
   int64_t tokens_scored = 0;
   int64_t seqlen = 0;
   double seconds = 0;
+  std::string kernels;  // what the model ran: "dense" or "packed" (CausalLM::kernels)
 };
 
 // GPTQ / PTQ1.61 convention (ptq161-spec §8.1): `ids` is the whole text tokenised once (BOS only

@@ -12,7 +12,7 @@ namespace quantcore::kernels {
 std::vector<float> packed_linear_reference(const PackedLinear& linear, const float* x, int64_t batch);
 
 // Worst-case forward error of any packed path against the exact product, per output (spec of
-// the bound: docs/kernels.md): (m + 8) u * B_i with u = 2^-24 and
+// the bound: docs/kernels.md): (3m + 24) u * B_i with u = 2^-24 and
 //   B_i = (|a_i| + |c_i|) sum_j |r2_j x_j| + |scale_i| sum_k (Q_ik + |zero_i|) |x_k|.
 std::vector<float> packed_linear_error_bound(const PackedLinear& linear, const float* x, int64_t batch);
 

@@ -2,6 +2,7 @@
 // Torch-free entry points to the forward pass: callers hold a CausalLM without including
 // LibTorch (shared_ptr carries its deleter, so the type may stay incomplete here).
 #include <memory>
+#include <string>
 
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/model/compute_target.h"
@@ -11,5 +12,9 @@ namespace quantcore {
 class CausalLM;
 
 std::shared_ptr<CausalLM> load_causal_lm(const Checkpoint& checkpoint, const ComputeOptions& options);
+
+// CausalLM::kernels() for callers without LibTorch: "packed" once any block linear computes with
+// the packed kernels, else "dense".
+std::string kernels_of(const CausalLM& model);
 
 }  // namespace quantcore
