@@ -49,12 +49,13 @@ CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const Com
     : spec_(spec),
       device_(options.device == "cuda" ? c10::Device("cuda") : c10::Device("cpu")),
       dtype_(scalar_type_named(options.dtype)),
-      kernels_("dense"),
       fused_ops_(options.fused_ops) {
   check_compute_options(options);
   const auto* packed = dynamic_cast<const PackedCheckpoint*>(&weights);
   if (options.kernels == "packed" && !packed)
-    throw InputError("--kernels", "packed computes from a packed checkpoint, and this model is not one");
+    throw InputError(weights.location(expected_tensors(spec).front().name),
+                     "not a packed checkpoint; --kernels packed computes from packed bits (write one with "
+                     "quantlens quantize --format packed)");
   const std::string top = spec.family == Family::Opt ? "model.decoder." : "model.";
   const std::string layers = top + "layers.";
   blocks_.resize(static_cast<size_t>(spec.num_layers));
@@ -148,7 +149,6 @@ void CausalLM::set_packed_linear(int64_t block, const std::string& name, const P
     throw std::invalid_argument("set_packed_linear: shape mismatch for " + name);
   w.packed[name] = std::make_shared<const detail::PackedLinearOp>(linear, device_);
   w.tensors.erase(name + ".weight");
-  kernels_ = "packed";
 }
 
 void CausalLM::set_linear_weight(int64_t block, const std::string& name, const at::Tensor& weight) {
@@ -165,12 +165,15 @@ at::Tensor CausalLM::block_linear(int64_t block, const std::string& name, const 
 
 void CausalLM::set_linear_input_observer(LinearInputObserver observer) { linear_input_observer_ = std::move(observer); }
 
+std::string CausalLM::kernels() const {
+  for (const BlockWeights& w : blocks_)
+    if (!w.packed.empty()) return "packed";
+  return "dense";
+}
+
 std::string kernels_of(const CausalLM& model) { return model.kernels(); }
 
 std::shared_ptr<CausalLM> load_causal_lm(const Checkpoint& checkpoint, const ComputeOptions& options) {
-  if (options.kernels == "packed" && checkpoint.format != CheckpointFormat::Packed)
-    throw InputError(checkpoint.path.string(), "not a packed checkpoint; --kernels packed computes from packed bits "
-                                               "(write one with quantlens quantize --format packed)");
   return std::make_shared<CausalLM>(checkpoint.spec, *checkpoint.weights, options);
 }
 

@@ -24,7 +24,12 @@ kernels::DType kernel_dtype(c10::ScalarType type) {
 
 PackedLinearOp::PackedLinearOp(const PackedLinear& linear, c10::Device device)
     : device_(device), host_(kernels::make_packed_operand(linear)) {
-  if (device_.is_cuda()) cuda_ = std::make_unique<kernels::CudaPackedOperand>(host_);
+  if (!device_.is_cuda()) return;
+  cuda_ = std::make_unique<kernels::CudaPackedOperand>(host_);
+  kernels::PackedOperand shape;  // the words now live on the GPU; keep only the shape here
+  shape.rows = host_.rows;
+  shape.cols = host_.cols;
+  host_ = std::move(shape);
 }
 
 PackedLinearOp::~PackedLinearOp() = default;

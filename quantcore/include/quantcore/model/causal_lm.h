@@ -55,7 +55,7 @@ public:
   c10::ScalarType dtype() const { return dtype_; }
   // "packed" once any block linear computes with the packed kernels (ComputeOptions::kernels,
   // set_packed_linear), else "dense".
-  const std::string& kernels() const { return kernels_; }
+  std::string kernels() const;
   bool fused_ops() const { return fused_ops_; }  // ComputeOptions::fused_ops
   int64_t num_blocks() const { return spec_.num_layers; }
 
@@ -97,7 +97,6 @@ private:
   ModelSpec spec_;
   c10::Device device_;
   c10::ScalarType dtype_;
-  std::string kernels_;
   bool fused_ops_;
   std::vector<BlockWeights> blocks_;
   std::map<std::string, at::Tensor> globals_;  // embeddings, final norm, head, OPT extras
