@@ -5,13 +5,7 @@
 //                  sign and code words (consecutive lanes read consecutive words), each word is
 //                  dequantised by packed_math.h's functions, warp-reduced, and lane 0 applies
 //                  the row epilogue.
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-#include <cuda_runtime.h>
-
-#include <stdexcept>
-#include <string>
-
+#include "quantcore/kernels/cuda_support.cuh"
 #include "quantcore/kernels/packed_linear_cuda.h"
 #include "quantcore/kernels/packed_math.h"
 
@@ -23,39 +17,10 @@ constexpr int kWarpsPerBlock = 8;
 constexpr int kTile = 8;
 constexpr int kFoldThreads = 256;
 
-void check(cudaError_t status, const char* what) {
-  if (status != cudaSuccess) throw std::runtime_error(std::string("CUDA ") + what + ": " + cudaGetErrorString(status));
-}
-
-__device__ __forceinline__ float to_float(float v) { return v; }
-__device__ __forceinline__ float to_float(__half v) { return __half2float(v); }
-__device__ __forceinline__ float to_float(__nv_bfloat16 v) { return __bfloat162float(v); }
-template <typename T>
-__device__ __forceinline__ T from_float(float v);
-template <>
-__device__ __forceinline__ float from_float<float>(float v) {
-  return v;
-}
-template <>
-__device__ __forceinline__ __half from_float<__half>(float v) {
-  return __float2half_rn(v);
-}
-template <>
-__device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) {
-  return __float2bfloat16_rn(v);
-}
-
-__device__ float block_sum(float v, float* scratch) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  if (lane == 0) scratch[warp] = v;
-  __syncthreads();
-  float total = 0.0f;
-  if (threadIdx.x == 0)
-    for (int w = 0; w < kFoldThreads / 32; ++w) total += scratch[w];
-  __syncthreads();
-  return total;
-}
+using cuda::block_sum;
+using cuda::check;
+using cuda::from_float;
+using cuda::to_float;
 
 template <typename T>
 __global__ void fold_kernel(PackedLinearView w, const T* x, int64_t folded_stride, int64_t salient_stride,
@@ -76,8 +41,8 @@ __global__ void fold_kernel(PackedLinearView w, const T* x, int64_t folded_strid
     sb[j] = v;
     salient_sum += v;
   }
-  folded_sum = block_sum(folded_sum, scratch);
-  salient_sum = block_sum(salient_sum, scratch);
+  folded_sum = block_sum<kFoldThreads>(folded_sum, scratch);
+  salient_sum = block_sum<kFoldThreads>(salient_sum, scratch);
   if (threadIdx.x == 0) {
     sums[2 * b] = folded_sum;
     sums[2 * b + 1] = salient_sum;

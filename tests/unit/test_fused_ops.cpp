@@ -2,7 +2,9 @@
 // of spec §4.2 forward and its alpha, r1, r2 gradients against ptq161::dequantized_weight under
 // autograd, and the one-pass activation statistics against at::amax / sum of |x|. Tolerances
 // follow from the sizes: a sum of K float terms computed in any order is within
-// (K + 4) · 2^-24 · sum |terms| of the exact sum, and both sides carry that error.
+// (K + 4) · 2^-24 · sum |terms| of the exact sum, and both sides carry that error. The CUDA
+// kernels run the same cases against the ATen path on the GPU; where no CUDA device answers (or
+// LibTorch or the build has no CUDA) they are reported skipped.
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
@@ -37,7 +39,7 @@ struct Layer {
   at::Tensor weight, mask, salient_dequantized, mean, alpha, r1, r2;
 };
 
-Layer make_layer(const Case& c) {
+Layer make_layer(const Case& c, const at::Device& device) {
   at::manual_seed(c.seed);
   Layer l;
   l.weight = at::randn({c.n, c.m}) * 0.02;
@@ -53,7 +55,16 @@ Layer make_layer(const Case& c) {
   l.alpha = p.alpha * (1 + 0.3 * at::rand({c.n, 1}));
   l.r1 = 1 + 0.2 * at::randn({c.n, 1});
   l.r2 = 1 + 0.2 * at::randn({1, c.m});
+  for (at::Tensor* t : {&l.weight, &l.mask, &l.salient_dequantized, &l.mean, &l.alpha, &l.r1, &l.r2})
+    *t = t->to(device);
   return l;
+}
+
+// Why the CUDA cases cannot run here, or "" where they can.
+std::string cuda_unavailable() {
+  if (!at::hasCUDA()) return "no CUDA device answers (or LibTorch was built without CUDA)";
+  if (!fused::fused_rebuild_supported(at::zeros({2, 3}, at::kCUDA))) return "built without the CUDA kernels";
+  return "";
 }
 
 struct Result {
@@ -92,10 +103,9 @@ void expect_within(const at::Tensor& actual, const at::Tensor& expected, const a
 
 class FusedRebuild : public ::testing::TestWithParam<Case> {};
 
-TEST_P(FusedRebuild, ForwardAndGradientsEqualTheAtenPath) {
-  const Case c = GetParam();
-  const Layer l = make_layer(c);
-  const at::Tensor g = at::randn({c.n, c.m});
+void expect_fused_rebuild_equals_aten(const Case& c, const at::Device& device) {
+  const Layer l = make_layer(c, device);
+  const at::Tensor g = at::randn({c.n, c.m}).to(device);
   const Result ref = run(l, g, false);
   const Result got = run(l, g, true);
 
@@ -117,20 +127,29 @@ TEST_P(FusedRebuild, ForwardAndGradientsEqualTheAtenPath) {
   expect_within(got.d_r2, ref.d_r2, 2 * (rows + 4) * kEps * r2_terms, "d r2");
 }
 
+class FusedRebuildCuda : public ::testing::TestWithParam<Case> {};
+
+TEST_P(FusedRebuild, ForwardAndGradientsEqualTheAtenPath) { expect_fused_rebuild_equals_aten(GetParam(), at::kCPU); }
+
+TEST_P(FusedRebuildCuda, ForwardAndGradientsEqualTheAtenPath) {
+  if (const std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  expect_fused_rebuild_equals_aten(GetParam(), at::kCUDA);
+}
+
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   const Case& c = info.param;
   return std::to_string(c.n) + "x" + std::to_string(c.m) + "_salient" +
          std::to_string(static_cast<int>(std::lround(c.salient * 100)));
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, FusedRebuild,
-                         ::testing::Values(Case{37, 100, 0.2, 1},  // columns not a multiple of 32
-                                           Case{1, 70, 0.2, 2},    // a single row
-                                           Case{64, 33, 1.0, 3},   // every column salient
-                                           Case{20, 31, 0.0, 4},   // no salient column
-                                           Case{300, 96, 0.2, 5},  // rows over several tasks
-                                           Case{5, 1, 0.0, 6}),    // one column
-                         case_name);
+const auto kShapes = ::testing::Values(Case{37, 100, 0.2, 1},  // columns not a multiple of 32
+                                       Case{1, 70, 0.2, 2},    // a single row
+                                       Case{64, 33, 1.0, 3},   // every column salient
+                                       Case{20, 31, 0.0, 4},   // no salient column
+                                       Case{300, 96, 0.2, 5},  // rows over several tasks (and CUDA row chunks)
+                                       Case{5, 1, 0.0, 6});    // one column
+INSTANTIATE_TEST_SUITE_P(Shapes, FusedRebuild, kShapes, case_name);
+INSTANTIATE_TEST_SUITE_P(Shapes, FusedRebuildCuda, kShapes, case_name);
 
 TEST(FusedRebuild, RefusesWhatItDoesNotTake) {
   EXPECT_FALSE(fused::fused_rebuild_supported(at::zeros({2, 3}, at::kDouble)));
@@ -167,6 +186,24 @@ TEST(FusedAbsStats, EqualAtenMaxAndSumOfAbs) {
 TEST(FusedAbsStats, NanPropagatesAsInAmax) {
   at::Tensor x = at::ones({4, 3});
   x[2][1] = std::numeric_limits<float>::quiet_NaN();
+  const auto [max_abs, sum_abs] = fused::abs_max_and_sum(x);
+  EXPECT_TRUE(std::isnan(max_abs[1].item<float>()));
+  EXPECT_EQ(max_abs[0].item<float>(), 1.0f);
+  EXPECT_TRUE(std::isnan(sum_abs[1].item<double>()));
+}
+
+TEST(FusedAbsStatsCuda, EqualAtenMaxAndSumOfAbs) {
+  if (const std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  at::manual_seed(8);
+  const at::TensorOptions gpu = at::TensorOptions().device(at::kCUDA);
+  expect_stats_equal_aten(at::randn({3, 5, 70}, gpu));
+  expect_stats_equal_aten(at::randn({1, 1037}, gpu));
+  expect_stats_equal_aten(at::randn({2, 300, 1100}, gpu) * 100);  // rows over several chunks
+  expect_stats_equal_aten(at::randn({2, 9, 77}, gpu).to(at::kBFloat16));
+  expect_stats_equal_aten(at::randn({600, 77}, gpu).to(at::kHalf));
+  expect_stats_equal_aten(at::zeros({4, 3}, gpu));
+  at::Tensor x = at::ones({700, 3}, gpu);
+  x[650][1] = std::numeric_limits<float>::quiet_NaN();  // in the last chunk of rows
   const auto [max_abs, sum_abs] = fused::abs_max_and_sum(x);
   EXPECT_TRUE(std::isnan(max_abs[1].item<float>()));
   EXPECT_EQ(max_abs[0].item<float>(), 1.0f);

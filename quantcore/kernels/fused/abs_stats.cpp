@@ -2,11 +2,16 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <c10/core/DeviceGuard.h>
 #include <c10/util/BFloat16.h>
 
 #include <cmath>
 #include <stdexcept>
 #include <type_traits>
+
+#include "fused_cuda.h"
+#include "quantcore/kernels/device.h"
+#include "quantcore/kernels/fused/fused_math.h"
 
 namespace quantcore::kernels::fused {
 
@@ -30,8 +35,7 @@ inline __attribute__((always_inline)) void abs_columns(const T* __restrict x, in
     const T* __restrict row = x + t * channels;
     for (int64_t c = begin; c < end; ++c) {
       const float v = std::fabs(to_float(row[c]));
-      // NaN propagates as in at::amax: once the running value is NaN no comparison replaces it.
-      max_abs[c] = (v > max_abs[c] || v != v) ? v : max_abs[c];
+      max_abs[c] = nan_propagating_max(max_abs[c], v);
       sum_abs[c] += static_cast<double>(v);
     }
   }
@@ -66,13 +70,38 @@ void run(const at::Tensor& x2d, at::Tensor& max_abs, at::Tensor& sum_abs) {
 }  // namespace
 
 bool abs_stats_supported(const at::Tensor& x) {
-  return x.defined() && x.device().is_cpu() && x.dim() >= 1 &&
-         (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16);
+  if (!x.defined() || x.dim() < 1) return false;
+  const c10::ScalarType t = x.scalar_type();
+  if (x.device().is_cpu()) return t == at::kFloat || t == at::kBFloat16;
+  return x.is_cuda() && cuda_kernels_built() && (t == at::kFloat || t == at::kHalf || t == at::kBFloat16);
 }
 
+namespace {
+
+DType kernel_dtype(c10::ScalarType t) {
+  return t == at::kFloat ? DType::F32 : t == at::kHalf ? DType::F16 : DType::BF16;
+}
+
+// Per chunk of rows on the GPU, then the chunks reduced (at::amax propagates NaN as the chunks do).
+std::pair<at::Tensor, at::Tensor> abs_max_and_sum_cuda(const at::Tensor& x2d) {
+  const c10::DeviceGuard guard(x2d.device());
+  const int64_t rows = x2d.size(0), channels = x2d.size(1);
+  const int64_t chunks = detail::row_chunks(rows);
+  at::Tensor max_partials = at::zeros({chunks, channels}, x2d.options().dtype(at::kFloat));
+  at::Tensor sum_partials = at::zeros({chunks, channels}, x2d.options().dtype(at::kDouble));
+  detail::abs_stats_cuda(kernel_dtype(x2d.scalar_type()), x2d.data_ptr(), rows, channels,
+                         max_partials.data_ptr<float>(), sum_partials.data_ptr<double>());
+  if (chunks == 1) return {max_partials[0], sum_partials[0]};
+  return {at::amax(max_partials, 0), sum_partials.sum(0)};
+}
+
+}  // namespace
+
 std::pair<at::Tensor, at::Tensor> abs_max_and_sum(const at::Tensor& x) {
-  if (!abs_stats_supported(x)) throw std::invalid_argument("abs_max_and_sum: x must be fp32 or bf16 on the CPU");
+  if (!abs_stats_supported(x))
+    throw std::invalid_argument("abs_max_and_sum: x must be fp32 or bf16 on the CPU, or fp32, fp16 or bf16 on a GPU");
   const at::Tensor x2d = x.detach().reshape({-1, x.size(-1)}).contiguous();
+  if (x2d.is_cuda()) return abs_max_and_sum_cuda(x2d);
   const int64_t channels = x2d.size(1);
   at::Tensor max_abs = at::empty({channels}, at::kFloat);
   at::Tensor sum_abs = at::empty({channels}, at::kDouble);

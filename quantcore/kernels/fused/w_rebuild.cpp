@@ -2,12 +2,15 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <c10/core/DeviceGuard.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
 
+#include "fused_cuda.h"
+#include "quantcore/kernels/device.h"
 #include "w_rebuild_rows.h"
 
 namespace quantcore::kernels::fused {
@@ -49,8 +52,13 @@ public:
     const detail::RowScales s = scales_of(a, r, mean);
     const float* r2l = r2_low.data_ptr<float>();
     float* w = out.data_ptr<float>();
-    at::parallel_for(0, n, kRowGrain,
-                     [&](int64_t begin, int64_t end) { detail::rebuild_rows(begin, end, f, s, r2l, w); });
+    if (signs.is_cuda()) {
+      const c10::DeviceGuard guard(signs.device());
+      detail::rebuild_cuda(n, f, s, r2l, w);
+    } else {
+      at::parallel_for(0, n, kRowGrain,
+                       [&](int64_t begin, int64_t end) { detail::rebuild_rows(begin, end, f, s, r2l, w); });
+    }
     ctx->save_for_backward({a, r, r2_low, signs, mean, salient, high, low});
     ctx->saved_data["alpha_sizes"] = alpha.sizes().vec();
     ctx->saved_data["r1_sizes"] = r1.sizes().vec();
@@ -67,10 +75,12 @@ public:
     const detail::FrozenRows f = rows_of(signs, salient, high);
     const detail::RowScales s = scales_of(a, r, mean);
 
-    // Each task sums its rows' contributions to d_r2 in a [m] buffer of its own.
+    // Each task (a CPU thread, or a chunk of rows on CUDA) sums its rows' contributions to d_r2
+    // in a [m] buffer of its own.
+    const bool cuda = signs.is_cuda();
     const int64_t tasks =
-        std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), (n + kRowGrain - 1) / kRowGrain));
-    const int64_t rows_per_task = (n + tasks - 1) / tasks;
+        cuda ? detail::row_chunks(n)
+             : std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), (n + kRowGrain - 1) / kRowGrain));
     at::Tensor d_alpha = at::empty({n}, grad.options());
     at::Tensor d_r1 = at::empty({n}, grad.options());
     at::Tensor columns = at::zeros({tasks, m}, grad.options());
@@ -79,12 +89,18 @@ public:
     float* da = d_alpha.data_ptr<float>();
     float* dr = d_r1.data_ptr<float>();
     float* col = columns.data_ptr<float>();
-    at::parallel_for(0, tasks, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t t = begin; t < end; ++t) {
-        const int64_t lo = t * rows_per_task, hi = std::min(n, lo + rows_per_task);
-        if (lo < hi) detail::gradient_rows(lo, hi, f, s, r2l, g, da, dr, col + t * m);
-      }
-    });
+    if (cuda) {
+      const c10::DeviceGuard guard(signs.device());
+      detail::gradient_cuda(n, f, s, r2l, g, da, dr, col);
+    } else {
+      const int64_t rows_per_task = (n + tasks - 1) / tasks;
+      at::parallel_for(0, tasks, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) {
+          const int64_t lo = t * rows_per_task, hi = std::min(n, lo + rows_per_task);
+          if (lo < hi) detail::gradient_rows(lo, hi, f, s, r2l, g, da, dr, col + t * m);
+        }
+      });
+    }
     at::Tensor d_r2 = (tasks == 1 ? columns[0] : columns.sum(0)) * low;
 
     auto sizes = [&](const char* key) { return ctx->saved_data[key].toIntVector(); };
@@ -102,18 +118,19 @@ public:
 }  // namespace
 
 bool fused_rebuild_supported(const at::Tensor& weight) {
-  return weight.defined() && weight.device().is_cpu() && weight.scalar_type() == at::kFloat && weight.dim() == 2;
+  if (!weight.defined() || weight.scalar_type() != at::kFloat || weight.dim() != 2) return false;
+  return weight.device().is_cpu() || (weight.is_cuda() && cuda_kernels_built());
 }
 
 FusedBinarization fuse_binarization(const at::Tensor& weight, const at::Tensor& mask,
                                     const at::Tensor& salient_dequantized, const at::Tensor& mean) {
   if (!fused_rebuild_supported(weight))
-    throw std::invalid_argument("fuse_binarization: weight must be fp32 [out, in] on the CPU");
+    throw std::invalid_argument("fuse_binarization: weight must be fp32 [out, in] on the CPU or a GPU with the CUDA kernels");
   if (mask.dim() != 1 || mask.size(0) != weight.size(1))
     throw std::invalid_argument("fuse_binarization: mask must be [in_features]");
   at::NoGradGuard no_grad;
   const at::Tensor w = weight.detach();
-  const at::Tensor salient = mask.to(at::kCPU, at::kBool);
+  const at::Tensor salient = mask.to(w.device(), at::kBool);
   FusedBinarization f;
   f.mean = flat_float(mean);
   f.low_columns = salient.logical_not().to(at::kFloat);

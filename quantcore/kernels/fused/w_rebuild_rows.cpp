@@ -1,5 +1,7 @@
 #include "w_rebuild_rows.h"
 
+#include "quantcore/kernels/fused/fused_math.h"
+
 // Plain loops the compiler vectorises; one clone for AVX2 machines chosen at load time.
 #define QUANTLENS_FUSED_CLONES __attribute__((target_clones("avx2", "default")))
 
@@ -20,8 +22,7 @@ void rebuild_rows(int64_t begin, int64_t end, const FrozenRows& f, const RowScal
     const int8_t* __restrict sign = f.signs + i * m;
     float* __restrict w = out + i * m;
     for (int64_t j = 0; j < m; ++j) {
-      const float b = mu + alpha * static_cast<float>(sign[j]);
-      w[j] = (b * r1) * r2_low[j];
+      w[j] = rebuilt_value(binarised_value(mu, alpha, static_cast<float>(sign[j])), r1, r2_low[j]);
     }
     const float* __restrict high = f.high + i * f.k;
     for (int64_t t = 0; t < f.k; ++t) w[f.salient[t]] = high[t];
@@ -42,7 +43,7 @@ void gradient_rows(int64_t begin, int64_t end, const FrozenRows& f, const RowSca
     for (; j + kLanes <= m; j += kLanes) {
       for (int64_t l = 0; l < kLanes; ++l) {
         const float sv = static_cast<float>(sign[j + l]);
-        const float b = mu + alpha * sv;
+        const float b = binarised_value(mu, alpha, sv);
         const float gl = g[j + l] * r2_low[j + l];
         p[l] += gl * sv;
         q[l] += gl * b;
@@ -51,7 +52,7 @@ void gradient_rows(int64_t begin, int64_t end, const FrozenRows& f, const RowSca
     }
     for (; j < m; ++j) {
       const float sv = static_cast<float>(sign[j]);
-      const float b = mu + alpha * sv;
+      const float b = binarised_value(mu, alpha, sv);
       const float gl = g[j] * r2_low[j];
       p[0] += gl * sv;
       q[0] += gl * b;

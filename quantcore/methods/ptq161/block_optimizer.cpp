@@ -26,8 +26,8 @@ struct TrainableLinear {
   ptq161::SalientQuantization salient;
   at::Tensor mean, alpha, r1, r2;
 
-  // One of the two is set: the fused layout when options.fused_ops and the weight is fp32 on
-  // the CPU, the ATen reference's otherwise.
+  // One of the two is set: the fused layout when options.fused_ops and fused_rebuild_supported
+  // (fp32 on the CPU, or on a GPU with the CUDA kernels), the ATen reference's otherwise.
   ptq161::FrozenBinarization frozen;
   kernels::fused::FusedBinarization fused;
 

@@ -7,12 +7,13 @@
 
 namespace quantcore::kernels::fused {
 
-// x [..., C], fp32 or bf16 on the CPU. Returns {max |x| as float [C], sum |x| as double [C]}:
+// x [..., C], fp32 or bf16 on the CPU (fp32, fp16 or bf16 on a GPU, where the build has the
+// CUDA kernels). Returns {max |x| as float [C], sum |x| as double [C]}:
 // the same values as at::amax(x.abs()) widened to float and x.abs().sum(kDouble) over all
 // leading dimensions (the sum up to the order of accumulation).
 std::pair<at::Tensor, at::Tensor> abs_max_and_sum(const at::Tensor& x);
 
-// Whether abs_max_and_sum takes x (CPU, fp32 or bf16).
+// Whether abs_max_and_sum takes x.
 bool abs_stats_supported(const at::Tensor& x);
 
 }  // namespace quantcore::kernels::fused

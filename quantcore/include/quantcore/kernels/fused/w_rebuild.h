@@ -1,6 +1,7 @@
 #pragma once
 // The fused W' rebuild of PTQ1.61 (spec §4.2, §4.3) and its one-pass backward into the alpha,
-// r1 and r2 gradients (spec §5.2 [derived]), on the CPU in fp32. The un-fused ATen formula
+// r1 and r2 gradients (spec §5.2 [derived]), in fp32 on the CPU or a GPU (fused_cuda.cu, where
+// nvcc was found). The un-fused ATen formula
 // (ptq161::dequantized_weight) is the reference; ComputeOptions::fused_ops chooses between them.
 // Include only from translation units that compute with tensors.
 #include <ATen/core/Tensor.h>
@@ -17,12 +18,12 @@ struct FusedBinarization {
   at::Tensor low_columns;      // float [m]: 1 - mask
 };
 
-// weight [n, m] (fp32, CPU), mask bool [m], salient_dequantized [n, m] (§3), mean [n, 1].
+// weight [n, m] (fp32, CPU or CUDA; the frozen parts stay on its device), mask bool [m], salient_dequantized [n, m] (§3), mean [n, 1].
 FusedBinarization fuse_binarization(const at::Tensor& weight, const at::Tensor& mask,
                                     const at::Tensor& salient_dequantized, const at::Tensor& mean);
 
-// Whether the fused rebuild runs for weights like `weight` (fp32 on the CPU); elsewhere the
-// caller keeps the ATen path.
+// Whether the fused rebuild runs for weights like `weight` (fp32 [n, m] on the CPU, or on a GPU
+// in a build with the CUDA kernels); elsewhere the caller keeps the ATen path.
 bool fused_rebuild_supported(const at::Tensor& weight);
 
 // W' = W_hat . mask + (r1 . (alpha . S + mu)) . (r2 . (1 - mask)), [n, m] fp32, differentiable
