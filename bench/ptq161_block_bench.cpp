@@ -6,6 +6,7 @@
 // the fused ops (quantcore/kernels/fused), the un-fused ATen reference, or both side by side.
 // Prints one JSON object. Device memory is read by the caller (bench/ptq161_block_gpu.sh).
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <malloc.h>

@@ -1,6 +1,7 @@
 #include "analysis/ptq161_dump.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <cmath>
 #include <stdexcept>

@@ -1,6 +1,7 @@
 #include "quantcore/methods/ptq161/stored_linear.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include "quantcore/pack/bit_packing.h"
 
