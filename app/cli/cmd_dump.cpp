@@ -10,6 +10,7 @@
 #include "analysis/ptq161_dump.h"
 #include "calibration_args.h"
 #include "command_support.h"
+#include "quantcore/export/staging_dir.h"
 #include "quantcore/io/read_file.h"
 #include "commands.h"
 #include "quantcore/calib/activation_stats.h"
@@ -53,6 +54,9 @@ void define_dump(CLI::App& sub, Action& action) {
   action = [model, device, out, a] {
     const auto t0 = std::chrono::steady_clock::now();
     const std::filesystem::path dest = a->out;
+    std::vector<std::filesystem::path> inputs = model->inputs();
+    inputs.emplace_back(a->calibration.text);
+    quantcore::outputs::check_output_apart_from_inputs(dest, inputs);
     analysis::check_dump_destination(dest, a->force);
     // The analytic initialisation only: no training steps.
     quantcore::quantize::QuantizeSettings settings(

@@ -31,7 +31,7 @@ void define_export(CLI::App& sub, Action& action) {
   out->add_to(sub);
   action = [model, out, a] {
     using namespace quantcore::outputs;
-    const std::filesystem::path dest = checked_destination(a->out, a->force);
+    const std::filesystem::path dest = checked_destination(a->out, a->force, model->inputs());
     const quantcore::Checkpoint ck = model->open();
     StagingDir staging(dest);
     quantcore::NullProgress progress;

@@ -46,10 +46,13 @@ void define_quantize(CLI::App& sub, Action& action) {
     if (format == OutputFormat::Packed && !method.method().packed_settings(method))
       throw quantcore::InputError("--format",
                                   std::string(method.method_name()) + " has no packed form; use --format hf");
-    const fs::path dest = checked_destination(a->out, a->force);
+    std::vector<fs::path> inputs = model->inputs();
+    inputs.emplace_back(a->calibration.text);
+    const fs::path dest = checked_destination(a->out, a->force, inputs);
 #if QUANTLENS_HAVE_HDF5
     if (!a->dump.empty()) {
       analysis::check_quantization_dump_method(method);
+      check_output_apart_from_inputs(a->dump, inputs);
       analysis::check_dump_destination(a->dump, a->force);
     }
 #endif

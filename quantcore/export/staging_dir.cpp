@@ -1,14 +1,52 @@
 #include "quantcore/export/staging_dir.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 
 #include "quantcore/io/errors.h"
 
 namespace quantcore::outputs {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+fs::path resolved(const fs::path& p) {
+  std::error_code ec;
+  fs::path r = fs::weakly_canonical(fs::absolute(p), ec);
+  return ec ? fs::absolute(p).lexically_normal() : r;
+}
+
+// Whether `outer` is `inner` or one of its ancestors, component by component.
+bool is_within(const fs::path& inner, const fs::path& outer) {
+  auto i = inner.begin(), o = outer.begin();
+  for (; o != outer.end(); ++o, ++i) {
+    if (o->empty()) continue;  // a trailing separator
+    if (i == inner.end() || *i != *o) return false;
+  }
+  return true;
+}
+
+bool is_empty_directory(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_directory(fs::symlink_status(p)) && fs::is_empty(p, ec) && !ec;
+}
+
+// InputError unless `dest` (which exists and is not an empty directory) may be replaced.
+void check_replaceable(const fs::path& dest, bool force) {
+  const fs::file_status s = fs::symlink_status(dest);
+  if (fs::is_symlink(s)) throw InputError(dest.string(), "is a symbolic link; choose another output");
+  if (!force) throw InputError(dest.string(), "exists and is not empty; pass --force to replace it");
+  if (!fs::is_directory(s) || !fs::exists(dest / kOutputMarker))
+    throw InputError(dest.string(), std::string("exists and is not a directory QuantLens wrote (no ") + kOutputMarker +
+                                        " in it); --force replaces only those: remove it yourself or choose another --out");
+}
+
+}  // namespace
 
 StagingDir::StagingDir(const fs::path& dest) {
   std::string tmpl = dest.string() + ".tmp-XXXXXX";
@@ -18,6 +56,9 @@ StagingDir::StagingDir(const fs::path& dest) {
   const mode_t mask = umask(0);
   umask(mask);
   fs::permissions(path_, static_cast<fs::perms>(0777 & ~mask));
+  std::ofstream marker(path_ / kOutputMarker);
+  marker << "Written by QuantLens; `--force` may replace this directory.\n";
+  if (!marker) throw InputError(path_.string(), "cannot write into it");
 }
 
 StagingDir::~StagingDir() {
@@ -28,23 +69,44 @@ StagingDir::~StagingDir() {
 }
 
 void StagingDir::commit(const fs::path& dest, bool force) {
-  if (fs::exists(dest)) {
-    if (fs::is_directory(dest) && fs::is_empty(dest))
+  fs::path previous;  // the replaced output, moved aside until the new one is in place
+  if (fs::exists(fs::symlink_status(dest))) {
+    if (is_empty_directory(dest)) {
       fs::remove(dest);
-    else if (force)
-      fs::remove_all(dest);
-    else
-      throw InputError(dest.string(), "exists and is not empty; pass --force to replace it");
+    } else {
+      check_replaceable(dest, force);
+      previous = dest.string() + ".replaced-" + std::to_string(::getpid());
+      fs::rename(dest, previous);
+    }
   }
-  fs::rename(path_, dest);
+  std::error_code ec;
+  fs::rename(path_, dest, ec);
+  if (ec) {
+    if (!previous.empty()) fs::rename(previous, dest);
+    throw fs::filesystem_error("cannot move the finished output into place", path_, dest, ec);
+  }
   path_.clear();
+  if (!previous.empty()) fs::remove_all(previous, ec);
 }
 
-fs::path checked_destination(const std::string& out, bool force) {
+void check_output_apart_from_inputs(const fs::path& output, const std::vector<fs::path>& inputs) {
+  const fs::path out = resolved(output);
+  for (const fs::path& input : inputs) {
+    if (input.empty()) continue;
+    const fs::path in = resolved(input);
+    if (out == in) throw InputError(output.string(), "is the input " + in.string() + "; choose another output");
+    if (is_within(in, out))
+      throw InputError(output.string(), "contains the input " + in.string() + "; choose another output");
+    if (is_within(out, in))
+      throw InputError(output.string(), "lies inside the input " + in.string() + "; choose another output");
+  }
+}
+
+fs::path checked_destination(const std::string& out, bool force, const std::vector<fs::path>& inputs) {
   fs::path dest = fs::absolute(out).lexically_normal();
   if (!dest.has_filename()) dest = dest.parent_path();
-  if (fs::exists(dest) && !force && !(fs::is_directory(dest) && fs::is_empty(dest)))
-    throw InputError(dest.string(), "exists and is not empty; pass --force to replace it");
+  check_output_apart_from_inputs(dest, inputs);
+  if (fs::exists(fs::symlink_status(dest)) && !is_empty_directory(dest)) check_replaceable(dest, force);
   return dest;
 }
 

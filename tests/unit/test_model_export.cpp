@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "quantcore/export/quantized_model_writers.h"
 #include "quantcore/export/staging_dir.h"
@@ -65,6 +67,59 @@ TEST(StagingDir, CommitReplacesAnEmptyDirectoryButNotAFullOne) {
   again.commit(dest, true);
   EXPECT_FALSE(fs::exists(dest / "a"));
   EXPECT_EQ(read_text(dest / "b"), "2");
+  EXPECT_EQ(entries(tmp.path()), 1);  // the replaced output is gone, not moved aside for good
+}
+
+TEST(StagingDir, ForceReplacesOnlyWhatQuantLensWrote) {
+  TempDir tmp;
+  const fs::path dest = tmp / "theirs";
+  fs::create_directory(dest);
+  write_bytes(dest / "notes.txt", "mine");
+  StagingDir s(dest);
+  EXPECT_TRUE(fs::is_regular_file(s.path() / quantcore::outputs::kOutputMarker));
+  try {
+    quantcore::outputs::checked_destination(dest.string(), true);
+    ADD_FAILURE() << "accepted a directory QuantLens did not write";
+  } catch (const quantcore::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a directory QuantLens wrote"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(s.commit(dest, true), quantcore::InputError);
+  EXPECT_EQ(read_text(dest / "notes.txt"), "mine");
+
+  const fs::path file = tmp / "file.txt";
+  write_bytes(file, "x");
+  EXPECT_THROW(quantcore::outputs::checked_destination(file.string(), true), quantcore::InputError);
+  const fs::path link = tmp / "link";
+  fs::create_directory_symlink(dest, link);
+  EXPECT_THROW(quantcore::outputs::checked_destination(link.string(), true), quantcore::InputError);
+  EXPECT_TRUE(fs::exists(file));
+}
+
+TEST(StagingDir, AnOutputMayNotOverlapAnInput) {
+  using quantcore::outputs::check_output_apart_from_inputs;
+  TempDir tmp;
+  const fs::path model = tmp / "model";
+  fs::create_directory(model);
+  write_bytes(model / "w.bin", "w");
+  auto problem = [&](const fs::path& out, const std::vector<fs::path>& inputs) -> std::string {
+    try {
+      check_output_apart_from_inputs(out, inputs);
+      return "";
+    } catch (const quantcore::InputError& e) {
+      return e.what();
+    }
+  };
+  const std::string canonical = fs::canonical(model).string();
+  EXPECT_EQ(problem(model, {model}), model.string() + ": is the input " + canonical + "; choose another output");
+  EXPECT_NE(problem(tmp.path(), {model / "w.bin"}).find("contains the input"), std::string::npos);
+  EXPECT_NE(problem(model / "q", {model}).find("lies inside the input"), std::string::npos);
+  EXPECT_NE(problem("/", {model}).find("contains the input"), std::string::npos);
+  fs::create_directory_symlink(model, tmp / "alias");
+  EXPECT_NE(problem(tmp / "alias" / "q", {model}).find("lies inside the input"), std::string::npos);
+  EXPECT_NE(problem(tmp / "model/../model", {model / "w.bin"}).find("contains the input"), std::string::npos);
+  // Siblings that share a prefix of their names are apart.
+  EXPECT_EQ(problem(tmp / "model-q", {model}), "");
+  EXPECT_EQ(problem(tmp / "out", {model, fs::path()}), "");
 }
 
 TEST(DenseExport, EveryTensorIsTheFp16OfTheSource) {

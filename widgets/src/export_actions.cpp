@@ -138,6 +138,14 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
   }
   fs::path dest = fs::absolute(path.toStdString()).lexically_normal();
   if (!dest.has_filename()) dest = dest.parent_path();
+  if (const std::shared_ptr<const quantcore::Checkpoint> model = session_.checkpoint()) {
+    try {
+      quantcore::outputs::check_output_apart_from_inputs(dest, {model->path});
+    } catch (const quantcore::InputError& e) {
+      error = QString::fromStdString(e.what());
+      return false;
+    }
+  }
   // The file dialog confirmed replacing a dump; a model directory must be new or empty.
   if (kind != Kind::Hdf5Dump && fs::exists(dest) && !(fs::is_directory(dest) && fs::is_empty(dest))) {
     error = QString::fromStdString(dest.string()) + ": " + tr("exists and is not empty; choose a new folder");

@@ -1,10 +1,18 @@
 #pragma once
 // Writing a directory all at once: a staging directory beside the destination, renamed into
 // place when complete. Torch-free.
+//
+// What --force may replace is only a directory QuantLens wrote: each staging directory carries
+// the marker file kOutputMarker, and a non-empty destination without it is never removed. An
+// output that is, contains or lies inside one of the command's inputs is refused before any work
+// (docs/reliability.md).
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace quantcore::outputs {
+
+inline constexpr const char* kOutputMarker = ".quantlens-output";
 
 // A temporary directory beside the destination, removed unless committed: a cancelled or failed
 // job never leaves anything under the final name.
@@ -15,13 +23,24 @@ public:
   StagingDir(const StagingDir&) = delete;
   StagingDir& operator=(const StagingDir&) = delete;
   const std::filesystem::path& path() const { return path_; }
+  // Renames the staging directory to dest. An existing dest is replaced only when it is an empty
+  // directory, or, with `force`, a directory holding kOutputMarker (moved aside first, removed
+  // once the new one is in place); anything else is an InputError naming dest.
   void commit(const std::filesystem::path& dest, bool force);
 
 private:
   std::filesystem::path path_;
 };
 
-// The absolute destination; InputError when it exists, is not empty and `force` is not set.
-std::filesystem::path checked_destination(const std::string& out, bool force);
+// The absolute destination, checked before any work: InputError when it equals, contains or
+// lies inside one of `inputs` (symbolic links resolved), when it exists, is not empty and
+// `force` is not set, and when `force` would replace something QuantLens did not write.
+std::filesystem::path checked_destination(const std::string& out, bool force,
+                                          const std::vector<std::filesystem::path>& inputs = {});
+
+// InputError when `output` (a file or directory about to be written) equals, contains or lies
+// inside one of `inputs`, symbolic links resolved; empty paths are ignored.
+void check_output_apart_from_inputs(const std::filesystem::path& output,
+                                    const std::vector<std::filesystem::path>& inputs);
 
 }  // namespace quantcore::outputs
