@@ -2,15 +2,16 @@
 
 #include <algorithm>
 
+#include "command_support.h"
 #include "quantcore/io/errors.h"
 
 namespace quantlens_cli {
 
 void CalibrationArgs::add_to(CLI::App& sub) {
   sub.add_option("--calib", text, "Calibration text file (for methods that calibrate)");
-  sub.add_option("--nsamples", nsamples, "Calibration windows")->check(CLI::PositiveNumber)->capture_default_str();
+  sub.add_option("--nsamples", nsamples, "Calibration windows")->check(positive_integer())->capture_default_str();
   sub.add_option("--seqlen", seqlen, "Window length (default 2048, capped at the model's context)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   sub.add_option("--seed", seed, "Seed of the window draw")->capture_default_str();
   sub.add_option("--cache-dir", cache_dir, "Activation statistics cache (default ~/.cache/quantlens)");
 }

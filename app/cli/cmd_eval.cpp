@@ -36,8 +36,8 @@ void define_eval(CLI::App& sub, Action& action) {
   model->add_to(sub);
   sub.add_option("--text", args->text_file, "Text file to evaluate on (read as is)")->required();
   sub.add_option("--seqlen", args->seqlen, "Window length (default 2048, capped at the model's context)")
-      ->check(CLI::PositiveNumber);
-  sub.add_option("--max-windows", args->max_windows, "Evaluate only the first K windows")->check(CLI::PositiveNumber);
+      ->check(positive_integer());
+  sub.add_option("--max-windows", args->max_windows, "Evaluate only the first K windows")->check(positive_integer());
   device->add_to(sub);
   out->add_to(sub);
   action = [model, device, out, args] {

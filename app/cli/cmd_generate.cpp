@@ -27,7 +27,7 @@ void define_generate(CLI::App& sub, Action& action) {
   sub.add_option("--prompt", args->prompt, "Prompt text")->required();
   sub.add_option("--max-tokens", args->max_tokens, "Tokens to generate")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   sub.add_flag("--no-kv-cache", args->no_kv_cache, "Recompute the whole sequence every step");
   sub.add_flag("--ignore-eos", args->ignore_eos, "Keep generating after the end-of-sequence token");
   device->add_to(sub);

@@ -1,5 +1,6 @@
 #include "command_support.h"
 
+#include <charconv>
 #include <csignal>
 #include <iostream>
 
@@ -13,6 +14,23 @@ void ModelArgs::add_to(CLI::App& sub) {
   sub.add_option("MODEL", model, "HF model directory, packed PTQ1.61 directory or llama2.c .bin")->required();
   sub.add_option("--tokenizer", tokenizer, "Tokenizer file for a llama2.c .bin (tok*.bin)");
 }
+
+const CLI::Validator& positive_integer() {
+  static const CLI::Validator validator(
+      [](std::string& text) -> std::string {
+        int64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (ec == std::errc::result_out_of_range) return "must be a positive integer up to 9223372036854775807";
+        if (ec != std::errc() || ptr != end || text.empty() || value < 1)
+          return "must be a positive integer (1 or more), got \"" + text + "\"";
+        return "";
+      },
+      "POSITIVE");
+  return validator;
+}
+
+std::vector<std::filesystem::path> ModelArgs::inputs() const { return {model, tokenizer}; }
 
 quantcore::Checkpoint ModelArgs::open() const {
   std::optional<std::filesystem::path> tok;

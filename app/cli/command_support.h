@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/jobs/progress.h"
@@ -37,6 +38,8 @@ struct ModelArgs {
   void add_to(CLI::App& sub);
   quantcore::Checkpoint open() const;
   LoadedModel load(const DeviceArgs& device) const;
+  // The paths given on the command line, which no output may equal, contain or lie inside.
+  std::vector<std::filesystem::path> inputs() const;
 };
 
 struct DeviceArgs {
@@ -56,6 +59,9 @@ struct OutputArgs {
 };
 
 std::unique_ptr<quantcore::Tokenizer> open_tokenizer(const quantcore::Checkpoint& checkpoint);
+
+// A positive integer option (CLI11's PositiveNumber would print its range as a 309-digit number).
+const CLI::Validator& positive_integer();
 
 // Ctrl-C sets this token; running jobs stop at their next step.
 quantcore::CancelToken& interrupt_token();

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "json_input.h"
+#include "quantcore/io/json_input.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/io/hf_config.h"
 #include "quantcore/io/llama2c.h"
@@ -91,6 +91,12 @@ Checkpoint open_checkpoint(const fs::path& path, const std::optional<fs::path>& 
 }
 
 void validate_weights(const ModelSpec& spec, const WeightSource& weights, const std::string& origin) {
+  // Each layer holds several tensors: a layer count beyond the tensors the files hold is refused
+  // before the list of expected tensors (which grows with it) is built.
+  const size_t held = weights.names().size();
+  if (spec.num_layers < 0 || static_cast<uint64_t>(spec.num_layers) > held)
+    throw InputError(origin, "the config declares " + std::to_string(spec.num_layers) +
+                                 " layers, more than the " + std::to_string(held) + " tensors the weights hold");
   for (const ExpectedTensor& expected : expected_tensors(spec)) {
     const auto found = weights.describe(expected.name);
     if (!found) throw InputError(origin, "missing tensor " + in_quotes(expected.name));

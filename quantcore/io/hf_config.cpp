@@ -1,6 +1,8 @@
 #include "quantcore/io/hf_config.h"
 
-#include "json_input.h"
+#include <cmath>
+
+#include "quantcore/io/json_input.h"
 #include "quantcore/io/errors.h"
 
 namespace quantcore {
@@ -52,9 +54,18 @@ public:
     return v->get<double>();
   }
 
-  double required_number(const char* key) const {
+  // A finite number > 0 (an epsilon, a scale factor): NaN, Inf and non-positive values would
+  // run and silently give NaN results.
+  double positive_number(const char* key, double fallback) const {
+    const double v = number(key, fallback);
+    if (!(std::isfinite(v) && v > 0.0))
+      fail("field " + name(key) + " must be a positive finite number, got " + value(key)->dump());
+    return v;
+  }
+
+  double required_positive_number(const char* key) const {
     if (!has(key)) missing(key);
-    return number(key, 0.0);
+    return positive_number(key, 0.0);
   }
 
   bool boolean(const char* key, bool fallback) const {
@@ -125,24 +136,23 @@ void read_scaling(const Fields& f, RopeSpec& rope) {
   if (rope.type != "llama3") {
     f.fail("rope_type " + in_quotes(rope.type) + " is not supported (supported: default, llama3)");
   }
-  rope.factor = f.required_number("factor");
-  rope.low_freq_factor = f.required_number("low_freq_factor");
-  rope.high_freq_factor = f.required_number("high_freq_factor");
+  rope.factor = f.required_positive_number("factor");
+  rope.low_freq_factor = f.required_positive_number("low_freq_factor");
+  rope.high_freq_factor = f.required_positive_number("high_freq_factor");
   rope.original_max_position_embeddings = f.positive_int("original_max_position_embeddings");
 }
 
 // 5.x: rope_parameters {rope_theta, rope_type, scaling keys}; 4.x: rope_theta + rope_scaling.
 RopeSpec read_rope(const Fields& f) {
   RopeSpec rope;
-  rope.theta = f.number("rope_theta", 10000.0);
+  rope.theta = f.positive_number("rope_theta", 10000.0);
   if (const json* params = f.object("rope_parameters")) {
     const Fields p = f.nested(*params, "rope_parameters");
-    rope.theta = p.number("rope_theta", rope.theta);
+    rope.theta = p.positive_number("rope_theta", rope.theta);
     read_scaling(p, rope);
   } else if (const json* scaling = f.object("rope_scaling")) {
     read_scaling(f.nested(*scaling, "rope_scaling"), rope);
   }
-  if (!(rope.theta > 0.0)) f.fail("rope_theta must be positive");
   return rope;
 }
 
@@ -172,7 +182,7 @@ ModelSpec read_llama_family(const Fields& f, const std::string& model_type) {
   s.head_dim = read_head_dim(f, s);
   s.vocab_size = f.positive_int("vocab_size");
   s.max_position_embeddings = f.positive_int("max_position_embeddings");
-  s.norm_eps = f.number("rms_norm_eps", 1e-6);  // the transformers default for all three
+  s.norm_eps = f.positive_number("rms_norm_eps", 1e-6);  // the transformers default for all three
   s.tie_word_embeddings = f.boolean("tie_word_embeddings", false);
   s.bos_token_id = f.token_id("bos_token_id");
   s.eos_token_id = f.token_id("eos_token_id");

@@ -1,4 +1,4 @@
-#include "json_input.h"
+#include "quantcore/io/json_input.h"
 
 #include <fstream>
 #include <set>
@@ -28,7 +28,7 @@ void append_escaped(std::string& out, unsigned char c) {
 
 // The part of nlohmann's message after its "[json.exception...] " tag. It quotes the token it
 // stopped at, which may be long or hold any bytes: shorten it and keep it printable ASCII.
-std::string parse_problem(const nlohmann::json::parse_error& e) {
+std::string parse_problem(const nlohmann::json::exception& e) {
   std::string_view message = e.what();
   const std::size_t tag_end = message.find("] ");
   if (tag_end != std::string_view::npos) message.remove_prefix(tag_end + 2);
@@ -74,6 +74,8 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& file) {
   } catch (const StructureProblem& p) {
     throw InputError(file, p.what);
   } catch (const nlohmann::json::parse_error& e) {
+    throw InputError(file, "not valid JSON: " + parse_problem(e));
+  } catch (const nlohmann::json::out_of_range& e) {  // a number beyond double, e.g. 1e400
     throw InputError(file, "not valid JSON: " + parse_problem(e));
   }
 }

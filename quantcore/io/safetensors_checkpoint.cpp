@@ -1,4 +1,4 @@
-#include "json_input.h"
+#include "quantcore/io/json_input.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/io/safetensors.h"
 

@@ -2,7 +2,7 @@
 #include <limits>
 #include <string_view>
 
-#include "json_input.h"
+#include "quantcore/io/json_input.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/io/safetensors.h"
 

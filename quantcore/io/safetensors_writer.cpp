@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "json_input.h"
+#include "quantcore/io/json_input.h"
 #include "quantcore/io/atomic_write.h"
 #include "quantcore/io/safetensors.h"
 

@@ -42,7 +42,11 @@ at::Tensor BlockWeights::maybe(const std::string& name) const {
 at::Tensor CausalLM::load(const WeightSource& weights, const std::string& name) const {
   auto view = find_weight(weights, name);
   if (!view) throw InputError("checkpoint", "missing tensor '" + name + "'");
-  return tensor_from_view(*view, dtype_, device_);
+  at::Tensor t = tensor_from_view(*view, dtype_, device_);
+  // NaN or Inf weights would run and give NaN perplexities and NaN quantised weights silently.
+  if (!at::isfinite(t).all().item<bool>())
+    throw InputError(weights.location(name), "tensor '" + name + "' holds NaN or infinite values");
+  return t;
 }
 
 CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const ComputeOptions& options)
@@ -77,15 +81,28 @@ CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const Com
     blocks_.at(block).tensors[name] = load(weights, t.name);
   }
   const std::string embed = top + "embed_tokens.weight";
+  embedding_file_ = weights.location(embed);
   if (spec.tie_word_embeddings) globals_["lm_head.weight"] = globals_.at(embed);
   if (spec.family == Family::Llama) inv_freq_ = rope_inverse_frequencies(spec.rope, spec.head_dim).to(device_);
 }
 
 at::Tensor CausalLM::embed(const at::Tensor& ids, int64_t position_offset) const {
+  const at::Tensor& table = globals_.at(spec_.family == Family::Llama ? "model.embed_tokens.weight"
+                                                                      : "model.decoder.embed_tokens.weight");
+  // Real checkpoints carry added tokens past the embedding; refuse such an id where it is
+  // produced, before at::embedding fails with "index out of range in self".
+  if (ids.numel() > 0) {
+    const auto [lowest, highest] = at::aminmax(ids.to(at::kLong));
+    const int64_t low = lowest.item<int64_t>(), high = highest.item<int64_t>();
+    if (low < 0 || high >= table.size(0))
+      throw InputError(embedding_file_, "token id " + std::to_string(low < 0 ? low : high) +
+                                            " is outside the model's embedding of " + std::to_string(table.size(0)) +
+                                            " rows (the tokenizer produced it: an added token the model has no row for?)");
+  }
   at::Tensor tokens = ids.to(device_, at::kLong);
-  if (spec_.family == Family::Llama) return at::embedding(globals_.at("model.embed_tokens.weight"), tokens);
+  if (spec_.family == Family::Llama) return at::embedding(table, tokens);
 
-  at::Tensor h = at::embedding(globals_.at("model.decoder.embed_tokens.weight"), tokens);
+  at::Tensor h = at::embedding(table, tokens);
   if (auto it = globals_.find("model.decoder.project_in.weight"); it != globals_.end()) h = at::linear(h, it->second);
   // OPT's learned positions are offset by 2 (a fairseq heritage).
   at::Tensor positions =

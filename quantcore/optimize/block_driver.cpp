@@ -1,11 +1,13 @@
 #include "quantcore/optimize/block_driver.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <stdexcept>
 #include <string>
 #include <utility>
 
+#include "quantcore/io/errors.h"
 #include "quantcore/methods/block_context.h"
 #include "quantcore/methods/quant_method.h"
 #include "quantcore/model/causal_lm.h"
@@ -115,6 +117,9 @@ methods::QuantizedModel quantize_blocks(CausalLM& model, const std::vector<std::
       fp_chain = data.fp_target;
       data = methods::BlockTrainingData();
       block_on_chain_in_place(model, b, q_chain, cancel);  // §5.3: the quantised block's outputs
+      if (!at::isfinite(q_chain).all().item<bool>())
+        throw InputError("block " + std::to_string(b),
+                         "the quantised block's outputs hold NaN or infinite values; the run stops");
     }
     progress.finish();
   }

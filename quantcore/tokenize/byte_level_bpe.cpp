@@ -10,6 +10,7 @@
 #include "nfc_normalizer.h"
 #include "pre_tokenizer.h"
 #include "quantcore/io/errors.h"
+#include "quantcore/io/json_input.h"
 #include "tokenizer_files.h"
 #include "tokenizer_loaders.h"
 #include "utf8.h"
@@ -22,6 +23,23 @@ using nlohmann::json;
 // Pre-tokens repeat a lot in real text; merging each distinct one once per encode() call keeps
 // a megabyte of text well under a second. Bounded so a huge text cannot grow it without limit.
 constexpr std::size_t kMaxCachedPieces = 1 << 18;
+
+// Real vocabularies have at most a few hundred thousand entries; an id past this bound is a
+// corrupted or crafted file (the id table is sized by the largest id).
+constexpr int64_t kMaxTokenId = (int64_t{1} << 24) - 1;
+
+// A token id as the file gives it: an integer in [0, kMaxTokenId], else invalid_argument naming `what`.
+int32_t token_id(const json& id, const std::string& what) {
+  if (!id.is_number_integer())
+    throw std::invalid_argument(what + " is " + detail::json_kind(id) + ", not an integer id");
+  const bool too_large = id.is_number_unsigned() ? id.get<uint64_t>() > uint64_t(kMaxTokenId)
+                                                 : id.get<int64_t>() > kMaxTokenId;
+  if (too_large)
+    throw std::invalid_argument(what + " is " + id.dump() + ", beyond any real vocabulary (at most " +
+                                std::to_string(kMaxTokenId) + ")");
+  if (id.get<int64_t>() < 0) throw std::invalid_argument(what + " is negative");
+  return static_cast<int32_t>(id.get<int64_t>());
+}
 
 std::vector<std::pair<std::string, std::string>> parse_merges(const json& merges) {
   std::vector<std::pair<std::string, std::string>> pairs;
@@ -46,7 +64,9 @@ std::vector<AddedToken> parse_added_tokens(const json& tokenizer) {
   auto it = tokenizer.find("added_tokens");
   if (it == tokenizer.end() || it->is_null()) return tokens;
   for (const json& t : *it) {
-    tokens.push_back({t.at("content").get<std::string>(), t.at("id").get<int32_t>(), t.value("special", false),
+    const std::string content = t.at("content").get<std::string>();
+    tokens.push_back({content, token_id(t.at("id"), "the id of added token " + detail::in_quotes(content)),
+                      t.value("special", false),
                       t.value("lstrip", false), t.value("rstrip", false)});
   }
   return tokens;
@@ -150,7 +170,7 @@ private:
     check_bpe_model(model);
     StringToId vocab;
     for (const auto& [token, id] : model.at("vocab").items()) {
-      vocab.emplace(token, id.get<int32_t>());
+      vocab.emplace(token, token_id(id, "the vocab id of " + detail::in_quotes(token)));
     }
     std::optional<int32_t> unk_id;
     const json unk = model.value("unk_token", json());
@@ -166,16 +186,16 @@ private:
     int32_t size = 0;
     for (const auto& [token, id] : merger_.vocab()) size = std::max(size, id + 1);
     for (const AddedToken& t : added_tokens_.tokens()) size = std::max(size, t.id + 1);
+    // Ids are dense in real files (added tokens sit just past the vocab): a table far larger
+    // than the entries listed is a crafted file, refused before it is allocated.
+    const std::size_t entries = merger_.vocab().size() + added_tokens_.tokens().size();
+    if (static_cast<std::size_t>(size) > 4 * entries + 65536)
+      throw std::invalid_argument("the largest token id, " + std::to_string(size - 1) + ", is far beyond the " +
+                                  std::to_string(entries) + " tokens the file lists");
     tokens_.resize(static_cast<std::size_t>(size));
     is_special_.assign(static_cast<std::size_t>(size), false);
-    for (const auto& [token, id] : merger_.vocab()) {
-      if (id < 0) throw std::invalid_argument("vocab id of \"" + token + "\" is negative");
-      tokens_[id] = token;
-    }
+    for (const auto& [token, id] : merger_.vocab()) tokens_[id] = token;  // ids checked by token_id
     for (const AddedToken& t : added_tokens_.tokens()) {
-      if (t.id < 0) {
-        throw std::invalid_argument("added token \"" + t.content + "\" has a negative id");
-      }
       tokens_[t.id] = t.content;
       is_special_[t.id] = t.special;
     }
@@ -207,7 +227,7 @@ private:
       return std::nullopt;
     }
     if (type == "RobertaProcessing" || type == "BertProcessing") {
-      return std::vector<int32_t>{post.at("cls").at(1).get<int32_t>()};
+      return std::vector<int32_t>{token_id(post.at("cls").at(1), "post_processor cls id")};
     }
     if (type != "TemplateProcessing") return std::nullopt;
     std::vector<int32_t> prefix;
@@ -216,7 +236,8 @@ private:
       const std::string name = item.at("SpecialToken").at("id").get<std::string>();
       const json special = post.value("special_tokens", json::object());
       if (special.contains(name)) {
-        for (const json& id : special.at(name).at("ids")) prefix.push_back(id.get<int32_t>());
+        for (const json& id : special.at(name).at("ids"))
+          prefix.push_back(token_id(id, "post_processor id of " + detail::in_quotes(name)));
       } else if (auto id = find_token(name)) {
         prefix.push_back(*id);
       } else {

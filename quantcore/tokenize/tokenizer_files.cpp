@@ -1,17 +1,15 @@
 #include "tokenizer_files.h"
 
 #include "quantcore/io/errors.h"
+#include "quantcore/io/json_input.h"
 #include "quantcore/io/read_file.h"
 
 namespace quantcore {
 
 nlohmann::json read_json_file(const std::filesystem::path& path) {
-  const std::string text = read_file(path);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path.string(), std::string("not valid JSON: ") + e.what());
-  }
+  // The io reader's strict parse: a depth limit (deep nesting would exhaust the stack),
+  // duplicate keys and out-of-range numbers are one-line errors.
+  return detail::parse_json_text(read_file(path), path.string());
 }
 
 namespace {

@@ -1,12 +1,15 @@
 #include "quantcore/methods/ptq161/block_optimizer.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 #include <torch/optim/adamw.h>
 
+#include <cmath>
 #include <memory>
 #include <utility>
 
 #include "quantcore/calib/activation_stats.h"
+#include "quantcore/io/errors.h"
 #include "quantcore/kernels/fused/w_rebuild.h"
 #include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/model/causal_lm.h"
@@ -126,6 +129,11 @@ void train(CausalLM& model, int64_t block, std::vector<TrainableLinear>& linears
       at::Tensor yq = model.block_forward(block, sample(data.input));
       at::Tensor t2 = options.loss.quantized_branch ? sample(data.quantized_target) : at::Tensor();
       BlockLoss loss = block_loss(yq, sample(data.fp_target), t2, options.loss);
+      if (!std::isfinite(loss.values.total))
+        throw InputError("block " + std::to_string(block), "the loss is " + std::to_string(loss.values.total) +
+                                                               " at epoch " + std::to_string(epoch) + ", step " +
+                                                               std::to_string(n) + "; the run stops (a learning rate "
+                                                               "too large for these weights?)");
       optimizer.zero_grad();
       loss.total.backward();
       optimizer.step();

@@ -1,5 +1,6 @@
 #pragma once
-// Private helpers of quantcore_io: strict JSON parsing of user files and message formatting.
+// Strict JSON parsing of user files and message formatting, for the readers of quantcore_io and
+// quantcore_tokenize.
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>

@@ -101,6 +101,7 @@ private:
   std::vector<BlockWeights> blocks_;
   std::map<std::string, at::Tensor> globals_;  // embeddings, final norm, head, OPT extras
   at::Tensor inv_freq_;                        // rotary inverse frequencies on the device (LLaMA family)
+  std::string embedding_file_;                 // where the embedding came from, for messages
   LinearInputObserver linear_input_observer_;
 };
 
