@@ -14,6 +14,7 @@
 #include "analysis/dump_schema.h"
 #include "hdf5/h5_handles.h"
 #include "quantcore/io/errors.h"
+#include "quantcore/io/temporaries.h"
 
 #ifndef QUANTLENS_VERSION
 #define QUANTLENS_VERSION "unknown"
@@ -167,6 +168,7 @@ void check_dump_destination(const fs::path& path, bool force) {
 struct DumpWriter::State {
   fs::path path;
   fs::path temp;
+  quantcore::TemporaryLock lock;  // held while the temporary file is written
   h5::File file;
   h5::Group blocks;
   int64_t next_block = 0;
@@ -196,9 +198,10 @@ DumpWriter::DumpWriter(const fs::path& path) : state_(std::make_unique<State>())
   ::close(fd);
   s.temp = name;
   try {
-    s.file = h5::File(H5Fcreate(s.temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "create the HDF5 file");
+    s.lock = quantcore::TemporaryLock(s.temp);
+    s.file = h5::create_file(s.temp);
     s.blocks = h5::create_group(s.file.get(), "blocks");
-  } catch (const h5::Error& e) {
+  } catch (const std::exception& e) {
     s.blocks.reset();
     s.file.reset();
     fs::remove(s.temp, ec);
@@ -213,6 +216,7 @@ DumpWriter::~DumpWriter() {
   state_->file.reset();
   std::error_code ec;
   fs::remove(state_->temp, ec);
+  state_->lock.release();
 }
 
 void DumpWriter::write_block(const DumpBlock& block) {
@@ -279,6 +283,7 @@ void DumpWriter::commit() {
   fs::rename(s.temp, s.path, ec);
   if (ec) throw quantcore::InputError(s.path.string(), "cannot rename the temporary file into place: " + ec.message());
   s.temp.clear();
+  s.lock.release();
   sync_to_disk(folder_of(s.path));
 }
 

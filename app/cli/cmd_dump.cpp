@@ -58,6 +58,7 @@ void define_dump(CLI::App& sub, Action& action) {
     inputs.emplace_back(a->calibration.text);
     quantcore::outputs::check_output_apart_from_inputs(dest, inputs);
     analysis::check_dump_destination(dest, a->force);
+    report_removed_temporaries(quantcore::remove_abandoned_temporaries(std::filesystem::absolute(dest), ""));
     // The analytic initialisation only: no training steps.
     quantcore::quantize::QuantizeSettings settings(
         quantcore::methods::parse_method_spelling(std::string(ptq161::kName) + ":epochs=0:no-learn", "quantlens dump"));

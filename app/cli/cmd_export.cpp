@@ -32,6 +32,7 @@ void define_export(CLI::App& sub, Action& action) {
   action = [model, out, a] {
     using namespace quantcore::outputs;
     const std::filesystem::path dest = checked_destination(a->out, a->force, model->inputs());
+    report_removed_temporaries(remove_abandoned_staging(dest));
     const quantcore::Checkpoint ck = model->open();
     StagingDir staging(dest);
     quantcore::NullProgress progress;

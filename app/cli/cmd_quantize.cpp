@@ -49,11 +49,13 @@ void define_quantize(CLI::App& sub, Action& action) {
     std::vector<fs::path> inputs = model->inputs();
     inputs.emplace_back(a->calibration.text);
     const fs::path dest = checked_destination(a->out, a->force, inputs);
+    report_removed_temporaries(remove_abandoned_staging(dest));
 #if QUANTLENS_HAVE_HDF5
     if (!a->dump.empty()) {
       analysis::check_quantization_dump_method(method);
       check_output_apart_from_inputs(a->dump, inputs);
       analysis::check_dump_destination(a->dump, a->force);
+      report_removed_temporaries(quantcore::remove_abandoned_temporaries(fs::absolute(a->dump), ""));
     }
 #endif
     quantcore::quantize::QuantizeSettings settings(method);

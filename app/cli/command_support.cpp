@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <csignal>
+#include <cstdio>
 #include <iostream>
 
 #include "quantcore/io/errors.h"
@@ -82,12 +83,31 @@ quantcore::CancelToken& interrupt_token() {
 }
 
 namespace {
-extern "C" void on_interrupt(int) {
+
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+volatile std::sig_atomic_t stop_signal = 0;
+
+// Async-signal-safe: sets the token's atomic flag and the signal's number; the running job stops
+// at its next step and its temporaries are removed on the way out.
+extern "C" void on_stop_signal(int signal) {
+  stop_signal = signal;
   interrupt_token().request();
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+  // A second signal of any of the three ends the process at once; what it leaves behind is
+  // unlocked, so the next run removes it (remove_abandoned_staging).
+  for (int s : kStopSignals) std::signal(s, SIG_DFL);
 }
+
 }  // namespace
 
-void install_interrupt_handler() { std::signal(SIGINT, on_interrupt); }
+void install_interrupt_handler() {
+  for (int s : kStopSignals) std::signal(s, on_stop_signal);
+}
+
+int interrupted_exit_status() { return 128 + (stop_signal != 0 ? int(stop_signal) : SIGINT); }
+
+void report_removed_temporaries(const std::vector<std::filesystem::path>& removed) {
+  for (const std::filesystem::path& p : removed)
+    std::fprintf(stderr, "quantlens: removed %s, left by an interrupted run\n", p.string().c_str());
+}
 
 }  // namespace quantlens_cli

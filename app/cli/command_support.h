@@ -65,6 +65,12 @@ const CLI::Validator& positive_integer();
 
 // Ctrl-C sets this token; running jobs stop at their next step.
 quantcore::CancelToken& interrupt_token();
+// SIGINT, SIGTERM and SIGHUP cancel the running job (interrupt_token) the same way; a second one
+// ends the process at once.
 void install_interrupt_handler();
+// 128 + the number of the signal that cancelled the job (130 for Ctrl-C, 143 for SIGTERM).
+int interrupted_exit_status();
+// One stderr line per temporary of a killed run that this run removed.
+void report_removed_temporaries(const std::vector<std::filesystem::path>& removed);
 
 }  // namespace quantlens_cli

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const quantcore::Cancelled&) {
     std::fprintf(stderr, "\nquantlens: cancelled\n");
-    return 130;
+    return interrupted_exit_status();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "quantlens: error: %s\n", first_line(e.what()).c_str());
     return 1;

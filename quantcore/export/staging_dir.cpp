@@ -55,10 +55,17 @@ StagingDir::StagingDir(const fs::path& dest) {
   // mkdtemp makes it private; the result should look like any directory the user creates.
   const mode_t mask = umask(0);
   umask(mask);
-  fs::permissions(path_, static_cast<fs::perms>(0777 & ~mask));
-  std::ofstream marker(path_ / kOutputMarker);
-  marker << "Written by QuantLens; `--force` may replace this directory.\n";
-  if (!marker) throw InputError(path_.string(), "cannot write into it");
+  try {
+    fs::permissions(path_, static_cast<fs::perms>(0777 & ~mask));
+    lock_ = TemporaryLock(path_ / kLockFile);
+    std::ofstream marker(path_ / kOutputMarker);
+    marker << "Written by QuantLens; `--force` may replace this directory.\n";
+    if (!marker) throw InputError(path_.string(), "cannot write into it");
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+    throw;
+  }
 }
 
 StagingDir::~StagingDir() {
@@ -66,6 +73,10 @@ StagingDir::~StagingDir() {
     std::error_code ec;
     fs::remove_all(path_, ec);
   }
+}
+
+std::vector<fs::path> remove_abandoned_staging(const fs::path& dest) {
+  return remove_abandoned_temporaries(dest, kOutputMarker);
 }
 
 void StagingDir::commit(const fs::path& dest, bool force) {
@@ -80,6 +91,8 @@ void StagingDir::commit(const fs::path& dest, bool force) {
     }
   }
   std::error_code ec;
+  fs::remove(path_ / kLockFile, ec);  // the output keeps only the marker
+  lock_.release();
   fs::rename(path_, dest, ec);
   if (ec) {
     if (!previous.empty()) fs::rename(previous, dest);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "quantcore/io/errors.h"
+#include "quantcore/io/temporaries.h"
 
 namespace quantcore {
 namespace {
@@ -41,12 +42,20 @@ std::string last_error() { return errno != 0 ? std::strerror(errno) : "I/O error
 }  // namespace
 
 void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& fill) {
+  remove_abandoned_temporaries(path, "");  // of writers of this file that were killed outright
   const fs::path temp = temporary_name(path);
   auto discard = [&temp] {
     std::error_code ec;
     fs::remove(temp, ec);
   };
 
+  // Locked while it is written, so that no other run takes it for abandoned.
+  TemporaryLock lock;
+  try {
+    lock = TemporaryLock(temp);
+  } catch (const InputError&) {
+    throw InputError(path.string(), "cannot create temporary file '" + temp.filename().string() + "': " + last_error());
+  }
   std::ofstream out(temp, std::ios::binary | std::ios::trunc);
   if (!out) {
     throw InputError(path.string(), "cannot create temporary file '" + temp.filename().string() + "': " + last_error());

@@ -415,6 +415,50 @@ TEST(Hdf5Dump, ReaderRefusesWhatIsNotADump) {
   expect_input_error([&] { r.read_block(1); }, damaged.string(), "/blocks/001/down_proj: missing dataset 'r2'");
 }
 
+TEST(Hdf5Dump, AnExtentItsStorageCannotHoldIsRefusedBeforeAllocating) {
+  TempDir dir;
+  const auto path = write_synthetic(dir, true);
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  H5Ldelete(f, "/blocks/001/down_proj/r2", H5P_DEFAULT);
+  // 2^40 floats (4 TiB) declared, no chunk written: the file stores none of them.
+  const hsize_t dims[1] = {hsize_t(1) << 40}, chunk[1] = {1024};
+  hid_t space = H5Screate_simple(1, dims, nullptr);
+  hid_t create = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(create, 1, chunk);
+  H5Pset_deflate(create, 4);
+  hid_t d = H5Dcreate2(f, "/blocks/001/down_proj/r2", H5T_IEEE_F32LE, space, H5P_DEFAULT, create, H5P_DEFAULT);
+  ASSERT_GE(d, 0);
+  H5Dclose(d);
+  H5Pclose(create);
+  H5Sclose(space);
+  H5Fclose(f);
+  DumpReader r(path);
+  expect_input_error([&] { r.read_block(1); }, path.string(), "declares 1099511627776 elements but stores only");
+}
+
+TEST(Hdf5Dump, DumpsWithVariableLengthStringsStillRead) {
+  // Dumps written before fixed-length strings hold variable-length ones.
+  TempDir dir;
+  const auto path = write_synthetic(dir, false);
+  const std::string model = DumpReader(path).header().model;
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  H5Adelete(f, "model");
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  hid_t space = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(f, "model", type, space, H5P_DEFAULT, H5P_DEFAULT);
+  const char* value = model.c_str();
+  H5Awrite(a, type, &value);
+  H5Aclose(a);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Fclose(f);
+  EXPECT_EQ(DumpReader(path).header().model, model);
+}
+
 TEST(Hdf5Dump, UncommittedWriterLeavesNothing) {
   TempDir dir;
   const DumpHeader h = synthetic_header(false);

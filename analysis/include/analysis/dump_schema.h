@@ -18,7 +18,7 @@ inline constexpr int64_t kSaliencyMapSide = 256;
 // groups by the last component of the linear's short name ("q_proj" for "self_attn.q_proj").
 enum class DumpLocation { Root, Block, Linear, SaliencyMap, SalientWeights, Loss };
 enum class DumpKind { Attribute, Dataset };
-// Element types as stored (little-endian); strings are variable-length UTF-8.
+// Element types as stored (little-endian); strings are UTF-8 (fixed-length; older dumps variable).
 enum class DumpType { String, Int64, UInt64, UInt8, Int32, Float32, Float64 };
 // Which dumps hold the entry: every dump, or only those of `quantlens quantize --dump`.
 enum class DumpPresence { Always, Quantized };

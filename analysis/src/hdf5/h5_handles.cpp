@@ -21,6 +21,31 @@ Type utf8_string_type() {
   return t;
 }
 
+namespace {
+
+// UTF-8 strings of `size` bytes, NUL-padded: stored inline in the attribute, so that reading one
+// never goes through the global heap of variable-length strings, which no format version
+// checksums (a corrupted heap crashes libhdf5 1.10 in H5HG_read).
+Type fixed_utf8_string_type(size_t size) {
+  Type t(H5Tcopy(H5T_C_S1), "copy the string type");
+  if (H5Tset_size(t.get(), std::max<size_t>(size, 1)) < 0 || H5Tset_cset(t.get(), H5T_CSET_UTF8) < 0 ||
+      H5Tset_strpad(t.get(), H5T_STR_NULLPAD) < 0)
+    throw Error("cannot set up the UTF-8 string type");
+  return t;
+}
+
+}  // namespace
+
+File create_file(const std::filesystem::path& path) {
+  PropertyList access(H5Pcreate(H5P_FILE_ACCESS), "create file access properties");
+  // The 1.10 file format: every object header, B-tree and heap carries a checksum, so that
+  // corruption is reported instead of followed. The writer holds its own lock (TemporaryLock).
+  if (H5Pset_libver_bounds(access.get(), H5F_LIBVER_V110, H5F_LIBVER_V110) < 0 ||
+      H5Pset_file_locking(access.get(), false, true) < 0)
+    throw Error("cannot set up the file format");
+  return File(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), "create the HDF5 file");
+}
+
 Group create_group(hid_t parent, const std::string& name) {
   return Group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create group '" + name + "'");
 }
@@ -76,16 +101,19 @@ void write_attribute_raw(hid_t object, const std::string& name, hid_t file_type,
 }
 
 void write_string(hid_t object, const std::string& name, const std::string& value) {
-  Type t = utf8_string_type();
-  const char* p = value.c_str();
-  write_attribute_raw(object, name, t.get(), t.get(), {}, &p);
+  Type t = fixed_utf8_string_type(value.size());
+  std::string padded = value;
+  padded.resize(std::max<size_t>(value.size(), 1), '\0');
+  write_attribute_raw(object, name, t.get(), t.get(), {}, padded.data());
 }
 
 void write_strings(hid_t object, const std::string& name, const std::vector<std::string>& values) {
-  Type t = utf8_string_type();
-  std::vector<const char*> p;
-  for (const std::string& v : values) p.push_back(v.c_str());
-  write_attribute_raw(object, name, t.get(), t.get(), {values.size()}, p.data());
+  size_t width = 1;
+  for (const std::string& v : values) width = std::max(width, v.size());
+  Type t = fixed_utf8_string_type(width);
+  std::string packed(values.size() * width, '\0');
+  for (size_t i = 0; i < values.size(); ++i) packed.replace(i * width, values[i].size(), values[i]);
+  write_attribute_raw(object, name, t.get(), t.get(), {values.size()}, packed.data());
 }
 
 size_t attribute_size(hid_t object, const std::string& name) {
@@ -111,9 +139,26 @@ std::string read_string(hid_t object, const std::string& name) {
 std::vector<std::string> read_strings(hid_t object, const std::string& name) {
   Attribute a = open_attribute(object, name);
   Type stored(H5Aget_type(a.get()), "read the type of '" + name + "'");
-  if (H5Tget_class(stored.get()) != H5T_STRING || H5Tis_variable_str(stored.get()) <= 0)
-    throw Error("attribute '" + name + "' is not a variable-length string");
+  if (H5Tget_class(stored.get()) != H5T_STRING) throw Error("attribute '" + name + "' is not a string");
   Space s(H5Aget_space(a.get()), "read the dataspace of '" + name + "'");
+  if (H5Tis_variable_str(stored.get()) <= 0) {  // what dumps hold since fixed strings
+    const size_t width = H5Tget_size(stored.get()), count = element_count(s.get());
+    // An attribute lives in its object header (at most 64 KiB): a larger declared size is corrupt.
+    if (width == 0 || count > (size_t(1) << 16) / width + 1)
+      throw Error("attribute '" + name + "' declares an implausible size");
+    Type memory = fixed_utf8_string_type(width);
+    std::string raw(width * count, '\0');
+    if (count > 0 && H5Aread(a.get(), memory.get(), raw.data()) < 0)
+      throw Error("cannot read attribute '" + name + "'");
+    std::vector<std::string> out;
+    for (size_t i = 0; i < count; ++i) {
+      std::string v = raw.substr(i * width, width);
+      v.erase(v.find_last_not_of('\0') + 1);
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+  // Variable-length strings: dumps written before fixed strings.
   std::vector<char*> raw(element_count(s.get()), nullptr);
   Type t = utf8_string_type();
   if (!raw.empty() && H5Aread(a.get(), t.get(), raw.data()) < 0) throw Error("cannot read attribute '" + name + "'");
@@ -133,7 +178,8 @@ Dataset write_dataset_raw(hid_t group, const std::string& name, hid_t file_type,
   if (count > 0) {
     const std::vector<hsize_t> chunk = chunk_dims(dims, element_size);
     if (H5Pset_chunk(create.get(), static_cast<int>(chunk.size()), chunk.data()) < 0 ||
-        H5Pset_shuffle(create.get()) < 0 || H5Pset_deflate(create.get(), 4) < 0)
+        H5Pset_shuffle(create.get()) < 0 || H5Pset_deflate(create.get(), 4) < 0 ||
+        H5Pset_fletcher32(create.get()) < 0)  // a checksum over each stored chunk
       throw Error("cannot set up compression of '" + name + "'");
   }
   Dataset d(H5Dcreate2(group, name.c_str(), file_type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
@@ -141,6 +187,27 @@ Dataset write_dataset_raw(hid_t group, const std::string& name, hid_t file_type,
   if (count > 0 && H5Dwrite(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
     throw Error("cannot write dataset '" + name + "'");
   return d;
+}
+
+size_t checked_element_count(hid_t group, const std::string& name, size_t element_size) {
+  const std::vector<hsize_t> dims = dataset_dims(group, name);
+  size_t count = 1;
+  for (hsize_t x : dims)
+    if (__builtin_mul_overflow(count, static_cast<size_t>(x), &count))
+      throw Error("dataset '" + name + "' declares more elements than memory can address");
+  if (count == 0) return 0;
+  Dataset d(H5Dopen2(group, name.c_str(), H5P_DEFAULT), "open dataset '" + name + "'");
+  PropertyList create(H5Dget_create_plist(d.get()), "read the properties of '" + name + "'");
+  const uint64_t stored = H5Dget_storage_size(d.get());
+  // deflate expands at most about 1032:1; an unfiltered dataset holds its bytes as they are.
+  const int filters = H5Pget_nfilters(create.get());
+  const uint64_t ratio = filters > 0 ? 1032 : 1;
+  const uint64_t slack = filters > 0 ? (uint64_t(1) << 20) : 0;  // one chunk's worth of headers and padding
+  uint64_t bytes = 0;
+  if (__builtin_mul_overflow(uint64_t(count), uint64_t(element_size), &bytes) || bytes > stored * ratio + slack)
+    throw Error("dataset '" + name + "' declares " + std::to_string(count) + " elements but stores only " +
+                std::to_string(stored) + " bytes");
+  return count;
 }
 
 std::vector<hsize_t> dataset_dims(hid_t group, const std::string& name) {
@@ -166,9 +233,8 @@ void read_dataset_raw(hid_t group, const std::string& name, hid_t memory_type, s
 std::string describe_type(hid_t type) {
   switch (H5Tget_class(type)) {
     case H5T_STRING: {
-      const bool vlen = H5Tis_variable_str(type) > 0;
-      const bool utf8 = H5Tget_cset(type) == H5T_CSET_UTF8;
-      return vlen && utf8 ? "string" : std::string(vlen ? "vlen" : "fixed") + (utf8 ? "-utf8" : "-ascii") + "-string";
+      // Fixed-length (written now) and variable-length (older dumps) UTF-8 both read as strings.
+      return H5Tget_cset(type) == H5T_CSET_UTF8 ? "string" : "ascii-string";
     }
     case H5T_INTEGER: {
       const std::string sign = H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int";

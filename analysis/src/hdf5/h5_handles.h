@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -102,7 +103,10 @@ struct Types<uint8_t> {
   static hid_t file() { return H5T_STD_U8LE; }
 };
 
-Type utf8_string_type();  // variable-length UTF-8
+Type utf8_string_type();  // variable-length UTF-8, to read dumps written before fixed strings
+
+// A new file in the 1.10 format (checksummed metadata), without libhdf5's own file lock.
+File create_file(const std::filesystem::path& path);
 
 Group create_group(hid_t parent, const std::string& name);
 Group open_group(hid_t parent, const std::string& name);
@@ -156,12 +160,15 @@ Dataset write_dataset(hid_t group, const std::string& name, const std::vector<T>
 
 // The dataset's dimensions.
 std::vector<hsize_t> dataset_dims(hid_t group, const std::string& name);
+// Its element count, refused (Error) when more than its stored bytes can hold (for compressed
+// chunks, at deflate's maximum ratio): a corrupted header cannot make the reader allocate more
+// than the file could expand to.
+size_t checked_element_count(hid_t group, const std::string& name, size_t element_size);
 void read_dataset_raw(hid_t group, const std::string& name, hid_t memory_type, size_t count, void* out);
 template <class T>
 std::vector<T> read_dataset(hid_t group, const std::string& name, std::vector<hsize_t>* dims = nullptr) {
   const std::vector<hsize_t> d = dataset_dims(group, name);
-  size_t count = 1;
-  for (hsize_t x : d) count *= static_cast<size_t>(x);
+  const size_t count = checked_element_count(group, name, sizeof(T));
   std::vector<T> values(count);
   read_dataset_raw(group, name, Types<T>::memory(), count, values.data());
   if (dims) *dims = d;

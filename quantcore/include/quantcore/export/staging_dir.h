@@ -10,12 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "quantcore/io/temporaries.h"
+
 namespace quantcore::outputs {
 
 inline constexpr const char* kOutputMarker = ".quantlens-output";
 
 // A temporary directory beside the destination, removed unless committed: a cancelled or failed
-// job never leaves anything under the final name.
+// job never leaves anything under the final name. While it lives it holds the flock of its
+// kLockFile, so that a run killed outright leaves a directory the next run recognises as
+// abandoned (remove_abandoned_staging).
 class StagingDir {
 public:
   explicit StagingDir(const std::filesystem::path& dest);
@@ -30,7 +34,12 @@ public:
 
 private:
   std::filesystem::path path_;
+  TemporaryLock lock_;
 };
+
+// Removes the staging directories and temporary files that runs killed outright (SIGKILL, a
+// second Ctrl-C, a crash) left beside `dest`; returns what it removed, for the caller to report.
+std::vector<std::filesystem::path> remove_abandoned_staging(const std::filesystem::path& dest);
 
 // The absolute destination, checked before any work: InputError when it equals, contains or
 // lies inside one of `inputs` (symbolic links resolved), when it exists, is not empty and

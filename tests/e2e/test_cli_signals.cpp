@@ -1,0 +1,131 @@
+// Signals and killed runs (docs/reliability.md): SIGTERM and SIGHUP cancel a run as Ctrl-C does
+// (exit 128 + the signal, nothing under the final name, no temporaries); what a run killed
+// outright leaves (a staging directory whose lock nobody holds, a temporary dump) is removed by
+// the next run beside it, which says so, while a live run's temporaries are left alone.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli_support.h"
+#include "quantcore/export/staging_dir.h"
+#include "quantcore/io/temporaries.h"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+using quantlens_test::data_path;
+using quantlens_test::run_cli;
+using quantlens_test::TempDir;
+
+namespace {
+
+// `quantlens ARGS...` started in the background, stderr to `log`.
+pid_t start_cli(const std::vector<std::string>& args, const fs::path& log) {
+  std::vector<std::string> argv_s = {quantlens_test::cli_path()};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&files, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&files);
+  return rc == 0 ? pid : -1;
+}
+
+std::vector<std::string> entries(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// A long PTQ1.61 run on stories260K (many epochs) writing DIR/q.
+std::vector<std::string> long_run(const TempDir& dir) {
+  return {"quantize", data_path("stories260K/stories260K.bin").string(), "--calib",
+          data_path("house-corpus/valid.txt").string(), "--nsamples", "4", "--seqlen", "64", "--epochs", "400",
+          "--cache-dir", (dir / "cache").string(), "--out", (dir / "out" / "q").string()};
+}
+
+class CliSignals : public ::testing::TestWithParam<int> {};
+
+TEST_P(CliSignals, CancelsCleanlyWithExitStatusOfTheSignal) {
+  const int signal_number = GetParam();
+  TempDir dir;
+  fs::create_directory(dir / "out");
+  const pid_t pid = start_cli(long_run(dir), dir / "log");
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // into the optimisation
+  ASSERT_EQ(kill(pid, signal_number), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 128 + signal_number) << quantlens_test::read_text(dir / "log");
+  EXPECT_TRUE(entries(dir / "out").empty());  // nothing under the final name, no temporaries
+}
+
+INSTANTIATE_TEST_SUITE_P(StopSignals, CliSignals, ::testing::Values(SIGINT, SIGTERM, SIGHUP),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return std::string(info.param == SIGINT ? "Int" : info.param == SIGTERM ? "Term" : "Hup");
+                         });
+
+// What a run killed with SIGKILL while writing leaves: its staging directory (marker, unlocked
+// lock file, partial files) and a temporary dump file.
+void leave_killed_run(const fs::path& out_dir) {
+  const fs::path staging = out_dir / "q.tmp-Ab12Cd";
+  fs::create_directories(staging);
+  quantlens_test::write_bytes(staging / quantcore::outputs::kOutputMarker, "x");
+  quantlens_test::write_bytes(staging / quantcore::kLockFile, "");
+  quantlens_test::write_bytes(staging / "model.safetensors", std::string(4096, 'w'));
+  quantlens_test::write_bytes(out_dir / ".x.h5.tmp-Zz9Yy8", "partial");
+}
+
+TEST(CliKilledRuns, TheNextRunRemovesWhatAKilledRunLeftAndSaysSo) {
+  TempDir dir;
+  leave_killed_run(dir / "out");
+  // A temporary a live run holds (its lock taken here) stays.
+  const fs::path live = dir / "out" / "q.tmp-Live00";
+  fs::create_directories(live);
+  quantlens_test::write_bytes(live / quantcore::outputs::kOutputMarker, "x");
+  quantcore::TemporaryLock held(live / quantcore::kLockFile);
+  // So does a directory of that name that is not ours, and one marked resumable.
+  fs::create_directories(dir / "out" / "q.tmp-Theirs");
+  const fs::path resumable = dir / "out" / "q.tmp-Resume";
+  fs::create_directories(resumable);
+  quantlens_test::write_bytes(resumable / quantcore::outputs::kOutputMarker, "x");
+  quantlens_test::write_bytes(resumable / quantcore::kLockFile, "");
+  quantlens_test::write_bytes(resumable / quantcore::kResumableMarker, "");
+
+  const auto q = run_cli({"quantize", data_path("stories260K/stories260K.bin").string(), "--method", "rtn", "--out",
+                          (dir / "out" / "q").string()});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_NE(q.err.find("removed " + (dir / "out" / "q.tmp-Ab12Cd").string() + ", left by an interrupted run"),
+            std::string::npos)
+      << q.err;
+  EXPECT_EQ(entries(dir / "out"),
+            (std::vector<std::string>{".x.h5.tmp-Zz9Yy8", "q", "q.tmp-Live00", "q.tmp-Resume", "q.tmp-Theirs"}));
+
+  // The dump's temporary goes when a dump is written to that name.
+  const auto d = run_cli({"dump", data_path("stories260K/stories260K.bin").string(), "--calib",
+                          data_path("house-corpus/valid.txt").string(), "--nsamples", "2", "--seqlen", "32",
+                          "--cache-dir", (dir / "cache").string(), "--out", (dir / "out" / "x.h5").string()});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_NE(d.err.find(".x.h5.tmp-Zz9Yy8, left by an interrupted run"), std::string::npos) << d.err;
+  EXPECT_FALSE(fs::exists(dir / "out" / ".x.h5.tmp-Zz9Yy8"));
+}
+
+}  // namespace
