@@ -5,6 +5,8 @@
 #include <malloc.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,12 @@ int main(int argc, char** argv) {
       if (subs[i]->parsed()) return actions[i]();
   } catch (const quantcore::InputError& e) {
     std::fprintf(stderr, "quantlens: error: %s\n", first_line(e.what()).c_str());
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {  // a path the system refuses (too long, ...)
+    std::fprintf(stderr, "quantlens: error: %s: %s\n", e.path1().string().c_str(), e.code().message().c_str());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "quantlens: error: out of memory (a smaller --nsamples, --seqlen or model?)\n");
     return 2;
   } catch (const quantcore::Cancelled&) {
     std::fprintf(stderr, "\nquantlens: cancelled\n");

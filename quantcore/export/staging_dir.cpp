@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "quantcore/io/errors.h"
 
 namespace quantcore::outputs {
@@ -29,6 +31,25 @@ bool is_within(const fs::path& inner, const fs::path& outer) {
     if (i == inner.end() || *i != *o) return false;
   }
   return true;
+}
+
+// summary.json and the dumps record paths as JSON strings, which must be UTF-8: a path that is
+// not would fail only when the finished run is written.
+void check_utf8(const fs::path& p) {
+  try {
+    (void)nlohmann::json(p.string()).dump();
+  } catch (const nlohmann::json::type_error&) {
+    throw InputError(p.string(), "is not valid UTF-8; QuantLens records paths in JSON, so rename it");
+  }
+}
+
+// The folder the output goes into must exist and be writable, before any long work.
+void check_creatable(const fs::path& dest) {
+  const fs::path folder = dest.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) throw InputError(dest.string(), "folder '" + folder.string() + "' does not exist");
+  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+    throw InputError(dest.string(), "folder '" + folder.string() + "' is not writable");
 }
 
 bool is_empty_directory(const fs::path& p) {
@@ -118,7 +139,10 @@ void check_output_apart_from_inputs(const fs::path& output, const std::vector<fs
 fs::path checked_destination(const std::string& out, bool force, const std::vector<fs::path>& inputs) {
   fs::path dest = fs::absolute(out).lexically_normal();
   if (!dest.has_filename()) dest = dest.parent_path();
+  check_utf8(dest);
+  for (const fs::path& input : inputs) check_utf8(input);
   check_output_apart_from_inputs(dest, inputs);
+  check_creatable(dest);
   if (fs::exists(fs::symlink_status(dest)) && !is_empty_directory(dest)) check_replaceable(dest, force);
   return dest;
 }

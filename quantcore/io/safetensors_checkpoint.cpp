@@ -54,7 +54,10 @@ ShardIndex read_shard_index(const fs::path& index_path) {
           file, "shard of tensor " + in_quotes(tensor) + " is " + detail::json_kind(shard) + ", not a file name");
     }
     const std::string name = shard.get<std::string>();
-    if (name.empty() || fs::path(name).is_absolute()) {
+    // One plain file name: "../x" or "/x" would load weights from outside the model folder.
+    // (The file itself may be a link, as in the HF hub cache; only the name is checked.)
+    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+        name.find('\0') != std::string::npos) {
       throw InputError(file, "shard " + in_quotes(name) + " is not a file name inside the folder");
     }
     const auto [it, is_new] = shard_number.emplace(name, out.shards.size());

@@ -1,5 +1,7 @@
 #include "utf8_regex.h"
 
+#include "quantcore/io/errors.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -65,7 +67,10 @@ void Utf8Regex::for_each_match(std::string_view text,
     const int rc =
         pcre2_match(compiled_->code, subject, text.size(), start, PCRE2_NO_UTF_CHECK, match.get(), context.get());
     if (rc == PCRE2_ERROR_NOMATCH) return;
-    if (rc < 0) throw std::runtime_error("regex match failed: " + pcre2_message(rc));
+    // A limit (match, depth, JIT stack) is the text's doing on this pattern: bad input, not a bug.
+    if (rc < 0)
+      throw InputError("text at byte " + std::to_string(start),
+                       "the tokenizer's pre-tokenizer pattern failed on it: " + pcre2_message(rc));
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match.get());
     const std::size_t begin = ovector[0];
     const std::size_t end = ovector[1];

@@ -171,6 +171,23 @@ quantlens_test::RefusedCommand nan_salient_ratio(const TempDir&) {
           "--salient-ratio"};
 }
 
+std::string stories() { return data_path("stories260K/stories260K.bin").string(); }
+
+quantlens_test::RefusedCommand output_folder_missing(const TempDir& dir) {
+  const std::string out = (dir / "no" / "such" / "q").string();
+  return {{"quantize", stories(), "--method", "rtn", "--out", out}, "does not exist", out};
+}
+
+quantlens_test::RefusedCommand non_utf8_output(const TempDir& dir) {
+  const std::string out = (dir / "q\xff\xfe").string();
+  return {{"quantize", stories(), "--method", "rtn", "--out", out}, "is not valid UTF-8", out};
+}
+
+quantlens_test::RefusedCommand over_long_path(const TempDir&) {
+  const std::string path = "/" + std::string(5000, 'a');
+  return {{"info", path}, "File name too long", path};
+}
+
 INSTANTIATE_TEST_SUITE_P(Catalogue, CliBadInputs,
                          ::testing::Values(Case{"ConfigLayersBeyondTheWeights", config_layers_beyond_the_weights},
                                            Case{"ConfigNumberOverflow", config_number_overflow},
@@ -182,7 +199,10 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, CliBadInputs,
                                            Case{"NegativeNormEps", negative_norm_eps},
                                            Case{"ZeroSamples", zero_samples},
                                            Case{"InfiniteLearningRate", infinite_learning_rate},
-                                           Case{"NanSalientRatio", nan_salient_ratio}),
+                                           Case{"NanSalientRatio", nan_salient_ratio},
+                                           Case{"OutputFolderMissing", output_folder_missing},
+                                           Case{"NonUtf8Output", non_utf8_output},
+                                           Case{"OverLongPath", over_long_path}),
                          [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 }  // namespace

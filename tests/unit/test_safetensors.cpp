@@ -577,6 +577,21 @@ TEST(SafetensorsCheckpoint, AbsoluteShardPathRefused) {
                      "not a file name inside the folder");
 }
 
+TEST(SafetensorsCheckpoint, ShardNamesLeavingTheFolderAreRefused) {
+  // A real shard outside the model folder: "../" must not reach it.
+  TempDir outside;
+  write_small_tensors(outside / "model-00001-of-00001.safetensors", {"a"});
+  const std::filesystem::path model = outside / "model";
+  std::filesystem::create_directory(model);
+  for (const char* name : {"../model-00001-of-00001.safetensors", "sub/../../x.safetensors", "..", "."}) {
+    SCOPED_TRACE(name);
+    write_bytes(model / "model.safetensors.index.json",
+                nlohmann::json{{"weight_map", {{"a", name}}}}.dump());
+    expect_input_error([&] { SafetensorsCheckpoint ckpt(model); }, "model.safetensors.index.json",
+                       "not a file name inside the folder");
+  }
+}
+
 TEST(SafetensorsCheckpoint, NoSafetensorsInDirectory) {
   TempDir dir;
   expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, dir.path().string(),
