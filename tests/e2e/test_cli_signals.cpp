@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -126,6 +127,42 @@ TEST(CliKilledRuns, TheNextRunRemovesWhatAKilledRunLeftAndSaysSo) {
   ASSERT_EQ(d.exit_code, 0) << d.err;
   EXPECT_NE(d.err.find(".x.h5.tmp-Zz9Yy8, left by an interrupted run"), std::string::npos) << d.err;
   EXPECT_FALSE(fs::exists(dir / "out" / ".x.h5.tmp-Zz9Yy8"));
+}
+
+// A disk that fills up while the dump is written, as RLIMIT_FSIZE makes every write past 32 KiB
+// fail (EFBIG, with SIGXFSZ ignored): one line, exit 2, no crash at exit (libhdf5 1.10 used to
+// segfault closing the failed file again), no temporary left.
+TEST(CliFullDisk, ADumpThatCannotBeWrittenIsOneLineAndNoCrash) {
+  TempDir dir;
+  const fs::path out = dir / "out" / "x.h5";
+  fs::create_directory(dir / "out");
+  std::vector<std::string> args = {quantlens_test::cli_path(), "dump", data_path("stories260K/stories260K.bin").string(),
+                                   "--calib", data_path("house-corpus/valid.txt").string(), "--nsamples", "2",
+                                   "--seqlen", "32", "--cache-dir", (dir / "cache").string(), "--out", out.string(),
+                                   "-q"};
+  const fs::path log = dir / "log";
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const rlimit limit{32 * 1024, 32 * 1024};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    signal(SIGXFSZ, SIG_IGN);
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 2);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const std::string err = quantlens_test::read_text(log);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status) << ": " << err;
+  EXPECT_EQ(WEXITSTATUS(status), 2) << err;
+  EXPECT_EQ(err.rfind("quantlens: error: " + out.string() + ": ", 0), 0u) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_TRUE(entries(dir / "out").empty());
 }
 
 }  // namespace

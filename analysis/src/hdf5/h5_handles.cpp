@@ -7,6 +7,10 @@ namespace analysis::h5 {
 std::recursive_mutex& library_mutex() {
   static std::recursive_mutex mutex;
   static const bool quiet = [] {
+    // No library shutdown at exit: after a failed close (a full disk) libhdf5 1.10 keeps the
+    // file's id and crashes closing it again in H5_term_library. Every file is closed
+    // explicitly, so nothing depends on that shutdown.
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return true;
   }();
