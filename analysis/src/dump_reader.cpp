@@ -6,6 +6,7 @@
 #include "analysis/dump_schema.h"
 #include "hdf5/h5_file.h"
 #include "hdf5/h5_handles.h"
+#include "analysis/read_in_child.h"
 #include "quantcore/io/errors.h"
 
 namespace analysis {
@@ -157,7 +158,15 @@ struct DumpReader::State {
   DumpHeader header;
 };
 
-DumpReader::DumpReader(const fs::path& path) : state_(std::make_unique<State>()) {
+DumpReader::DumpReader(const fs::path& path) {
+  // Everything this reader will ever read, read first in a child: if that survives, so does this
+  // process reading the same bytes (the refusals of what is not a dump come back from it too).
+  read_in_child(path, read_limit_for(path), [&path] { (void)DumpReader(path, InProcess{}).read_blocks(); });
+  DumpReader checked(path, InProcess{});
+  state_ = std::move(checked.state_);
+}
+
+DumpReader::DumpReader(const fs::path& path, InProcess) : state_(std::make_unique<State>()) {
   h5::Lock lock(h5::library_mutex());
   State& s = *state_;
   s.path = path;

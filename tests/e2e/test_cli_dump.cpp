@@ -316,6 +316,35 @@ TEST(CliDump, DumpMasksAreTheEnginesMasks) {
   EXPECT_EQ(r.json().at("layers").size(), 8u * 7u);
 }
 
+// Bytes overwritten anywhere in a dump: dump-info reads it or refuses it with one line naming the
+// file and exit 2 (checksummed metadata, Fletcher-32 data, the reader's bounds, the child that
+// reads first); never a crash, a hang, or another exit status.
+TEST(CliDump, ACorruptedDumpIsReadOrRefusedWithOneLine) {
+  TempDir tmp;
+  const std::string good = (tmp / "good.h5").string();
+  auto r = run_cli({"dump", source_path("resources/models/stories260K/stories260K.bin"), "--calib",
+                    source_path("resources/text/little-stories.txt"), "--nsamples", "2", "--seqlen", "32",
+                    "--cache-dir", (tmp / "cache").string(), "--out", good});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string bytes = quantlens_test::read_text(good);
+  int refused = 0;
+  for (int percent = 1; percent < 100; percent += 7) {
+    SCOPED_TRACE(percent);
+    std::string damaged = bytes;
+    const size_t at = damaged.size() * static_cast<size_t>(percent) / 100;
+    for (size_t i = at; i < std::min(damaged.size(), at + 64); ++i) damaged[i] = static_cast<char>(damaged[i] ^ 0x5a);
+    const std::string file = (tmp / ("bad-" + std::to_string(percent) + ".h5")).string();
+    quantlens_test::write_bytes(file, damaged);
+    const auto d = run_cli({"dump-info", file});
+    ASSERT_TRUE(d.exit_code == 0 || d.exit_code == 2) << d.exit_code << ": " << d.err;
+    if (d.exit_code == 2) {
+      ++refused;
+      quantlens_test::expect_one_line_error(d, "", file);
+    }
+  }
+  EXPECT_GT(refused, 0);
+}
+
 std::vector<std::filesystem::path> everything_in(const TempDir& tmp) {
   std::vector<std::filesystem::path> paths;
   for (const auto& e : std::filesystem::recursive_directory_iterator(tmp.path())) paths.push_back(e.path());

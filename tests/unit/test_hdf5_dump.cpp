@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cmath>
 #include <functional>
 #include <filesystem>
@@ -18,6 +22,7 @@
 #include "analysis/dump_schema.h"
 #include "analysis/dump_writer.h"
 #include "analysis/hdf5_listing.h"
+#include "analysis/read_in_child.h"
 #include "analysis/weight_saliency.h"
 #include "quantcore/io/errors.h"
 #include "test_support.h"
@@ -410,9 +415,8 @@ TEST(Hdf5Dump, ReaderRefusesWhatIsNotADump) {
   ASSERT_GE(f, 0);
   H5Ldelete(f, "/blocks/001/down_proj/r2", H5P_DEFAULT);
   H5Fclose(f);
-  DumpReader r(damaged);
-  EXPECT_NO_THROW(r.read_block(0));
-  expect_input_error([&] { r.read_block(1); }, damaged.string(), "/blocks/001/down_proj: missing dataset 'r2'");
+  // The whole file is read when it is opened (in a child process first), so the damage is found there.
+  expect_input_error([&] { DumpReader r(damaged); }, damaged.string(), "/blocks/001/down_proj: missing dataset 'r2'");
 }
 
 TEST(Hdf5Dump, AnExtentItsStorageCannotHoldIsRefusedBeforeAllocating) {
@@ -433,8 +437,28 @@ TEST(Hdf5Dump, AnExtentItsStorageCannotHoldIsRefusedBeforeAllocating) {
   H5Pclose(create);
   H5Sclose(space);
   H5Fclose(f);
-  DumpReader r(path);
-  expect_input_error([&] { r.read_block(1); }, path.string(), "declares 1099511627776 elements but stores only");
+  expect_input_error([&] { DumpReader r(path); }, path.string(), "declares 1099511627776 elements but stores only");
+}
+
+// The child process that reads a dump first: its crash, hang or error is one InputError here.
+TEST(ReadInChild, ACrashAHangAndAnErrorBecomeOneLine) {
+  const std::filesystem::path file = "/some/dump.h5";
+  expect_input_error([&] { analysis::read_in_child(file, std::chrono::seconds(10), [] { std::raise(SIGSEGV); }); },
+                     file.string(), "the HDF5 library crashed reading it");
+  expect_input_error(
+      [&] {
+        analysis::read_in_child(file, std::chrono::milliseconds(300), [] {
+          for (;;) ::pause();
+        });
+      },
+      file.string(), "did not finish within");
+  expect_input_error(
+      [&] {
+        analysis::read_in_child(file, std::chrono::seconds(10),
+                                [&] { throw quantcore::InputError(file.string(), "bad block"); });
+      },
+      file.string(), "bad block");
+  EXPECT_NO_THROW(analysis::read_in_child(file, std::chrono::seconds(10), [] {}));
 }
 
 TEST(Hdf5Dump, DumpsWithVariableLengthStringsStillRead) {

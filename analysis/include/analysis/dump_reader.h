@@ -13,7 +13,8 @@ namespace analysis {
 class DumpReader {
 public:
   // Refuses a missing file, a file that is not HDF5, not a QuantLens dump, or of a newer
-  // format version.
+  // format version. The whole file is first read and validated in a child process, so that a
+  // file that crashes or hangs libhdf5 is an InputError here, not the end of this process.
   explicit DumpReader(const std::filesystem::path& path);
   ~DumpReader();
   DumpReader(const DumpReader&) = delete;
@@ -24,6 +25,8 @@ public:
   std::vector<DumpBlock> read_blocks() const;
 
 private:
+  struct InProcess {};
+  DumpReader(const std::filesystem::path& path, InProcess);  // no child: what the child runs
   struct State;
   std::unique_ptr<State> state_;
 };

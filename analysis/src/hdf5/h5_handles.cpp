@@ -1,11 +1,21 @@
 #include "hdf5/h5_handles.h"
 
 #include <algorithm>
+#include <new>
 
 namespace analysis::h5 {
 
-std::recursive_mutex& library_mutex() {
+namespace {
+std::recursive_mutex& mutex_storage() {
   static std::recursive_mutex mutex;
+  return mutex;
+}
+}  // namespace
+
+void reset_library_mutex_in_child() { new (&mutex_storage()) std::recursive_mutex(); }
+
+std::recursive_mutex& library_mutex() {
+  std::recursive_mutex& mutex = mutex_storage();
   static const bool quiet = [] {
     // No library shutdown at exit: after a failed close (a full disk) libhdf5 1.10 keeps the
     // file's id and crashes closing it again in H5_term_library. Every file is closed
@@ -231,7 +241,8 @@ void read_dataset_raw(hid_t group, const std::string& name, hid_t memory_type, s
   Space s(H5Dget_space(d.get()), "read the dataspace of '" + name + "'");
   if (element_count(s.get()) != count) throw Error("dataset '" + name + "' has an unexpected size");
   if (count > 0 && H5Dread(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
-    throw Error("cannot read dataset '" + name + "' (wrong type?)");
+    throw Error("cannot read dataset '" + name +
+                "' (corrupted: its checksum or decompression failed, or not the schema's type)");
 }
 
 std::string describe_type(hid_t type) {

@@ -23,6 +23,9 @@ struct Error : std::runtime_error {
 // Taken around every use of the library. The first call also stops HDF5 from printing its
 // error stack to stderr: failures surface as one-line exceptions instead.
 std::recursive_mutex& library_mutex();
+// In a forked child (read_in_child): a fresh, unlocked mutex, since another thread of the
+// parent may have held it at the fork and will never release the child's copy.
+void reset_library_mutex_in_child();
 using Lock = std::lock_guard<std::recursive_mutex>;
 
 template <herr_t (*Close)(hid_t)>
