@@ -17,9 +17,13 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-CliResult run_cli(const std::vector<std::string>& args) {
+CliResult run_cli(const std::vector<std::string>& args) { return run_cli_bounded(args, 0); }
+
+CliResult run_cli_bounded(const std::vector<std::string>& args, int64_t megabytes) {
   TempDir tmp;
-  std::string cmd = shell_quote(cli_path());
+  // RLIMIT_DATA counts the heap and private mappings: what a runaway allocation grows.
+  std::string cmd = megabytes > 0 ? "ulimit -d " + std::to_string(megabytes * 1024) + "; " : "";
+  cmd += shell_quote(cli_path());
   for (const std::string& a : args) cmd += " " + shell_quote(a);
   cmd += " -q >" + shell_quote((tmp / "out").string()) + " 2>" + shell_quote((tmp / "err").string());
   CliResult r;

@@ -25,6 +25,8 @@ const char* cli_path();
 std::string shell_quote(const std::string& s);
 // `quantlens ARGS... -q`, its exit status and both streams.
 CliResult run_cli(const std::vector<std::string>& args);
+// The same with the process's data (heap and private mappings) limited to `megabytes`; 0: no limit.
+CliResult run_cli_bounded(const std::vector<std::string>& args, int64_t megabytes);
 
 // A refused command: exit status 2, nothing on stdout, and stderr exactly one line,
 // "quantlens: error: ..." mentioning `needle`; with `file`, the message starts with that file.
