@@ -190,6 +190,16 @@ quantlens_test::RefusedCommand over_long_path(const TempDir&) {
   return {{"info", path}, "File name too long", path};
 }
 
+quantlens_test::RefusedCommand non_finite_loss(const TempDir& dir) {
+  // Learning rates at the top of their range blow the loss up within a step or two. The cache
+  // lives outside `dir`, whose files must stay as they were.
+  static const TempDir cache;
+  return {{"quantize", stories(), "--calib", valid_text(), "--nsamples", "2", "--seqlen", "32", "--lr-r", "1000",
+           "--lr-alpha", "1000", "--epochs", "4", "--cache-dir", cache.path().string(), "--out",
+           (dir / "q").string()},
+          "the run stops", "block 0: the loss is "};
+}
+
 INSTANTIATE_TEST_SUITE_P(Catalogue, CliBadInputs,
                          ::testing::Values(Case{"ConfigLayersBeyondTheWeights", config_layers_beyond_the_weights},
                                            Case{"ConfigNumberOverflow", config_number_overflow},
@@ -204,7 +214,8 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, CliBadInputs,
                                            Case{"NanSalientRatio", nan_salient_ratio},
                                            Case{"OutputFolderMissing", output_folder_missing},
                                            Case{"NonUtf8Output", non_utf8_output},
-                                           Case{"OverLongPath", over_long_path}),
+                                           Case{"OverLongPath", over_long_path},
+                                           Case{"NonFiniteLossStopsTheRun", non_finite_loss}),
                          [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 }  // namespace
