@@ -210,7 +210,8 @@ DumpSettings dump_settings(const quantcore::quantize::QuantizeSettings& settings
   s.device = settings.compute.device;
   s.dtype = settings.compute.dtype;
   s.spelling = settings.method.spelling();
-  s.json = quantcore::quantize::settings_json(settings).dump();
+  s.json = quantcore::quantize::settings_json(settings).dump(-1, ' ', false,
+                                                              nlohmann::json::error_handler_t::replace);
   return s;
 }
 

@@ -75,7 +75,7 @@ void define_info(CLI::App& sub, Action& action) {
   action = [model, out] {
     nlohmann::ordered_json j = describe(model->open());
     if (out->json) {
-      std::cout << j.dump() << std::endl;
+      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
     } else {
       for (auto& [key, value] : j.items())
         std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";

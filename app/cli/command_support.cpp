@@ -70,7 +70,8 @@ void OutputArgs::add_to(CLI::App& sub) {
 }
 
 void OutputArgs::emit(const nlohmann::json& doc) const {
-  if (json) std::cout << doc.dump() << std::endl;
+  // A path that is not UTF-8 (POSIX allows any bytes) is shown with U+FFFD, not refused at the end.
+  if (json) std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
 }
 
 std::unique_ptr<quantcore::Tokenizer> open_tokenizer(const quantcore::Checkpoint& checkpoint) {

@@ -218,4 +218,21 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, CliBadInputs,
                                            Case{"NonFiniteLossStopsTheRun", non_finite_loss}),
                          [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
+// POSIX paths are bytes: a model under a name that is not UTF-8 opens and evaluates, and the
+// JSON documents show the name with U+FFFD instead of failing once the work is done.
+TEST(CliPaths, AModelPathThatIsNotUtf8StillRuns) {
+  TempDir dir;
+  const fs::path model = dir / "stories\xff.bin";
+  fs::create_symlink(data_path("stories260K/stories260K.bin"), model);
+  fs::create_symlink(data_path("stories260K/tok512.bin"), dir / "tok512.bin");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"info", model.string(), "--json"},
+        std::vector<std::string>{"eval", model.string(), "--text", valid_text(), "--seqlen", "64", "--max-windows",
+                                 "1", "--json"}}) {
+    const auto r = run_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+    EXPECT_NO_THROW((void)json::parse(r.out)) << r.out;
+  }
+}
+
 }  // namespace
