@@ -81,20 +81,14 @@ struct Case {
 
 class CliBadInputs : public ::testing::TestWithParam<Case> {};
 
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = read_text(e.path());
-  return files;
-}
 
 TEST_P(CliBadInputs, OneLineExitTwoAndInputsUnchanged) {
   TempDir dir;
   const quantlens_test::RefusedCommand c = GetParam().make(dir);
-  const auto before = snapshot(dir.path());
+  const auto before = quantlens_test::files_under(dir.path());
   // Under 4 GiB of data: a size read from a small file cannot make the process grow past it.
   quantlens_test::expect_one_line_error(quantlens_test::run_cli_bounded(c.args, 4096), c.needle, c.file);
-  EXPECT_EQ(snapshot(dir.path()), before);
+  EXPECT_EQ(quantlens_test::files_under(dir.path()), before);
 }
 
 std::vector<std::string> eval_args(const fs::path& model) {

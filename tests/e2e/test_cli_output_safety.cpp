@@ -19,13 +19,6 @@ using quantlens_test::TempDir;
 
 namespace {
 
-// Every file under `dir` and its bytes.
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = read_text(e.path());
-  return files;
-}
 
 // A copy of stories260K (model and tokenizer) in DIR/model, and the calibration text beside it.
 struct Inputs {
@@ -56,11 +49,11 @@ class CliOutputSafety : public ::testing::TestWithParam<OverlapCase> {};
 TEST_P(CliOutputSafety, AnOutputOverlappingAnInputIsRefusedEvenWithForce) {
   Inputs in;
   const fs::path out = GetParam().out(in);
-  const auto before = snapshot(in.dir.path());
+  const auto before = quantlens_test::files_under(in.dir.path());
   expect_one_line_error(run_cli(quantize(in, out, {"--force"})), GetParam().needle, out.string());
   expect_one_line_error(run_cli({"export", in.model.string(), "--dense-hf", "--out", out.string(), "--force"}),
                         GetParam().needle, out.string());
-  EXPECT_EQ(snapshot(in.dir.path()), before);
+  EXPECT_EQ(quantlens_test::files_under(in.dir.path()), before);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -83,19 +76,19 @@ TEST(CliOutputSafety, AnOutputInsideAModelDirectoryIsRefused) {
   TempDir dir;
   const fs::path model = dir / "house-opt";
   fs::copy(data_path("house-opt"), model, fs::copy_options::recursive);
-  const auto before = snapshot(dir.path());
+  const auto before = quantlens_test::files_under(dir.path());
   expect_one_line_error(run_cli({"quantize", model.string(), "--method", "rtn", "--out", (model / "q").string()}),
                         "lies inside the input", (model / "q").string());
-  EXPECT_EQ(snapshot(dir.path()), before);
+  EXPECT_EQ(quantlens_test::files_under(dir.path()), before);
 }
 
 TEST(CliOutputSafety, TheCalibrationTextIsAnInputToo) {
   Inputs in;
   const std::vector<std::string> args = {"quantize", in.model.string(), "--calib", in.calib.string(), "--nsamples",
                                          "2", "--seqlen", "32", "--out", in.dir.path().string(), "--force"};
-  const auto before = snapshot(in.dir.path());
+  const auto before = quantlens_test::files_under(in.dir.path());
   expect_one_line_error(run_cli(args), "contains the input", in.dir.path().string());
-  EXPECT_EQ(snapshot(in.dir.path()), before);
+  EXPECT_EQ(quantlens_test::files_under(in.dir.path()), before);
 }
 
 TEST(CliOutputSafety, ForceReplacesOnlyADirectoryQuantLensWrote) {

@@ -1,5 +1,6 @@
 #pragma once
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,5 +25,9 @@ private:
 };
 
 void write_bytes(const std::filesystem::path& path, const std::string& bytes);
+
+// Every regular file below `dir` (its path relative to dir) and its bytes: to show that a
+// command left its inputs as they were.
+std::map<std::string, std::string> files_under(const std::filesystem::path& dir);
 
 }  // namespace quantlens_test
