@@ -110,7 +110,9 @@ void read_in_child(const std::filesystem::path& file, std::chrono::milliseconds 
     throw quantcore::InputError(file.string(), "the HDF5 library crashed reading it (" +
                                                    signal_name(WTERMSIG(status)) + "): the file is corrupted");
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
-  if (message.empty()) message = file.string() + ": its reader failed (exit " + std::to_string(WEXITSTATUS(status)) + ")";
+  if (message.empty())  // e.g. a sanitizer's report of a fault in libhdf5, then its exit
+    message = file.string() + ": the HDF5 library failed reading it (exit " + std::to_string(WEXITSTATUS(status)) +
+              "): the file is corrupted";
   // The child's InputError already names the file: pass its line on as it is.
   throw quantcore::InputError(message.substr(0, message.find('\n')));
 }
