@@ -130,10 +130,27 @@ void write_strings(hid_t object, const std::string& name, const std::vector<std:
   write_attribute_raw(object, name, t.get(), t.get(), {values.size()}, packed.data());
 }
 
+namespace {
+
+// The attribute's element count, refused when more than the bytes the file stores for it: what a
+// reader allocates from it stays bounded by the file.
+size_t checked_attribute_count(hid_t attribute, const std::string& name) {
+  Space s(H5Aget_space(attribute), "read the dataspace of '" + name + "'");
+  const size_t count = element_count(s.get());
+  Type t(H5Aget_type(attribute), "read the type of '" + name + "'");
+  const size_t element = std::max<size_t>(1, H5Tget_size(t.get()));
+  const hsize_t stored = H5Aget_storage_size(attribute);
+  if (count > stored / element)
+    throw Error("attribute '" + name + "' declares " + std::to_string(count) + " elements but stores only " +
+                std::to_string(stored) + " bytes");
+  return count;
+}
+
+}  // namespace
+
 size_t attribute_size(hid_t object, const std::string& name) {
   Attribute a = open_attribute(object, name);
-  Space s(H5Aget_space(a.get()), "read the dataspace of '" + name + "'");
-  return element_count(s.get());
+  return checked_attribute_count(a.get(), name);
 }
 
 void read_attribute_raw(hid_t object, const std::string& name, hid_t memory_type, size_t count, void* out) {
@@ -154,12 +171,9 @@ std::vector<std::string> read_strings(hid_t object, const std::string& name) {
   Attribute a = open_attribute(object, name);
   Type stored(H5Aget_type(a.get()), "read the type of '" + name + "'");
   if (H5Tget_class(stored.get()) != H5T_STRING) throw Error("attribute '" + name + "' is not a string");
-  Space s(H5Aget_space(a.get()), "read the dataspace of '" + name + "'");
+  const size_t count = checked_attribute_count(a.get(), name);
   if (H5Tis_variable_str(stored.get()) <= 0) {  // what dumps hold since fixed strings
-    const size_t width = H5Tget_size(stored.get()), count = element_count(s.get());
-    // An attribute lives in its object header (at most 64 KiB): a larger declared size is corrupt.
-    if (width == 0 || count > (size_t(1) << 16) / width + 1)
-      throw Error("attribute '" + name + "' declares an implausible size");
+    const size_t width = std::max<size_t>(1, H5Tget_size(stored.get()));
     Type memory = fixed_utf8_string_type(width);
     std::string raw(width * count, '\0');
     if (count > 0 && H5Aread(a.get(), memory.get(), raw.data()) < 0)
@@ -173,7 +187,7 @@ std::vector<std::string> read_strings(hid_t object, const std::string& name) {
     return out;
   }
   // Variable-length strings: dumps written before fixed strings.
-  std::vector<char*> raw(element_count(s.get()), nullptr);
+  std::vector<char*> raw(count, nullptr);
   Type t = utf8_string_type();
   if (!raw.empty() && H5Aread(a.get(), t.get(), raw.data()) < 0) throw Error("cannot read attribute '" + name + "'");
   std::vector<std::string> out;
