@@ -25,6 +25,7 @@
 #include <memory>
 
 #include "analysis/dump_reader.h"
+#include "quantcore/export/staging_dir.h"
 #include "quantcore/io/model_spec.h"
 #include "quantcore/io/safetensors.h"
 #include "quantcore/pack/half_float.h"
@@ -256,6 +257,22 @@ private Q_SLOTS:
     QVERIFY(!exports().start(Kind::Packed, QString::fromStdString(out("hf").string()), error));
     QVERIFY(error.startsWith(QString::fromStdString(out("hf").string())));
     QVERIFY(error.contains("not empty"));
+  }
+
+  void whatAKilledRunLeftIsRemovedAndSaid() {
+    // A staging directory as a run killed outright leaves it: our marker, a lock nobody holds.
+    const fs::path left = out("after-kill.tmp-K1lled");
+    fs::create_directories(left);
+    std::ofstream(left / quantcore::outputs::kOutputMarker) << "x";
+    std::ofstream(left / quantcore::kLockFile).flush();
+    QSignalSpy started(&exports(), &widgets::ExportActions::started);
+    QVERIFY(exportTo(Kind::Packed, out("after-kill")));
+    QVERIFY(!fs::exists(left));
+    QVERIFY(fs::is_regular_file(out("after-kill") / "config.json"));
+    QCOMPARE(started.count(), 1);
+    const QString said = started.at(0).at(0).toString();
+    QVERIFY2(said.contains("Removed " + QString::fromStdString(left.string()) + ", left by an interrupted run"),
+             qPrintable(said));
   }
 
   void cancelLeavesNothingUnderTheFinalName() {

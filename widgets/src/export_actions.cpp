@@ -152,6 +152,14 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
     return false;
   }
 
+  // What a run killed while writing here left behind (docs/reliability.md), said in the status.
+  const std::vector<fs::path> removed = kind == Kind::Hdf5Dump
+                                            ? quantcore::remove_abandoned_temporaries(dest, "")
+                                            : quantcore::outputs::remove_abandoned_staging(dest);
+  QString cleaned;
+  for (const fs::path& p : removed)
+    cleaned += tr("Removed %1, left by an interrupted run. ").arg(QString::fromStdString(p.string()));
+
   std::shared_ptr<const quantcore::quantize::QuantizeResult> result = session_.quantizedRun();
   std::function<void(JobProgress&, const quantcore::CancelToken&)> work;
   switch (kind) {
@@ -210,7 +218,8 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
   refresh();
   cancel_ = std::make_shared<quantcore::CancelToken>();
   progress_.reset();
-  const QString what = tr("Exporting the %1 to %2").arg(kNames[int(kind)], QString::fromStdString(dest.string()));
+  const QString what =
+      cleaned + tr("Exporting the %1 to %2").arg(kNames[int(kind)], QString::fromStdString(dest.string()));
   if (status_) {
     status_->setText(what + "...");
     bar_->setRange(0, 0);
