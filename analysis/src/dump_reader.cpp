@@ -1,6 +1,9 @@
 #include "analysis/dump_reader.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include "analysis/dump_schema.h"
@@ -158,11 +161,40 @@ struct DumpReader::State {
   DumpHeader header;
 };
 
+namespace {
+
+// What identifies the bytes at `path`: the same file, not replaced or rewritten since.
+struct FileIdentity {
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  timespec modified{};
+  bool operator==(const FileIdentity& o) const {
+    return device == o.device && inode == o.inode && size == o.size && modified.tv_sec == o.modified.tv_sec &&
+           modified.tv_nsec == o.modified.tv_nsec;
+  }
+};
+
+std::optional<FileIdentity> identity_of(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileIdentity{st.st_dev, st.st_ino, st.st_size, st.st_mtim};
+}
+
+}  // namespace
+
 DumpReader::DumpReader(const fs::path& path) {
-  // Everything this reader will ever read, read first in a child: if that survives, so does this
-  // process reading the same bytes (the refusals of what is not a dump come back from it too).
-  read_in_child(path, read_limit_for(path), [&path] { (void)DumpReader(path, InProcess{}).read_blocks(); });
+  // Everything this reader will ever read, read first in a child, block by block: if that
+  // survives, so does this process reading the same bytes (the refusals of what is not a dump
+  // come back from it too).
+  const std::optional<FileIdentity> before = identity_of(path);
+  read_in_child(path, read_limit_for(path), [&path] {
+    const DumpReader r(path, InProcess{});
+    for (int64_t b = 0; b < r.header().num_layers; ++b) (void)r.read_block(b);
+  });
   DumpReader checked(path, InProcess{});
+  if (identity_of(path) != before)
+    throw quantcore::InputError(path.string(), "changed while it was being read; open it again");
   state_ = std::move(checked.state_);
 }
 

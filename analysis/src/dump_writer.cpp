@@ -198,7 +198,11 @@ DumpWriter::DumpWriter(const fs::path& path) : state_(std::make_unique<State>())
   ::close(fd);
   s.temp = name;
   try {
-    s.lock = quantcore::TemporaryLock(s.temp);
+    // HDF5_USE_FILE_LOCKING=TRUE makes libhdf5 take its own flock, which ours would block; its
+    // lock then marks the temporary as live instead.
+    const char* hdf5_locking = std::getenv("HDF5_USE_FILE_LOCKING");
+    if (!hdf5_locking || std::string(hdf5_locking) == "FALSE" || std::string(hdf5_locking) == "0")
+      s.lock = quantcore::TemporaryLock(s.temp);
     s.file = h5::create_file(s.temp);
     s.blocks = h5::create_group(s.file.get(), "blocks");
   } catch (const std::exception& e) {

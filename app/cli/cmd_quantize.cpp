@@ -54,6 +54,8 @@ void define_quantize(CLI::App& sub, Action& action) {
     if (!a->dump.empty()) {
       analysis::check_quantization_dump_method(method);
       check_output_apart_from_inputs(a->dump, inputs);
+      // Not inside (or equal to) the output directory either, which commit() replaces.
+      check_output_apart_from_inputs(a->dump, {dest}, "the output directory");
       analysis::check_dump_destination(a->dump, a->force);
       report_removed_temporaries(quantcore::remove_abandoned_temporaries(fs::absolute(a->dump), ""));
     }

@@ -95,13 +95,19 @@ extern "C" void on_stop_signal(int signal) {
   interrupt_token().request();
   // A second signal of any of the three ends the process at once; what it leaves behind is
   // unlocked, so the next run removes it (remove_abandoned_staging).
-  for (int s : kStopSignals) std::signal(s, SIG_DFL);
+  for (int s : kStopSignals)
+    if (std::signal(s, SIG_DFL) == SIG_IGN) std::signal(s, SIG_IGN);  // never installed: keep it ignored
 }
 
 }  // namespace
 
 void install_interrupt_handler() {
-  for (int s : kStopSignals) std::signal(s, on_stop_signal);
+  for (int s : kStopSignals) {
+    // A signal the parent ignores stays ignored: `nohup` (SIGHUP), background jobs of scripts.
+    struct sigaction old {};
+    if (::sigaction(s, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    std::signal(s, on_stop_signal);
+  }
 }
 
 int interrupted_exit_status() { return 128 + (stop_signal != 0 ? int(stop_signal) : SIGINT); }

@@ -53,7 +53,7 @@ ActivationStats collect_activation_stats(CausalLM& model, const std::vector<std:
   model.set_linear_input_observer([&](int64_t block, const std::string& linear, const at::Tensor& x) {
     if (!x.is_same(last_input)) {
       last_input = x;
-      if (fused && kernels::fused::abs_stats_supported(x)) {
+      if (fused && kernels::fused::abs_stats_enabled(x)) {
         std::tie(last_max, last_sum) = kernels::fused::abs_max_and_sum(x);  // one read of x
       } else {
         // |x| is exact in the compute dtype; the max is taken there and widened (as the

@@ -23,14 +23,17 @@ fs::path resolved(const fs::path& p) {
   return ec ? fs::absolute(p).lexically_normal() : r;
 }
 
+std::vector<fs::path> components(const fs::path& p) {
+  std::vector<fs::path> out;
+  for (const fs::path& c : p)
+    if (!c.empty()) out.push_back(c);  // a trailing separator gives an empty one
+  return out;
+}
+
 // Whether `outer` is `inner` or one of its ancestors, component by component.
 bool is_within(const fs::path& inner, const fs::path& outer) {
-  auto i = inner.begin(), o = outer.begin();
-  for (; o != outer.end(); ++o, ++i) {
-    if (o->empty()) continue;  // a trailing separator
-    if (i == inner.end() || *i != *o) return false;
-  }
-  return true;
+  const std::vector<fs::path> i = components(inner), o = components(outer);
+  return o.size() <= i.size() && std::equal(o.begin(), o.end(), i.begin());
 }
 
 // summary.json and the dumps record paths as JSON strings, which must be UTF-8: a path that is
@@ -97,7 +100,22 @@ StagingDir::~StagingDir() {
 }
 
 std::vector<fs::path> remove_abandoned_staging(const fs::path& dest) {
-  return remove_abandoned_temporaries(dest, kOutputMarker);
+  std::vector<fs::path> removed = remove_abandoned_temporaries(dest, kOutputMarker);
+  // A previous output moved aside by a commit that was killed before removing it: garbage once
+  // the new output is in place; otherwise the only copy, and left for the user.
+  std::error_code ec;
+  if (!fs::is_directory(dest, ec)) return removed;
+  const std::string prefix = dest.filename().string() + ".replaced-";
+  for (fs::directory_iterator it(dest.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path p = it->path();
+    if (p.filename().string().rfind(prefix, 0) != 0 || !fs::is_directory(fs::symlink_status(p)) ||
+        !fs::exists(p / kOutputMarker))
+      continue;
+    std::error_code rm;
+    fs::remove_all(p, rm);
+    if (!rm) removed.push_back(p);
+  }
+  return removed;
 }
 
 void StagingDir::commit(const fs::path& dest, bool force) {
@@ -107,7 +125,9 @@ void StagingDir::commit(const fs::path& dest, bool force) {
       fs::remove(dest);
     } else {
       check_replaceable(dest, force);
-      previous = dest.string() + ".replaced-" + std::to_string(::getpid());
+      std::string aside = dest.string() + ".replaced-XXXXXX";  // unique, and renamed over while empty
+      if (!mkdtemp(aside.data())) throw InputError(dest.string(), "cannot create a directory beside it");
+      previous = aside;
       fs::rename(dest, previous);
     }
   }
@@ -123,16 +143,17 @@ void StagingDir::commit(const fs::path& dest, bool force) {
   if (!previous.empty()) fs::remove_all(previous, ec);
 }
 
-void check_output_apart_from_inputs(const fs::path& output, const std::vector<fs::path>& inputs) {
+void check_output_apart_from_inputs(const fs::path& output, const std::vector<fs::path>& inputs,
+                                    const std::string& what) {
   const fs::path out = resolved(output);
   for (const fs::path& input : inputs) {
     if (input.empty()) continue;
     const fs::path in = resolved(input);
-    if (out == in) throw InputError(output.string(), "is the input " + in.string() + "; choose another output");
+    if (out == in) throw InputError(output.string(), "is " + what + " " + in.string() + "; choose another output");
     if (is_within(in, out))
-      throw InputError(output.string(), "contains the input " + in.string() + "; choose another output");
+      throw InputError(output.string(), "contains " + what + " " + in.string() + "; choose another output");
     if (is_within(out, in))
-      throw InputError(output.string(), "lies inside the input " + in.string() + "; choose another output");
+      throw InputError(output.string(), "lies inside " + what + " " + in.string() + "; choose another output");
   }
 }
 

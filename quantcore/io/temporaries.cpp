@@ -4,6 +4,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -17,6 +19,9 @@ TemporaryLock::TemporaryLock(const fs::path& file) {
   fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw InputError(file.string(), "cannot create a lock file");
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    // A file system without flock (ENOSYS, ENOLCK, EOPNOTSUPP) runs unlocked: the cleaner then
+    // sees a lock it cannot take and leaves the temporary alone.
+    if (errno != EWOULDBLOCK) return;
     ::close(fd_);
     fd_ = -1;
     throw InputError(file.string(), "is locked by another run");
@@ -42,8 +47,19 @@ void TemporaryLock::release() {
 
 namespace {
 
+// A temporary younger than this is never taken for abandoned: between creating a file and
+// locking it a live run holds no lock for a moment.
+constexpr auto kAbandonedAfter = std::chrono::seconds(10);
+
+bool old_enough(const fs::path& file) {
+  std::error_code ec;
+  const auto written = fs::last_write_time(file, ec);
+  return !ec && fs::file_time_type::clock::now() - written > kAbandonedAfter;
+}
+
 // Whether no live process holds an flock on `file` (it can be locked, then is let go at once).
 bool unlocked(const fs::path& file) {
+  if (!old_enough(file)) return false;
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return false;
   const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;

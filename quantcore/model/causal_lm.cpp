@@ -45,7 +45,8 @@ at::Tensor CausalLM::load(const WeightSource& weights, const std::string& name) 
   at::Tensor t = tensor_from_view(*view, dtype_, device_);
   // NaN or Inf weights would run and give NaN perplexities and NaN quantised weights silently.
   if (!at::isfinite(t).all().item<bool>())
-    throw InputError(weights.location(name), "tensor '" + name + "' holds NaN or infinite values");
+    throw InputError(weights.location(name), "tensor '" + name + "' holds NaN or infinite values (as " +
+                                                 std::string(c10::toString(dtype_)) + ", the compute dtype)");
   return t;
 }
 

@@ -84,6 +84,9 @@ INSTANTIATE_TEST_SUITE_P(StopSignals, CliSignals, ::testing::Values(SIGINT, SIGT
                            return std::string(info.param == SIGINT ? "Int" : info.param == SIGTERM ? "Term" : "Hup");
                          });
 
+// Written a minute ago: temporaries younger than 10 s are never taken for abandoned.
+void age(const fs::path& p) { fs::last_write_time(p, fs::file_time_type::clock::now() - std::chrono::minutes(1)); }
+
 // What a run killed with SIGKILL while writing leaves: its staging directory (marker, unlocked
 // lock file, partial files) and a temporary dump file.
 void leave_killed_run(const fs::path& out_dir) {
@@ -91,8 +94,10 @@ void leave_killed_run(const fs::path& out_dir) {
   fs::create_directories(staging);
   quantlens_test::write_bytes(staging / quantcore::outputs::kOutputMarker, "x");
   quantlens_test::write_bytes(staging / quantcore::kLockFile, "");
+  age(staging / quantcore::kLockFile);
   quantlens_test::write_bytes(staging / "model.safetensors", std::string(4096, 'w'));
   quantlens_test::write_bytes(out_dir / ".x.h5.tmp-Zz9Yy8", "partial");
+  age(out_dir / ".x.h5.tmp-Zz9Yy8");
 }
 
 TEST(CliKilledRuns, TheNextRunRemovesWhatAKilledRunLeftAndSaysSo) {
@@ -110,6 +115,12 @@ TEST(CliKilledRuns, TheNextRunRemovesWhatAKilledRunLeftAndSaysSo) {
   quantlens_test::write_bytes(resumable / quantcore::outputs::kOutputMarker, "x");
   quantlens_test::write_bytes(resumable / quantcore::kLockFile, "");
   quantlens_test::write_bytes(resumable / quantcore::kResumableMarker, "");
+  age(resumable / quantcore::kLockFile);
+  // And one just made, not yet locked by its (live) run.
+  const fs::path young = dir / "out" / "q.tmp-Young0";
+  fs::create_directories(young);
+  quantlens_test::write_bytes(young / quantcore::outputs::kOutputMarker, "x");
+  quantlens_test::write_bytes(young / quantcore::kLockFile, "");
 
   const auto q = run_cli({"quantize", data_path("stories260K/stories260K.bin").string(), "--method", "rtn", "--out",
                           (dir / "out" / "q").string()});
@@ -118,7 +129,8 @@ TEST(CliKilledRuns, TheNextRunRemovesWhatAKilledRunLeftAndSaysSo) {
             std::string::npos)
       << q.err;
   EXPECT_EQ(entries(dir / "out"),
-            (std::vector<std::string>{".x.h5.tmp-Zz9Yy8", "q", "q.tmp-Live00", "q.tmp-Resume", "q.tmp-Theirs"}));
+            (std::vector<std::string>{".x.h5.tmp-Zz9Yy8", "q", "q.tmp-Live00", "q.tmp-Resume", "q.tmp-Theirs",
+                                      "q.tmp-Young0"}));
 
   // The dump's temporary goes when a dump is written to that name.
   const auto d = run_cli({"dump", data_path("stories260K/stories260K.bin").string(), "--calib",
@@ -127,6 +139,19 @@ TEST(CliKilledRuns, TheNextRunRemovesWhatAKilledRunLeftAndSaysSo) {
   ASSERT_EQ(d.exit_code, 0) << d.err;
   EXPECT_NE(d.err.find(".x.h5.tmp-Zz9Yy8, left by an interrupted run"), std::string::npos) << d.err;
   EXPECT_FALSE(fs::exists(dir / "out" / ".x.h5.tmp-Zz9Yy8"));
+}
+
+// A dump inside the output directory would be written, then removed with the old output by
+// --force (or make an empty output non-empty): refused before any work.
+TEST(CliDumpPlace, ADumpInsideTheOutputDirectoryIsRefused) {
+  TempDir dir;
+  const fs::path out = dir / "q", dump = out / "x.h5";
+  fs::create_directory(out);
+  quantlens_test::expect_one_line_error(
+      run_cli({"quantize", data_path("stories260K/stories260K.bin").string(), "--calib",
+               data_path("house-corpus/valid.txt").string(), "--out", out.string(), "--dump", dump.string()}),
+      "lies inside the output directory", dump.string());
+  EXPECT_TRUE(entries(out).empty());
 }
 
 // A disk that fills up while the dump is written, as RLIMIT_FSIZE makes every write past 32 KiB

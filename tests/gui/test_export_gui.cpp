@@ -16,6 +16,7 @@
 #include <QThreadPool>
 #include <QTreeWidget>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -265,6 +266,7 @@ private Q_SLOTS:
     fs::create_directories(left);
     std::ofstream(left / quantcore::outputs::kOutputMarker) << "x";
     std::ofstream(left / quantcore::kLockFile).flush();
+    fs::last_write_time(left / quantcore::kLockFile, fs::file_time_type::clock::now() - std::chrono::minutes(1));
     QSignalSpy started(&exports(), &widgets::ExportActions::started);
     QVERIFY(exportTo(Kind::Packed, out("after-kill")));
     QVERIFY(!fs::exists(left));

@@ -53,7 +53,8 @@ Type fixed_utf8_string_type(size_t size) {
 File create_file(const std::filesystem::path& path) {
   PropertyList access(H5Pcreate(H5P_FILE_ACCESS), "create file access properties");
   // The 1.10 file format: object headers, B-trees and heap headers carry checksums, so that
-  // corruption is reported instead of followed. The writer holds its own lock (TemporaryLock).
+  // corruption is reported instead of followed. The writer holds its own lock (TemporaryLock;
+  // HDF5_USE_FILE_LOCKING=TRUE in the environment overrides this and libhdf5 locks instead).
   if (H5Pset_libver_bounds(access.get(), H5F_LIBVER_V110, H5F_LIBVER_V110) < 0 ||
       H5Pset_file_locking(access.get(), false, true) < 0)
     throw Error("cannot set up the file format");

@@ -24,6 +24,10 @@ constexpr size_t kMaxMessage = 4096;
 [[noreturn]] void child(int fd, const std::function<void()>& read) {
   int status = 0;
   std::string message;
+  // Only the standard streams and our pipe: another thread's pipe, socket or lock inherited here
+  // would outlive that thread's use of it for as long as this child runs.
+  if (fd > 3) ::close_range(3, static_cast<unsigned>(fd - 1), 0);
+  ::close_range(static_cast<unsigned>(fd + 1), ~0U, 0);
   h5::reset_library_mutex_in_child();
   try {
     read();
@@ -64,15 +68,18 @@ void read_in_child(const std::filesystem::path& file, std::chrono::milliseconds 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
     throw quantcore::InputError(file.string(), std::string("cannot start its reader: ") + std::strerror(errno));
-  const pid_t pid = ::fork();
+  // No thread of ours is inside libhdf5 while we fork (every use holds the library mutex), so its
+  // state in the child is consistent; the child then starts with a fresh mutex of its own.
+  pid_t pid = -1;
+  {
+    h5::Lock lock(h5::library_mutex());
+    pid = ::fork();
+    if (pid == 0) child(pipe_fds[1], read);
+  }
   if (pid < 0) {
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
     throw quantcore::InputError(file.string(), std::string("cannot start its reader: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    ::close(pipe_fds[0]);
-    child(pipe_fds[1], read);
   }
   ::close(pipe_fds[1]);
 
@@ -106,6 +113,8 @@ void read_in_child(const std::filesystem::path& file, std::chrono::milliseconds 
     throw quantcore::InputError(file.string(), "reading it did not finish within " +
                                                    std::to_string(limit.count() / 1000) +
                                                    " s (a corrupted file can make the HDF5 library loop)");
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)  // not ours: the limit is handled above
+    throw quantcore::InputError(file.string(), "its reader was killed (out of memory?)");
   if (WIFSIGNALED(status))
     throw quantcore::InputError(file.string(), "the HDF5 library crashed reading it (" +
                                                    signal_name(WTERMSIG(status)) + "): the file is corrupted");

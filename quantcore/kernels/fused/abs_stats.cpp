@@ -12,6 +12,7 @@
 #include "fused_cuda.h"
 #include "quantcore/kernels/device.h"
 #include "quantcore/kernels/fused/fused_math.h"
+#include "quantcore/kernels/fused/w_rebuild.h"
 
 namespace quantcore::kernels::fused {
 
@@ -74,6 +75,10 @@ bool abs_stats_supported(const at::Tensor& x) {
   const c10::ScalarType t = x.scalar_type();
   if (x.device().is_cpu()) return t == at::kFloat || t == at::kBFloat16;
   return x.is_cuda() && cuda_kernels_built() && (t == at::kFloat || t == at::kHalf || t == at::kBFloat16);
+}
+
+bool abs_stats_enabled(const at::Tensor& x) {
+  return abs_stats_supported(x) && (x.device().is_cpu() || fused_cuda_opted_in());
 }
 
 namespace {

@@ -7,6 +7,8 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
@@ -121,6 +123,15 @@ public:
 bool fused_rebuild_supported(const at::Tensor& weight) {
   if (!weight.defined() || weight.scalar_type() != at::kFloat || weight.dim() != 2) return false;
   return weight.device().is_cpu() || (weight.is_cuda() && cuda_kernels_built());
+}
+
+bool fused_cuda_opted_in() {
+  const char* v = std::getenv("QUANTLENS_FUSED_CUDA");
+  return v && std::string(v) == "1";
+}
+
+bool fused_rebuild_enabled(const at::Tensor& weight) {
+  return fused_rebuild_supported(weight) && (weight.device().is_cpu() || fused_cuda_opted_in());
 }
 
 FusedBinarization fuse_binarization(const at::Tensor& weight, const at::Tensor& mask,

@@ -29,8 +29,8 @@ struct TrainableLinear {
   ptq161::SalientQuantization salient;
   at::Tensor mean, alpha, r1, r2;
 
-  // One of the two is set: the fused layout when options.fused_ops and fused_rebuild_supported
-  // (fp32 on the CPU, or on a GPU with the CUDA kernels), the ATen reference's otherwise.
+  // One of the two is set: the fused layout when options.fused_ops and fused_rebuild_enabled
+  // (fp32 on the CPU, or on a GPU with the CUDA kernels when opted in), the ATen reference's otherwise.
   ptq161::FrozenBinarization frozen;
   kernels::fused::FusedBinarization fused;
 
@@ -66,7 +66,7 @@ TrainableLinear init_linear(const CausalLM& model, int64_t block, const LinearSh
   l.alpha = p.alpha.clone().set_requires_grad(true);
   l.r1 = p.r1.clone().set_requires_grad(true);
   l.r2 = p.r2.clone().set_requires_grad(true);
-  if (options.fused_ops && kernels::fused::fused_rebuild_supported(l.weight))
+  if (options.fused_ops && kernels::fused::fused_rebuild_enabled(l.weight))
     l.fused = kernels::fused::fuse_binarization(l.weight, l.mask, l.salient_dequantized, l.mean);
   else
     l.frozen = ptq161::freeze_binarization(l.weight, l.mask, l.salient_dequantized, l.mean);

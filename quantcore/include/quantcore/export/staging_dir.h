@@ -48,8 +48,10 @@ std::filesystem::path checked_destination(const std::string& out, bool force,
                                           const std::vector<std::filesystem::path>& inputs = {});
 
 // InputError when `output` (a file or directory about to be written) equals, contains or lies
-// inside one of `inputs`, symbolic links resolved; empty paths are ignored.
+// inside one of `inputs`, symbolic links resolved; empty paths are ignored. `what` names the
+// others in the message ("the input", "the output directory").
 void check_output_apart_from_inputs(const std::filesystem::path& output,
-                                    const std::vector<std::filesystem::path>& inputs);
+                                    const std::vector<std::filesystem::path>& inputs,
+                                    const std::string& what = "the input");
 
 }  // namespace quantcore::outputs

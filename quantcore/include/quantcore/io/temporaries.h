@@ -32,7 +32,8 @@ private:
 // Removes, beside `dest`, the temporaries of ours no live process holds: staging directories
 // "<dest>.tmp-*" that carry `directory_marker` and an unlocked kLockFile (and no
 // kResumableMarker; none with an empty marker), and temporary files ".<name>.tmp-*" that are
-// unlocked. Returns what it removed; errors only leave things in place.
+// unlocked; either only when last written more than 10 s ago. Returns what it removed; errors
+// only leave things in place.
 std::vector<std::filesystem::path> remove_abandoned_temporaries(const std::filesystem::path& dest,
                                                                 const char* directory_marker);
 

@@ -15,5 +15,7 @@ std::pair<at::Tensor, at::Tensor> abs_max_and_sum(const at::Tensor& x);
 
 // Whether abs_max_and_sum takes x.
 bool abs_stats_supported(const at::Tensor& x);
+// Whether the statistics use it: supported, and on a GPU only with QUANTLENS_FUSED_CUDA=1.
+bool abs_stats_enabled(const at::Tensor& x);
 
 }  // namespace quantcore::kernels::fused

@@ -26,6 +26,13 @@ FusedBinarization fuse_binarization(const at::Tensor& weight, const at::Tensor& 
 // in a build with the CUDA kernels); elsewhere the caller keeps the ATen path.
 bool fused_rebuild_supported(const at::Tensor& weight);
 
+// Whether the engine uses it: supported, and on a GPU only with QUANTLENS_FUSED_CUDA=1 in the
+// environment, until the CUDA kernels have passed their tests on a GPU (docs/performance.md).
+bool fused_rebuild_enabled(const at::Tensor& weight);
+
+// QUANTLENS_FUSED_CUDA=1: the engine may use the fused CUDA kernels.
+bool fused_cuda_opted_in();
+
 // W' = W_hat . mask + (r1 . (alpha . S + mu)) . (r2 . (1 - mask)), [n, m] fp32, differentiable
 // in alpha [n, 1], r1 [n, 1] and r2 [1, m] (a custom autograd function): the forward writes W'
 // row by row, the backward reads grad W' once and produces all three gradients, with no other
