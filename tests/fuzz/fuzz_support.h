@@ -1,7 +1,8 @@
 #pragma once
 // What the libFuzzer harnesses share: one scratch directory per process for readers that only
 // take a path, and the rule that an InputError is the readers' documented answer to bad bytes
-// (anything else escaping, a crash, a sanitizer report or a leak is a finding).
+// (anything else escaping, a crash, a sanitizer report, a leak, a hang or an allocation beyond
+// libFuzzer's limit is a finding).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -29,14 +30,18 @@ inline std::string_view as_text(const uint8_t* data, std::size_t size) {
 // Reads every byte of a view the readers hand out, so ASan sees one that points outside its file.
 uint64_t touch(const void* data, std::size_t nbytes);
 
-// Runs `f`; an InputError ends the input quietly, any other exception escapes (libFuzzer then
-// reports it as a crash through std::terminate). QUANTLENS_FUZZ_VERBOSE=1 prints each rejection.
+// Runs `f`; a rejection the CLI reports as bad input (exit 2, app/cli/main.cpp) ends the input
+// quietly: an InputError, or a filesystem_error for a path the system refuses (a name over
+// NAME_MAX). Any other exception escapes, and libFuzzer reports it as a crash through
+// std::terminate. QUANTLENS_FUZZ_VERBOSE=1 prints each rejection.
 template <typename F>
 void expect_input_error(F&& f) {
   try {
     f();
   } catch (const quantcore::InputError& e) {
     if (std::getenv("QUANTLENS_FUZZ_VERBOSE") != nullptr) std::fprintf(stderr, "rejected: %s\n", e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    if (std::getenv("QUANTLENS_FUZZ_VERBOSE") != nullptr) std::fprintf(stderr, "refused path: %s\n", e.what());
   }
 }
 
