@@ -21,9 +21,30 @@ option(QUANTLENS_CUDA "Build CUDA kernels when nvcc is found" ON)
 option(QUANTLENS_HDF5 "Build HDF5 analysis dumps" ON)
 option(QUANTLENS_BUILD_TESTS "Build the test suite" ON)
 option(QUANTLENS_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+# The libFuzzer harnesses of tests/fuzz over the torch-free readers: clang only, with
+# QUANTLENS_WITH_TORCH=OFF (scripts/fuzz.sh, and the smoke runs of scripts/test.sh).
+option(QUANTLENS_FUZZ "Build the libFuzzer harnesses (clang, QUANTLENS_WITH_TORCH=OFF)" OFF)
 
 if(QUANTLENS_GUI AND NOT QUANTLENS_WITH_TORCH)
   set(QUANTLENS_GUI OFF CACHE BOOL "" FORCE)  # the workbench computes through the torch layers
+endif()
+
+if(QUANTLENS_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "QUANTLENS_FUZZ needs clang (libFuzzer), not ${CMAKE_CXX_COMPILER_ID}: "
+                        "configure with CC=clang-14 CXX=clang++-14")
+  endif()
+  if(QUANTLENS_WITH_TORCH)
+    message(FATAL_ERROR "QUANTLENS_FUZZ covers the torch-free readers only: add -DQUANTLENS_WITH_TORCH=OFF")
+  endif()
+  set(QUANTLENS_CUDA OFF CACHE BOOL "" FORCE)  # nvcc takes no sanitizer flags
+  # Every library gets the coverage instrumentation libFuzzer steers by (fuzzer-no-link); only the
+  # harnesses link libFuzzer itself (tests/fuzz).
+  add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fsanitize=fuzzer-no-link,address,undefined>
+                      $<$<COMPILE_LANGUAGE:CXX>:-fno-omit-frame-pointer>
+                      $<$<COMPILE_LANGUAGE:CXX>:-fno-sanitize-recover=undefined>
+                      $<$<COMPILE_LANGUAGE:CXX>:-gline-tables-only>)
+  add_link_options(-fsanitize=address,undefined)
 endif()
 
 if(QUANTLENS_SANITIZE)
@@ -55,4 +76,4 @@ if(QUANTLENS_CUDA)
 else()
   set(QUANTLENS_HAVE_CUDA OFF)
 endif()
-message(STATUS "QuantLens: torch=${QUANTLENS_WITH_TORCH} gui=${QUANTLENS_GUI} cuda=${QUANTLENS_HAVE_CUDA} sanitize=${QUANTLENS_SANITIZE}")
+message(STATUS "QuantLens: torch=${QUANTLENS_WITH_TORCH} gui=${QUANTLENS_GUI} cuda=${QUANTLENS_HAVE_CUDA} sanitize=${QUANTLENS_SANITIZE} fuzz=${QUANTLENS_FUZZ}")

@@ -15,6 +15,7 @@ quantlens_packages=(
   libgtest-dev libgmock-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libimgui-dev
   xvfb xauth libgl1-mesa-dri libglx-mesa0 mesa-utils x11-apps imagemagick
+  clang-14 libclang-rt-14-dev libomp-14-dev  # the libFuzzer build (tests/fuzz; OpenMP of quantcore_kernels)
 )
 
 quantlens_install_packages() {

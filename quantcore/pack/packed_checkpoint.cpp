@@ -16,6 +16,12 @@ PackedCheckpoint::PackedCheckpoint(const fs::path& dir, const ModelSpec& spec) {
     throw InputError(path.string(), "missing (a packed directory holds its weights here)");
   file_ = std::make_unique<SafetensorsFile>(path);
   settings_ = packed::read_format_settings(*file_);
+  // Every block linear is several tensors of the file: a layer count beyond the tensors it holds
+  // (a crafted config.json) is refused before the list of linears, which grows with it, is built.
+  if (spec.num_layers < 0 || static_cast<uint64_t>(spec.num_layers) > file_->entries().size())
+    throw InputError(path.string(), "the config declares " + std::to_string(spec.num_layers) +
+                                        " layers, more than the " + std::to_string(file_->entries().size()) +
+                                        " tensors the file holds");
   quantized_ = packed::quantized_weights(spec);
   for (const packed::QuantizedWeight& q : quantized_) {
     PackedLinear l = packed::read_packed_linear(*file_, q, settings_);

@@ -32,8 +32,8 @@ constexpr int64_t kMaxTokenId = (int64_t{1} << 24) - 1;
 int32_t token_id(const json& id, const std::string& what) {
   if (!id.is_number_integer())
     throw std::invalid_argument(what + " is " + detail::json_kind(id) + ", not an integer id");
-  const bool too_large = id.is_number_unsigned() ? id.get<uint64_t>() > uint64_t(kMaxTokenId)
-                                                 : id.get<int64_t>() > kMaxTokenId;
+  const bool too_large =
+      id.is_number_unsigned() ? id.get<uint64_t>() > uint64_t(kMaxTokenId) : id.get<int64_t>() > kMaxTokenId;
   if (too_large)
     throw std::invalid_argument(what + " is " + id.dump() + ", beyond any real vocabulary (at most " +
                                 std::to_string(kMaxTokenId) + ")");
@@ -66,8 +66,7 @@ std::vector<AddedToken> parse_added_tokens(const json& tokenizer) {
   for (const json& t : *it) {
     const std::string content = t.at("content").get<std::string>();
     tokens.push_back({content, token_id(t.at("id"), "the id of added token " + detail::in_quotes(content)),
-                      t.value("special", false),
-                      t.value("lstrip", false), t.value("rstrip", false)});
+                      t.value("special", false), t.value("lstrip", false), t.value("rstrip", false)});
   }
   return tokens;
 }
@@ -111,6 +110,12 @@ public:
     const TokenizerConfig config = read_tokenizer_config(file.parent_path());
     const std::string config_file = (file.parent_path() / "tokenizer_config.json").string();
     if (auto prefix = template_prefix(tokenizer.value("post_processor", json()))) {
+      // The post-processor states its ids itself: one past the table would reach the model.
+      for (int32_t id : *prefix) {
+        if (id >= vocab_size())
+          throw std::invalid_argument("post_processor id " + std::to_string(id) + " is not in the vocabulary (" +
+                                      std::to_string(vocab_size()) + " ids)");
+      }
       prefix_ids_ = *prefix;
     } else if (config.add_bos_token.value_or(false) && config.bos_token) {
       prefix_ids_ = {id_of_named_token(*config.bos_token, config_file)};

@@ -12,6 +12,27 @@
 
 namespace quantcore {
 
+// The specs are not nested in SentencePieceModel: a nested class with default member
+// initialisers is incomplete for std::optional<NormalizerSpec> inside the enclosing class, and
+// clang then rejects optional::emplace() (not default-constructible there).
+enum class SentencePieceModelType : uint8_t { kUnigram = 1, kBpe = 2, kWord = 3, kChar = 4 };
+
+struct SentencePieceTrainerSpec {  // defaults as in sentencepiece_model.proto
+  SentencePieceModelType model_type = SentencePieceModelType::kUnigram;
+  bool byte_fallback = false;
+  bool treat_whitespace_as_suffix = false;
+  std::string bos_piece = "<s>";
+  std::string eos_piece = "</s>";
+};
+
+struct SentencePieceNormalizerSpec {
+  std::string name;
+  std::string precompiled_charsmap;
+  bool add_dummy_prefix = true;
+  bool remove_extra_whitespaces = true;
+  bool escape_whitespaces = true;
+};
+
 struct SentencePieceModel {
   enum class PieceType : uint8_t {
     kNormal = 1,
@@ -27,21 +48,9 @@ struct SentencePieceModel {
     PieceType type = PieceType::kNormal;
   };
 
-  enum class ModelType : uint8_t { kUnigram = 1, kBpe = 2, kWord = 3, kChar = 4 };
-  struct TrainerSpec {  // defaults as in sentencepiece_model.proto
-    ModelType model_type = ModelType::kUnigram;
-    bool byte_fallback = false;
-    bool treat_whitespace_as_suffix = false;
-    std::string bos_piece = "<s>";
-    std::string eos_piece = "</s>";
-  };
-  struct NormalizerSpec {
-    std::string name;
-    std::string precompiled_charsmap;
-    bool add_dummy_prefix = true;
-    bool remove_extra_whitespaces = true;
-    bool escape_whitespaces = true;
-  };
+  using ModelType = SentencePieceModelType;
+  using TrainerSpec = SentencePieceTrainerSpec;
+  using NormalizerSpec = SentencePieceNormalizerSpec;
 
   std::vector<Piece> pieces;
   TrainerSpec trainer_spec;

@@ -6,9 +6,15 @@
 #include <cstring>
 #include <random>
 
+#include "memory_weights.h"
+#include "quantcore/io/errors.h"
 #include "quantcore/pack/bit_packing.h"
 #include "quantcore/pack/half_float.h"
+#include "quantcore/pack/packed_checkpoint.h"
+#include "quantcore/pack/packed_format.h"
 #include "quantcore/pack/packed_linear.h"
+#include "random_packed_linear.h"
+#include "test_support.h"
 
 using quantcore::pack_rows;
 using quantcore::unpack_rows;
@@ -128,4 +134,36 @@ TEST(Dequantize, RejectsInconsistentForms) {
   l = small_linear();
   l.signs.push_back(0);
   EXPECT_THROW(quantcore::dequantize(l), std::invalid_argument);
+}
+
+// Seen while writing fuzz_packed_checkpoint (and reproduced with it): a packed directory whose
+// config.json declares a huge layer count made the reader list every block linear of every
+// layer before looking at the file (50 million layers: gigabytes of names, out of memory).
+TEST(PackedCheckpoint, LayerCountBeyondTheFileIsAnInputError) {
+  const quantcore::ModelSpec spec = quantlens_test::tiny_llama_spec(1);
+  std::vector<quantcore::PackedLinear> stored;
+  std::map<std::string, const quantcore::PackedLinear*> linears;
+  const auto weights = quantcore::packed::quantized_weights(spec);
+  stored.reserve(weights.size());
+  for (const auto& q : weights) {
+    stored.push_back(quantlens_test::random_packed_linear(q.out_features, q.in_features, 2, 7));
+    linears[q.weight_name] = &stored.back();
+  }
+  const quantlens_test::TempDir dir;
+  quantcore::packed::FormatSettings settings;
+  settings.method = "ptq161";
+  quantcore::packed::write_packed_weights(dir / quantcore::packed::kWeightsFile, spec,
+                                          quantlens_test::MemoryWeights(spec, 3), linears, settings);
+  EXPECT_EQ(quantcore::PackedCheckpoint(dir.path(), spec).quantized().size(), weights.size());
+
+  quantcore::ModelSpec crafted = spec;
+  crafted.num_layers = 50'000'000;
+  try {
+    quantcore::PackedCheckpoint checkpoint(dir.path(), crafted);
+    ADD_FAILURE() << "no InputError";
+  } catch (const quantcore::InputError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("model.safetensors: the config declares 50000000 layers, more than the"), std::string::npos)
+        << message;
+  }
 }

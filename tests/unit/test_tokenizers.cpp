@@ -283,6 +283,23 @@ TEST(ByteLevelBpeTokenizer, Llama3PatternDetails) {
   EXPECT_EQ(tokenizer->encode_plain("'Ss"), (Ids{8, 29, 9}));
 }
 
+// Found by fuzz_tokenizer_json: the ids a post-processor states were taken as they are, so
+// encode() produced an id past the vocabulary.
+TEST(ByteLevelBpeTokenizer, PostProcessorIdOutsideTheVocabularyIsAnInputError) {
+  TempDir dir;
+  json roberta = llama3_style_tokenizer();
+  roberta["post_processor"] = {{"type", "RobertaProcessing"},
+                               {"sep", json::array({"<|end_of_text|>", 27})},
+                               {"cls", json::array({"<|begin_of_text|>", 52})}};
+  const std::string message = expect_input_error_naming("tokenizer.json", [&] { write_and_load(dir, roberta); });
+  EXPECT_NE(message.find("post_processor id 52 is not in the vocabulary (31 ids)"), std::string::npos) << message;
+  json templated = llama3_style_tokenizer();
+  templated["post_processor"]["processors"][1]["special_tokens"]["<|begin_of_text|>"]["ids"] = json::array({31});
+  expect_input_error_naming("tokenizer.json", [&] { write_and_load(dir, templated); });
+  roberta["post_processor"]["cls"][1] = 26;  // in range: loads, the prefix as stated
+  EXPECT_EQ(write_and_load(dir, roberta)->prefix_ids(), Ids{26});
+}
+
 TEST(ByteLevelBpeTokenizer, AddedTokensAreCutOutFirst) {
   TempDir dir;
   auto tokenizer = write_and_load(dir, llama3_style_tokenizer());
