@@ -86,8 +86,10 @@ SafetensorsCheckpoint::SafetensorsCheckpoint(const fs::path& dir) {
   if (fs::exists(index_path)) {
     const ShardIndex index = read_shard_index(index_path);
     for (const std::string& shard : index.shards) {
-      if (!fs::is_regular_file(dir / shard)) {
-        throw InputError(index_path.string(), "shard " + in_quotes(shard) + " does not exist (missing shard file)");
+      std::error_code ec;  // a name the system refuses (longer than NAME_MAX) is this file's problem too
+      if (!fs::is_regular_file(dir / shard, ec)) {
+        throw InputError(index_path.string(), "shard " + in_quotes(shard) + " does not exist (missing shard file" +
+                                                  (ec ? ": " + ec.message() : std::string()) + ")");
       }
       add_file(dir / shard);
     }

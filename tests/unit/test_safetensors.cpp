@@ -592,6 +592,13 @@ TEST(SafetensorsCheckpoint, ShardNamesLeavingTheFolderAreRefused) {
   }
 }
 
+TEST(SafetensorsCheckpoint, AShardNameTooLongForTheSystemIsAnInputError) {
+  TempDir dir;
+  write_index(dir, {{"a", std::string(300, 'x') + ".safetensors"}});
+  expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, "model.safetensors.index.json",
+                     "File name too long");
+}
+
 TEST(SafetensorsCheckpoint, NoSafetensorsInDirectory) {
   TempDir dir;
   expect_input_error([&] { SafetensorsCheckpoint ckpt(dir.path()); }, dir.path().string(),
