@@ -13,6 +13,7 @@
 
 #include "analysis/dump_schema.h"
 #include "hdf5/h5_handles.h"
+#include "quantcore/io/atomic_write.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/io/temporaries.h"
 
@@ -158,11 +159,7 @@ void check_dump_destination(const fs::path& path, bool force) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw quantcore::InputError(path.string(), "is a directory");
   if (fs::exists(path, ec) && !force) throw quantcore::InputError(path.string(), "exists; pass --force to replace it");
-  const fs::path folder = folder_of(path);
-  if (!fs::is_directory(folder, ec))
-    throw quantcore::InputError(path.string(), "folder '" + folder.string() + "' does not exist");
-  if (::access(folder.c_str(), W_OK) != 0)
-    throw quantcore::InputError(path.string(), "folder '" + folder.string() + "' is not writable");
+  quantcore::check_folder_writable(path);
 }
 
 struct DumpWriter::State {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "quantcore/io/atomic_write.h"
 #include "quantcore/io/errors.h"
 
 namespace quantcore::outputs {
@@ -44,15 +45,6 @@ void check_utf8(const fs::path& p) {
   } catch (const nlohmann::json::type_error&) {
     throw InputError(p.string(), "is not valid UTF-8; QuantLens records paths in JSON, so rename it");
   }
-}
-
-// The folder the output goes into must exist and be writable, before any long work.
-void check_creatable(const fs::path& dest) {
-  const fs::path folder = dest.parent_path();
-  std::error_code ec;
-  if (!fs::is_directory(folder, ec)) throw InputError(dest.string(), "folder '" + folder.string() + "' does not exist");
-  if (::access(folder.c_str(), W_OK | X_OK) != 0)
-    throw InputError(dest.string(), "folder '" + folder.string() + "' is not writable");
 }
 
 bool is_empty_directory(const fs::path& p) {
@@ -163,7 +155,7 @@ fs::path checked_destination(const std::string& out, bool force, const std::vect
   check_utf8(dest);
   for (const fs::path& input : inputs) check_utf8(input);
   check_output_apart_from_inputs(dest, inputs);
-  check_creatable(dest);
+  check_folder_writable(dest);
   if (fs::exists(fs::symlink_status(dest)) && !is_empty_directory(dest)) check_replaceable(dest, force);
   return dest;
 }

@@ -86,6 +86,14 @@ void write_file_atomically(const fs::path& path, const std::function<void(std::o
   sync_to_disk(path.parent_path().empty() ? fs::path(".") : path.parent_path());
 }
 
+void check_folder_writable(const fs::path& path) {
+  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) throw InputError(path.string(), "folder '" + folder.string() + "' does not exist");
+  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+    throw InputError(path.string(), "folder '" + folder.string() + "' is not writable");
+}
+
 void write_text_atomically(const fs::path& path, std::string_view text) {
   write_file_atomically(
       path, [text](std::ostream& out) { out.write(text.data(), static_cast<std::streamsize>(text.size())); });

@@ -12,4 +12,8 @@ namespace quantcore {
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& fill);
 void write_text_atomically(const std::filesystem::path& path, std::string_view text);
 
+// InputError naming `path` unless the folder it would be created in exists and is writable: the
+// check every output makes before any long work.
+void check_folder_writable(const std::filesystem::path& path);
+
 }  // namespace quantcore
