@@ -92,15 +92,16 @@ at::Tensor CausalLM::embed(const at::Tensor& ids, int64_t position_offset) const
                                                                       : "model.decoder.embed_tokens.weight");
   // Real checkpoints carry added tokens past the embedding; refuse such an id where it is
   // produced, before at::embedding fails with "index out of range in self".
-  if (ids.numel() > 0) {
-    const auto [lowest, highest] = at::aminmax(ids.to(at::kLong));
+  at::Tensor tokens = ids.to(at::kLong);
+  if (tokens.numel() > 0) {
+    const auto [lowest, highest] = at::aminmax(tokens);
     const int64_t low = lowest.item<int64_t>(), high = highest.item<int64_t>();
     if (low < 0 || high >= table.size(0))
       throw InputError(embedding_file_, "token id " + std::to_string(low < 0 ? low : high) +
                                             " is outside the model's embedding of " + std::to_string(table.size(0)) +
                                             " rows (the tokenizer produced it: an added token the model has no row for?)");
   }
-  at::Tensor tokens = ids.to(device_, at::kLong);
+  tokens = tokens.to(device_);
   if (spec_.family == Family::Llama) return at::embedding(table, tokens);
 
   at::Tensor h = at::embedding(table, tokens);

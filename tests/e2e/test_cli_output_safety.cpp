@@ -24,10 +24,11 @@ namespace {
 struct Inputs {
   TempDir dir;
   fs::path model_dir, model, calib;
-  Inputs() : model_dir(dir / "model"), model(model_dir / "stories260K.bin"), calib(dir / "calib.txt") {
+  Inputs() : model_dir(dir / "model"), model(model_dir / "stories260K.bin"), calib(dir / "text" / "calib.txt") {
     fs::create_directory(model_dir);
     for (const char* f : {"stories260K.bin", "tok512.bin"})
       fs::copy_file(data_path("stories260K/" + std::string(f)), model_dir / f);
+    fs::create_directory(calib.parent_path());
     fs::copy_file(data_path("house-corpus/valid.txt"), calib);
   }
 };
@@ -84,10 +85,12 @@ TEST(CliOutputSafety, AnOutputInsideAModelDirectoryIsRefused) {
 
 TEST(CliOutputSafety, TheCalibrationTextIsAnInputToo) {
   Inputs in;
+  // The output folder holds the calibration text and nothing else of the inputs.
+  const fs::path out = in.calib.parent_path();
   const std::vector<std::string> args = {"quantize", in.model.string(), "--calib", in.calib.string(), "--nsamples",
-                                         "2", "--seqlen", "32", "--out", in.dir.path().string(), "--force"};
+                                         "2", "--seqlen", "32", "--out", out.string(), "--force"};
   const auto before = quantlens_test::files_under(in.dir.path());
-  expect_one_line_error(run_cli(args), "contains the input", in.dir.path().string());
+  expect_one_line_error(run_cli(args), "contains the input " + fs::canonical(in.calib).string(), out.string());
   EXPECT_EQ(quantlens_test::files_under(in.dir.path()), before);
 }
 
