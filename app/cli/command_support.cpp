@@ -112,6 +112,12 @@ void install_interrupt_handler() {
 
 int interrupted_exit_status() { return 128 + (stop_signal != 0 ? int(stop_signal) : SIGINT); }
 
+void report_restored_output(const std::optional<std::filesystem::path>& from, const std::string& out) {
+  if (from)
+    std::fprintf(stderr, "quantlens: restored %s from %s, where an interrupted run had moved it\n", out.c_str(),
+                 from->string().c_str());
+}
+
 void report_removed_temporaries(const std::vector<std::filesystem::path>& removed) {
   for (const std::filesystem::path& p : removed)
     std::fprintf(stderr, "quantlens: removed %s, left by an interrupted run\n", p.string().c_str());

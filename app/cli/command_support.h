@@ -72,5 +72,7 @@ void install_interrupt_handler();
 int interrupted_exit_status();
 // One stderr line per temporary of a killed run that this run removed.
 void report_removed_temporaries(const std::vector<std::filesystem::path>& removed);
+// Says that quantcore::outputs::restore_interrupted_replacement brought `out` back from `from`.
+void report_restored_output(const std::optional<std::filesystem::path>& from, const std::string& out);
 
 }  // namespace quantlens_cli

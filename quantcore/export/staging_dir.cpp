@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -91,23 +92,54 @@ StagingDir::~StagingDir() {
   }
 }
 
+namespace {
+
+// Previous outputs that commit() moved aside beside `dest` (ours: they carry the marker).
+std::vector<fs::path> replaced_outputs(const fs::path& dest) {
+  std::vector<fs::path> found;
+  const std::string prefix = dest.filename().string() + ".replaced-";
+  std::error_code ec;
+  for (fs::directory_iterator it(dest.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path p = it->path();
+    if (p.filename().string().rfind(prefix, 0) == 0 && fs::is_directory(fs::symlink_status(p)) &&
+        fs::exists(p / kOutputMarker))
+      found.push_back(p);
+  }
+  return found;
+}
+
+fs::path destination_path(const std::string& out) {
+  fs::path dest = fs::absolute(out).lexically_normal();
+  return dest.has_filename() ? dest : dest.parent_path();
+}
+
+}  // namespace
+
 std::vector<fs::path> remove_abandoned_staging(const fs::path& dest) {
   std::vector<fs::path> removed = remove_abandoned_temporaries(dest, kOutputMarker);
   // A previous output moved aside by a commit that was killed before removing it: garbage once
-  // the new output is in place; otherwise the only copy, and left for the user.
+  // the new output is in place (restore_interrupted_replacement brings it back otherwise).
   std::error_code ec;
   if (!fs::is_directory(dest, ec)) return removed;
-  const std::string prefix = dest.filename().string() + ".replaced-";
-  for (fs::directory_iterator it(dest.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
-    const fs::path p = it->path();
-    if (p.filename().string().rfind(prefix, 0) != 0 || !fs::is_directory(fs::symlink_status(p)) ||
-        !fs::exists(p / kOutputMarker))
-      continue;
+  for (const fs::path& p : replaced_outputs(dest)) {
     std::error_code rm;
     fs::remove_all(p, rm);
     if (!rm) removed.push_back(p);
   }
   return removed;
+}
+
+std::optional<fs::path> restore_interrupted_replacement(const std::string& out) {
+  const fs::path dest = destination_path(out);
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(dest, ec))) return std::nullopt;
+  const std::vector<fs::path> aside = replaced_outputs(dest);
+  // Two would mean two interrupted commits with nothing in between: which was last is not ours
+  // to guess, so both are left for the user.
+  if (aside.size() != 1) return std::nullopt;
+  fs::rename(aside.front(), dest, ec);
+  if (ec) return std::nullopt;
+  return aside.front();
 }
 
 void StagingDir::commit(const fs::path& dest, bool force) {
@@ -150,8 +182,7 @@ void check_output_apart_from_inputs(const fs::path& output, const std::vector<fs
 }
 
 fs::path checked_destination(const std::string& out, bool force, const std::vector<fs::path>& inputs) {
-  fs::path dest = fs::absolute(out).lexically_normal();
-  if (!dest.has_filename()) dest = dest.parent_path();
+  const fs::path dest = destination_path(out);
   check_utf8(dest);
   for (const fs::path& input : inputs) check_utf8(input);
   check_output_apart_from_inputs(dest, inputs);

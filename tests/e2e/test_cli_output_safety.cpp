@@ -120,4 +120,22 @@ TEST(CliOutputSafety, ForceReplacesOnlyADirectoryQuantLensWrote) {
   EXPECT_EQ(names, (std::vector<std::string>{"ours", "theirs"}));
 }
 
+// A --force run killed between moving the previous output aside and renaming the new one into
+// place leaves only OUT.replaced-XXXXXX; the next run puts it back before anything else.
+TEST(CliOutputSafety, AnOutputMovedAsideByAKilledRunIsRestored) {
+  Inputs in;
+  TempDir outs;
+  const fs::path ours = outs / "ours";
+  ASSERT_EQ(run_cli(quantize(in, ours)).exit_code, 0);
+  const std::string summary = read_text(ours / "summary.json");
+  const fs::path aside = outs / "ours.replaced-Ab12Cd";
+  fs::rename(ours, aside);
+  const auto r = run_cli(quantize(in, ours));
+  EXPECT_NE(r.err.find("restored " + ours.string() + " from " + aside.string()), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("exists and is not empty; pass --force"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(read_text(ours / "summary.json"), summary);
+  EXPECT_FALSE(fs::exists(aside));
+}
+
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,37 @@ TEST(StagingDir, ForceReplacesOnlyWhatQuantLensWrote) {
   fs::create_directory_symlink(dest, link);
   EXPECT_THROW(quantcore::outputs::checked_destination(link.string(), true), quantcore::InputError);
   EXPECT_TRUE(fs::exists(file));
+}
+
+TEST(StagingDir, AnOutputMovedAsideByAKilledCommitIsRestored) {
+  using quantcore::outputs::restore_interrupted_replacement;
+  TempDir tmp;
+  const fs::path dest = tmp / "out";
+  {
+    StagingDir s(dest);
+    write_bytes(s.path() / "a", "1");
+    s.commit(dest, false);
+  }
+  EXPECT_EQ(restore_interrupted_replacement(dest.string()), std::nullopt);  // dest exists
+  const fs::path aside = tmp / "out.replaced-x1Y2z3";
+  fs::rename(dest, aside);
+  EXPECT_EQ(restore_interrupted_replacement(dest.string() + "/"), aside);
+  EXPECT_EQ(read_text(dest / "a"), "1");
+  EXPECT_EQ(entries(tmp.path()), 1);
+
+  // Not ours (no marker), or two of them: left for the user.
+  using quantcore::outputs::kOutputMarker;
+  fs::rename(dest, aside);
+  const std::string marker = read_text(aside / kOutputMarker);
+  fs::remove(aside / kOutputMarker);
+  EXPECT_EQ(restore_interrupted_replacement(dest.string()), std::nullopt);
+  write_bytes(aside / kOutputMarker, marker);
+  fs::create_directory(tmp / "out.replaced-other");
+  write_bytes(tmp / "out.replaced-other" / kOutputMarker, marker);
+  EXPECT_EQ(restore_interrupted_replacement(dest.string()), std::nullopt);
+  EXPECT_FALSE(fs::exists(dest));
+  fs::remove_all(tmp / "out.replaced-other");
+  EXPECT_EQ(restore_interrupted_replacement(dest.string()), aside);
 }
 
 TEST(StagingDir, AnOutputMayNotOverlapAnInput) {

@@ -136,6 +136,12 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
       error = path + ": " + tr("needs a finished PTQ1.61 run or calibration statistics");
     return false;
   }
+  // A forced commit killed between its two renames left the previous output moved aside.
+  QString cleaned;
+  if (kind != Kind::Hdf5Dump)
+    if (const auto from = quantcore::outputs::restore_interrupted_replacement(path.toStdString()))
+      cleaned += tr("Restored %1 from %2, where an interrupted run had moved it. ")
+                     .arg(path, QString::fromStdString(from->string()));
   fs::path dest = fs::absolute(path.toStdString()).lexically_normal();
   if (!dest.has_filename()) dest = dest.parent_path();
   if (const std::shared_ptr<const quantcore::Checkpoint> model = session_.checkpoint()) {
@@ -148,7 +154,7 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
   }
   // The file dialog confirmed replacing a dump; a model directory must be new or empty.
   if (kind != Kind::Hdf5Dump && fs::exists(dest) && !(fs::is_directory(dest) && fs::is_empty(dest))) {
-    error = QString::fromStdString(dest.string()) + ": " + tr("exists and is not empty; choose a new folder");
+    error = cleaned + QString::fromStdString(dest.string()) + ": " + tr("exists and is not empty; choose a new folder");
     return false;
   }
 
@@ -156,7 +162,6 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
   const std::vector<fs::path> removed = kind == Kind::Hdf5Dump
                                             ? quantcore::remove_abandoned_temporaries(dest, "")
                                             : quantcore::outputs::remove_abandoned_staging(dest);
-  QString cleaned;
   for (const fs::path& p : removed)
     cleaned += tr("Removed %1, left by an interrupted run. ").arg(QString::fromStdString(p.string()));
 

@@ -7,6 +7,7 @@
 // output that is, contains or lies inside one of the command's inputs is refused before any work
 // (docs/reliability.md).
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,12 @@ private:
 // Removes the staging directories and temporary files that runs killed outright (SIGKILL, a
 // second Ctrl-C, a crash) left beside `dest`; returns what it removed, for the caller to report.
 std::vector<std::filesystem::path> remove_abandoned_staging(const std::filesystem::path& dest);
+
+// A run killed between the two renames of a forced commit leaves no output, only the previous
+// one moved aside as DEST.replaced-XXXXXX: renames that back to DEST (the absolute form of
+// `out`) and returns where it was. Called before checked_destination, which then sees the
+// restored output; nothing happens when DEST exists or no single such directory is there.
+std::optional<std::filesystem::path> restore_interrupted_replacement(const std::string& out);
 
 // The absolute destination, checked before any work: InputError when it equals, contains or
 // lies inside one of `inputs` (symbolic links resolved), when it exists, is not empty and
