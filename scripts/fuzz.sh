@@ -17,7 +17,7 @@ build="$root/build-fuzz"
 # The Debian packages (clang-14, libclang-rt-14-dev, ...) and quantlens_build.
 source "$root/scripts/bootstrap.sh"
 CC=clang-14 CXX=clang++-14 quantlens_build "$build" --target quantlens_fuzzers \
-  -DQUANTLENS_WITH_TORCH=OFF -DQUANTLENS_FUZZ=ON -DQUANTLENS_GUI=OFF -DQUANTLENS_CUDA=OFF -DQUANTLENS_HDF5=OFF \
+  -DQUANTLENS_WITH_TORCH=OFF -DQUANTLENS_FUZZ=ON -DQUANTLENS_GUI=OFF -DQUANTLENS_CUDA=OFF \
   -DQUANTLENS_BUILD_TESTS=OFF
 
 harnesses=("$@")

@@ -15,5 +15,5 @@ ctest --test-dir "$sanitize_build" --output-on-failure -j"$(nproc)"
 
 fuzz_build="$QUANTLENS_ROOT/build-fuzz"
 CC=clang-14 CXX=clang++-14 quantlens_build "$fuzz_build" --target quantlens_fuzzers -DQUANTLENS_WITH_TORCH=OFF \
-  -DQUANTLENS_FUZZ=ON -DQUANTLENS_GUI=OFF -DQUANTLENS_CUDA=OFF -DQUANTLENS_HDF5=OFF -DQUANTLENS_BUILD_TESTS=OFF
+  -DQUANTLENS_FUZZ=ON -DQUANTLENS_GUI=OFF -DQUANTLENS_CUDA=OFF -DQUANTLENS_BUILD_TESTS=OFF
 ctest --test-dir "$fuzz_build" --output-on-failure -L fuzz -j"$(nproc)"

@@ -183,12 +183,12 @@ std::optional<FileIdentity> identity_of(const fs::path& path) {
 
 }  // namespace
 
-DumpReader::DumpReader(const fs::path& path) {
+DumpReader::DumpReader(const fs::path& path, std::chrono::milliseconds read_limit) {
   // Everything this reader will ever read, read first in a child, block by block: if that
   // survives, so does this process reading the same bytes (the refusals of what is not a dump
   // come back from it too).
   const std::optional<FileIdentity> before = identity_of(path);
-  read_in_child(path, read_limit_for(path), [&path] {
+  read_in_child(path, read_limit.count() > 0 ? read_limit : read_limit_for(path), [&path] {
     const DumpReader r(path, InProcess{});
     for (int64_t b = 0; b < r.header().num_layers; ++b) (void)r.read_block(b);
   });

@@ -326,4 +326,28 @@ put("fuzz_tokenize_text", "unicode.txt",
     "<pad>  trailing  ")
 put("fuzz_tokenize_text", "malformed.bin", b"ab\xff\xc3 \xe2\x96 \xf0\x9f\x98 \xed\xa0\x80 \xc0\xaf end")
 put("fuzz_tokenize_text", "spaces.txt", " " * 40 + "\n" * 5 + "\t x  y   z")
+# --- HDF5 analysis dumps -------------------------------------------------------------------------
+# Real dumps of stories260K written by the CLI (a statistics dump and a quantized one), each cut
+# to block 0 and two linears by make_dump_seed (the real reader, then the real writer). Needs the
+# main build's CLI and the fuzz build's make_dump_seed (QUANTLENS_CLI, MAKE_DUMP_SEED override).
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+CLI = os.environ.get("QUANTLENS_CLI", os.path.join(ROOT, "build", "app", "cli", "quantlens"))
+TRIM = os.environ.get("MAKE_DUMP_SEED", os.path.join(ROOT, "build-fuzz", "tests", "fuzz", "make_dump_seed"))
+if os.access(CLI, os.X_OK) and os.access(TRIM, os.X_OK):
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        model = os.path.join(DATA, "stories260K", "stories260K.bin")
+        calib = ["--calib", os.path.join(DATA, "house-corpus", "valid.txt"), "--nsamples", "2", "--seqlen", "32",
+                 "--cache-dir", os.path.join(tmp, "cache"), "-q"]
+        stats, quant = os.path.join(tmp, "stats.h5"), os.path.join(tmp, "quant.h5")
+        subprocess.run([CLI, "dump", model, *calib, "--out", stats], check=True)
+        subprocess.run([CLI, "quantize", model, "--method", "ptq161", "--epochs", "1", *calib,
+                        "--dump", quant, "--out", os.path.join(tmp, "q")], check=True)
+        for name, source in (("statistics.h5", stats), ("quantized.h5", quant)):
+            trimmed = os.path.join(tmp, name)
+            subprocess.run([TRIM, source, trimmed], check=True)
+            put("fuzz_dump_reader", name, open(trimmed, "rb").read())
+else:
+    print("make_seeds.py: no dump seeds without", CLI, "and", TRIM, file=sys.stderr)
 print("seeds written under", SEEDS)

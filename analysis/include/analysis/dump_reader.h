@@ -2,6 +2,7 @@
 // Reads an analysis dump (docs/hdf5-dump.md) back into plain C++ data: the header at open, the
 // blocks on demand. Every problem with the file is a quantcore::InputError naming it and what
 // is wrong. Torch- and HDF5-free header.
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -15,7 +16,8 @@ public:
   // Refuses a missing file, a file that is not HDF5, not a QuantLens dump, or of a newer
   // format version. The whole file is first read and validated in a child process, so that a
   // file that crashes or hangs libhdf5 is an InputError here, not the end of this process.
-  explicit DumpReader(const std::filesystem::path& path);
+  // `read_limit` bounds that child's time (zero: read_limit_for(path), read_in_child.h).
+  explicit DumpReader(const std::filesystem::path& path, std::chrono::milliseconds read_limit = {});
   ~DumpReader();
   DumpReader(const DumpReader&) = delete;
   DumpReader& operator=(const DumpReader&) = delete;
