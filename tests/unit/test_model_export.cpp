@@ -154,6 +154,32 @@ TEST(StagingDir, AnOutputMayNotOverlapAnInput) {
   EXPECT_EQ(problem(tmp / "out", {model, fs::path()}), "");
 }
 
+// `--out /` and `--out .` are checked here and not through the CLI: a CLI that got them wrong
+// with --force would remove the machine's files, as the CLI before these checks did (it removed
+// /etc before failing at /proc; docs/reliability.md). checked_destination only reads.
+TEST(StagingDir, TheRootAndTheWorkingDirectoryAreNeverReplaced) {
+  using quantcore::outputs::checked_destination;
+  TempDir tmp;
+  const fs::path model = tmp / "model";
+  fs::create_directory(model);
+  write_bytes(model / "w.bin", "w");
+  auto problem = [](const std::string& out, const std::vector<fs::path>& inputs) -> std::string {
+    try {
+      checked_destination(out, true, inputs);
+      return "";
+    } catch (const quantcore::InputError& e) {
+      return e.what();
+    }
+  };
+  EXPECT_NE(problem("/", {model}).find("contains the input"), std::string::npos);
+  EXPECT_NE(problem("/", {}), "");  // not ours to replace (or, for a user, not writable)
+  const fs::path cwd = fs::current_path();
+  fs::current_path(tmp.path());
+  EXPECT_NE(problem(".", {model}).find("contains the input"), std::string::npos);
+  EXPECT_NE(problem("./", {}).find("not a directory QuantLens wrote"), std::string::npos);
+  fs::current_path(cwd);
+}
+
 TEST(DenseExport, EveryTensorIsTheFp16OfTheSource) {
   TempDir tmp;
   const quantcore::Checkpoint ck = quantcore::open_checkpoint(kModel);
