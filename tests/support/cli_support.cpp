@@ -9,7 +9,10 @@
 
 namespace quantlens_test {
 
-const char* cli_path() { return QUANTLENS_CLI; }
+const char* cli_path() {
+  const char* other = std::getenv("QUANTLENS_TEST_CLI");
+  return other != nullptr && *other != '\0' ? other : QUANTLENS_CLI;
+}
 
 std::string shell_quote(const std::string& s) {
   std::string q = "'";

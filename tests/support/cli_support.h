@@ -20,7 +20,8 @@ struct CliResult {
   nlohmann::json json() const { return nlohmann::json::parse(out); }
 };
 
-// The `quantlens` binary under test.
+// The `quantlens` binary under test: the build's, or the one QUANTLENS_TEST_CLI names (to run
+// the end-to-end tests against another build, e.g. one from before a fix).
 const char* cli_path();
 std::string shell_quote(const std::string& s);
 // `quantlens ARGS... -q`, its exit status and both streams.
