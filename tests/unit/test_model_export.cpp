@@ -30,6 +30,17 @@ int entries(const fs::path& dir) {
   return n;
 }
 
+// The InputError message `check` raised, or "" when it raised none.
+template <typename Check>
+std::string refusal(Check check) {
+  try {
+    check();
+    return "";
+  } catch (const quantcore::InputError& e) {
+    return e.what();
+  }
+}
+
 }  // namespace
 
 TEST(StagingDir, IsRemovedUnlessCommitted) {
@@ -133,13 +144,8 @@ TEST(StagingDir, AnOutputMayNotOverlapAnInput) {
   const fs::path model = tmp / "model";
   fs::create_directory(model);
   write_bytes(model / "w.bin", "w");
-  auto problem = [&](const fs::path& out, const std::vector<fs::path>& inputs) -> std::string {
-    try {
-      check_output_apart_from_inputs(out, inputs);
-      return "";
-    } catch (const quantcore::InputError& e) {
-      return e.what();
-    }
+  auto problem = [](const fs::path& out, const std::vector<fs::path>& inputs) {
+    return refusal([&] { check_output_apart_from_inputs(out, inputs); });
   };
   const std::string canonical = fs::canonical(model).string();
   EXPECT_EQ(problem(model, {model}), model.string() + ": is the input " + canonical + "; choose another output");
@@ -163,13 +169,8 @@ TEST(StagingDir, TheRootAndTheWorkingDirectoryAreNeverReplaced) {
   const fs::path model = tmp / "model";
   fs::create_directory(model);
   write_bytes(model / "w.bin", "w");
-  auto problem = [](const std::string& out, const std::vector<fs::path>& inputs) -> std::string {
-    try {
-      checked_destination(out, true, inputs);
-      return "";
-    } catch (const quantcore::InputError& e) {
-      return e.what();
-    }
+  auto problem = [](const std::string& out, const std::vector<fs::path>& inputs) {
+    return refusal([&] { checked_destination(out, true, inputs); });
   };
   EXPECT_NE(problem("/", {model}).find("contains the input"), std::string::npos);
   EXPECT_NE(problem("/", {}), "");  // not ours to replace (or, for a user, not writable)
