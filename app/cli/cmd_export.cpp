@@ -31,8 +31,9 @@ void define_export(CLI::App& sub, Action& action) {
   out->add_to(sub);
   action = [model, out, a] {
     using namespace quantcore::outputs;
-    report_restored_output(restore_interrupted_replacement(a->out), a->out);
-    const std::filesystem::path dest = checked_destination(a->out, a->force, model->inputs());
+    const std::vector<std::filesystem::path> inputs = model->inputs();
+    report_restored_output(restore_interrupted_replacement(a->out, inputs), a->out);
+    const std::filesystem::path dest = checked_destination(a->out, a->force, inputs);
     report_removed_temporaries(remove_abandoned_staging(dest));
     const quantcore::Checkpoint ck = model->open();
     StagingDir staging(dest);

@@ -48,7 +48,7 @@ void define_quantize(CLI::App& sub, Action& action) {
                                   std::string(method.method_name()) + " has no packed form; use --format hf");
     std::vector<fs::path> inputs = model->inputs();
     inputs.emplace_back(a->calibration.text);
-    report_restored_output(restore_interrupted_replacement(a->out), a->out);
+    report_restored_output(restore_interrupted_replacement(a->out, inputs), a->out);
     const fs::path dest = checked_destination(a->out, a->force, inputs);
     report_removed_temporaries(remove_abandoned_staging(dest));
 #if QUANTLENS_HAVE_HDF5

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -12,6 +13,7 @@
 
 #include "quantcore/io/atomic_write.h"
 #include "quantcore/io/errors.h"
+#include "quantcore/io/temporaries.h"
 
 namespace quantcore::outputs {
 
@@ -94,18 +96,45 @@ StagingDir::~StagingDir() {
 
 namespace {
 
-// Previous outputs that commit() moved aside beside `dest` (ours: they carry the marker).
+// Whether `name` is `prefix` followed by the six characters mkdtemp puts for "XXXXXX".
+bool is_mkdtemp_name(const std::string& name, const std::string& prefix) {
+  return name.size() == prefix.size() + 6 && name.rfind(prefix, 0) == 0 &&
+         std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
+                     [](unsigned char c) { return std::isalnum(c) != 0; });
+}
+
+// Previous outputs that commit() moved aside beside `dest` (ours: named as commit names them,
+// and they carry the marker).
 std::vector<fs::path> replaced_outputs(const fs::path& dest) {
   std::vector<fs::path> found;
   const std::string prefix = dest.filename().string() + ".replaced-";
   std::error_code ec;
   for (fs::directory_iterator it(dest.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path p = it->path();
-    if (p.filename().string().rfind(prefix, 0) == 0 && fs::is_directory(fs::symlink_status(p)) &&
+    if (is_mkdtemp_name(p.filename().string(), prefix) && fs::is_directory(fs::symlink_status(p)) &&
         fs::exists(p / kOutputMarker))
       found.push_back(p);
   }
   return found;
+}
+
+// Whether a live run is staging an output for `dest` (its commit may be between its renames).
+bool live_staging_beside(const fs::path& dest) {
+  const std::string prefix = dest.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (fs::directory_iterator it(dest.parent_path(), ec), end; !ec && it != end; it.increment(ec))
+    if (is_mkdtemp_name(it->path().filename().string(), prefix) && locked_by_a_live_process(it->path() / kLockFile))
+      return true;
+  return false;
+}
+
+bool overlaps_an_input(const fs::path& p, const std::vector<fs::path>& inputs) {
+  try {
+    check_output_apart_from_inputs(p, inputs);
+    return false;
+  } catch (const InputError&) {
+    return true;
+  }
 }
 
 fs::path destination_path(const std::string& out) {
@@ -120,7 +149,7 @@ std::vector<fs::path> remove_abandoned_staging(const fs::path& dest) {
   // A previous output moved aside by a commit that was killed before removing it: garbage once
   // the new output is in place (restore_interrupted_replacement brings it back otherwise).
   std::error_code ec;
-  if (!fs::is_directory(dest, ec)) return removed;
+  if (!fs::exists(dest / kOutputMarker, ec)) return removed;
   for (const fs::path& p : replaced_outputs(dest)) {
     std::error_code rm;
     fs::remove_all(p, rm);
@@ -129,14 +158,16 @@ std::vector<fs::path> remove_abandoned_staging(const fs::path& dest) {
   return removed;
 }
 
-std::optional<fs::path> restore_interrupted_replacement(const std::string& out) {
+std::optional<fs::path> restore_interrupted_replacement(const std::string& out, const std::vector<fs::path>& inputs) {
   const fs::path dest = destination_path(out);
   std::error_code ec;
-  if (fs::exists(fs::symlink_status(dest, ec))) return std::nullopt;
+  // An empty directory (made by a file dialog or mkdir) holds nothing to lose: rename replaces it.
+  if (fs::exists(fs::symlink_status(dest, ec)) && !is_empty_directory(dest)) return std::nullopt;
+  if (overlaps_an_input(dest, inputs) || live_staging_beside(dest)) return std::nullopt;
   const std::vector<fs::path> aside = replaced_outputs(dest);
   // Two would mean two interrupted commits with nothing in between: which was last is not ours
   // to guess, so both are left for the user.
-  if (aside.size() != 1) return std::nullopt;
+  if (aside.size() != 1 || overlaps_an_input(aside.front(), inputs)) return std::nullopt;
   fs::rename(aside.front(), dest, ec);
   if (ec) return std::nullopt;
   return aside.front();
@@ -155,14 +186,16 @@ void StagingDir::commit(const fs::path& dest, bool force) {
       fs::rename(dest, previous);
     }
   }
+  // The lock is held until the new output is in place, so that a run starting between the two
+  // renames sees a live commit and does not restore the aside (restore_interrupted_replacement).
   std::error_code ec;
-  fs::remove(path_ / kLockFile, ec);  // the output keeps only the marker
-  lock_.release();
   fs::rename(path_, dest, ec);
   if (ec) {
     if (!previous.empty()) fs::rename(previous, dest);
     throw fs::filesystem_error("cannot move the finished output into place", path_, dest, ec);
   }
+  fs::remove(dest / kLockFile, ec);  // the output keeps only the marker
+  lock_.release();
   path_.clear();
   if (!previous.empty()) fs::remove_all(previous, ec);
 }

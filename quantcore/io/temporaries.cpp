@@ -57,19 +57,23 @@ bool old_enough(const fs::path& file) {
   return !ec && fs::file_time_type::clock::now() - written > kAbandonedAfter;
 }
 
-// Whether no live process holds an flock on `file` (it can be locked, then is let go at once).
-bool unlocked(const fs::path& file) {
-  if (!old_enough(file)) return false;
+// Whether `file` can be opened and no live process holds an flock on it (it can be locked, then
+// is let go at once); -1 when it cannot be opened.
+int lock_state(const fs::path& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return false;
+  if (fd < 0) return -1;
   const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
   ::close(fd);
-  return free;
+  return free ? 1 : 0;
 }
+
+bool unlocked(const fs::path& file) { return old_enough(file) && lock_state(file) == 1; }
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 }  // namespace
+
+bool locked_by_a_live_process(const fs::path& file) { return lock_state(file) == 0; }
 
 std::vector<fs::path> remove_abandoned_temporaries(const fs::path& dest, const char* directory_marker) {
   std::vector<fs::path> removed;

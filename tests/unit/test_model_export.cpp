@@ -116,10 +116,10 @@ TEST(StagingDir, AnOutputMovedAsideByAKilledCommitIsRestored) {
     write_bytes(s.path() / "a", "1");
     s.commit(dest, false);
   }
-  EXPECT_EQ(restore_interrupted_replacement(dest.string()), std::nullopt);  // dest exists
+  EXPECT_EQ(restore_interrupted_replacement(dest.string(), {}), std::nullopt);  // dest exists
   const fs::path aside = tmp / "out.replaced-x1Y2z3";
   fs::rename(dest, aside);
-  EXPECT_EQ(restore_interrupted_replacement(dest.string() + "/"), aside);
+  EXPECT_EQ(restore_interrupted_replacement(dest.string() + "/", {}), aside);
   EXPECT_EQ(read_text(dest / "a"), "1");
   EXPECT_EQ(entries(tmp.path()), 1);
 
@@ -128,14 +128,48 @@ TEST(StagingDir, AnOutputMovedAsideByAKilledCommitIsRestored) {
   fs::rename(dest, aside);
   const std::string marker = read_text(aside / kOutputMarker);
   fs::remove(aside / kOutputMarker);
-  EXPECT_EQ(restore_interrupted_replacement(dest.string()), std::nullopt);
+  EXPECT_EQ(restore_interrupted_replacement(dest.string(), {}), std::nullopt);
   write_bytes(aside / kOutputMarker, marker);
-  fs::create_directory(tmp / "out.replaced-other");
-  write_bytes(tmp / "out.replaced-other" / kOutputMarker, marker);
-  EXPECT_EQ(restore_interrupted_replacement(dest.string()), std::nullopt);
+  fs::create_directory(tmp / "out.replaced-Q9w8E7");
+  write_bytes(tmp / "out.replaced-Q9w8E7" / kOutputMarker, marker);
+  EXPECT_EQ(restore_interrupted_replacement(dest.string(), {}), std::nullopt);
   EXPECT_FALSE(fs::exists(dest));
-  fs::remove_all(tmp / "out.replaced-other");
-  EXPECT_EQ(restore_interrupted_replacement(dest.string()), aside);
+  fs::remove_all(tmp / "out.replaced-Q9w8E7");
+
+  // A name commit does not make, an aside that overlaps an input, a live run staging for the same
+  // output: left alone. An empty directory at the destination (a file dialog's) is replaced.
+  fs::rename(aside, tmp / "out.replaced-v2");
+  EXPECT_EQ(restore_interrupted_replacement(dest.string(), {}), std::nullopt);
+  fs::rename(tmp / "out.replaced-v2", aside);
+  EXPECT_EQ(restore_interrupted_replacement(dest.string(), {aside / "a"}), std::nullopt);
+  {
+    StagingDir live(dest);
+    EXPECT_EQ(restore_interrupted_replacement(dest.string(), {}), std::nullopt);
+  }
+  fs::create_directory(dest);
+  EXPECT_EQ(restore_interrupted_replacement(dest.string(), {}), aside);
+  EXPECT_EQ(read_text(dest / "a"), "1");
+}
+
+TEST(StagingDir, ALeftoverAsideIsRemovedOnlyOnceTheNewOutputIsInPlace) {
+  using quantcore::outputs::remove_abandoned_staging;
+  TempDir tmp;
+  const fs::path dest = tmp / "out", aside = tmp / "out.replaced-A1b2C3";
+  {
+    StagingDir s(dest);
+    s.commit(dest, false);
+  }
+  fs::rename(dest, aside);
+  fs::create_directory(dest);  // an empty folder, not an output: the aside is the only copy
+  EXPECT_TRUE(remove_abandoned_staging(dest).empty());
+  EXPECT_TRUE(fs::exists(aside));
+  fs::remove(dest);
+  {
+    StagingDir s(dest);
+    s.commit(dest, false);
+  }
+  EXPECT_EQ(remove_abandoned_staging(dest), std::vector<fs::path>{aside});
+  EXPECT_FALSE(fs::exists(dest / quantcore::kLockFile));
 }
 
 TEST(StagingDir, AnOutputMayNotOverlapAnInput) {

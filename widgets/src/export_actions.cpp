@@ -136,15 +136,18 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
       error = path + ": " + tr("needs a finished PTQ1.61 run or calibration statistics");
     return false;
   }
+  const std::shared_ptr<const quantcore::Checkpoint> model = session_.checkpoint();
+  const std::vector<fs::path> inputs = model ? std::vector<fs::path>{model->path} : std::vector<fs::path>{};
   // A forced commit killed between its two renames left the previous output moved aside.
   QString cleaned;
-  if (kind != Kind::Hdf5Dump)
-    if (const auto from = quantcore::outputs::restore_interrupted_replacement(path.toStdString()))
+  if (kind != Kind::Hdf5Dump) {
+    if (const auto from = quantcore::outputs::restore_interrupted_replacement(path.toStdString(), inputs))
       cleaned += tr("Restored %1 from %2, where an interrupted run had moved it. ")
                      .arg(path, QString::fromStdString(from->string()));
+  }
   fs::path dest = fs::absolute(path.toStdString()).lexically_normal();
   if (!dest.has_filename()) dest = dest.parent_path();
-  if (const std::shared_ptr<const quantcore::Checkpoint> model = session_.checkpoint()) {
+  if (model) {
     try {
       quantcore::outputs::check_output_apart_from_inputs(dest, {model->path});
     } catch (const quantcore::InputError& e) {

@@ -45,8 +45,11 @@ std::vector<std::filesystem::path> remove_abandoned_staging(const std::filesyste
 // A run killed between the two renames of a forced commit leaves no output, only the previous
 // one moved aside as DEST.replaced-XXXXXX: renames that back to DEST (the absolute form of
 // `out`) and returns where it was. Called before checked_destination, which then sees the
-// restored output; nothing happens when DEST exists or no single such directory is there.
-std::optional<std::filesystem::path> restore_interrupted_replacement(const std::string& out);
+// restored output. Nothing happens when DEST exists and is not an empty directory, when no single
+// such directory is there, when a live run is staging an output for DEST (its commit may be
+// between the renames), or when DEST or the aside overlaps one of `inputs`.
+std::optional<std::filesystem::path> restore_interrupted_replacement(const std::string& out,
+                                                                     const std::vector<std::filesystem::path>& inputs);
 
 // The absolute destination, checked before any work: InputError when it equals, contains or
 // lies inside one of `inputs` (symbolic links resolved), when it exists, is not empty and

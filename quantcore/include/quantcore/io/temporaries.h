@@ -29,6 +29,9 @@ private:
   int fd_ = -1;
 };
 
+// Whether a live process holds an flock on `file` now (false when it is missing or free).
+bool locked_by_a_live_process(const std::filesystem::path& file);
+
 // Removes, beside `dest`, the temporaries of ours no live process holds: staging directories
 // "<dest>.tmp-*" that carry `directory_marker` and an unlocked kLockFile (and no
 // kResumableMarker; none with an empty marker), and temporary files ".<name>.tmp-*" that are
