@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -57,10 +58,11 @@ struct Outcomes {
     std::fprintf(stderr,
                  "fuzz_dump_reader outcomes: %llu opened, %llu refused by the checks (%llu of them by an HDF5 "
                  "checksum), %llu libhdf5 crashes in the child (%llu of them caught by AddressSanitizer in "
-                 "libhdf5), %llu reads past the time limit; every one of these a clean InputError\n",
-                 (unsigned long long)opened, (unsigned long long)(rejected + checksum), (unsigned long long)checksum,
-                 (unsigned long long)(libhdf5_crash + libhdf5_report), (unsigned long long)libhdf5_report,
-                 (unsigned long long)timed_out);
+                 "libhdf5), %llu reads past the time limit; every refusal a clean InputError\n",
+                 static_cast<unsigned long long>(opened), static_cast<unsigned long long>(rejected + checksum),
+                 static_cast<unsigned long long>(checksum),
+                 static_cast<unsigned long long>(libhdf5_crash + libhdf5_report),
+                 static_cast<unsigned long long>(libhdf5_report), static_cast<unsigned long long>(timed_out));
   }
 };
 Outcomes outcomes;
@@ -74,16 +76,23 @@ std::string read_all(const fs::path& p) {
 
 bool contains(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
 
-// Whether one of the report's first frames (#0..#3) lies in libhdf5 (its module or its H5*
-// functions when symbolised).
+// Whether one of the top four frames (#0..#3) of the report's first stack, where the fault
+// happened, lies in libhdf5 (its module, or its H5* functions when symbolised). The stacks that
+// follow (where the memory was allocated or freed) do not count.
 bool fault_in_libhdf5(const std::string& report) {
   std::istringstream lines(report);
+  bool in_stack = false;
   for (std::string line; std::getline(lines, line);) {
     const size_t hash = line.find_first_not_of(' ');
-    if (hash == std::string::npos || line[hash] != '#' || line.size() < hash + 2 || line[hash + 1] > '3' ||
-        !std::isdigit(static_cast<unsigned char>(line[hash + 1])) || line[hash + 2] != ' ')
+    const bool frame = hash != std::string::npos && line.size() > hash + 2 && line[hash] == '#' &&
+                       std::isdigit(static_cast<unsigned char>(line[hash + 1])) != 0;
+    if (!frame) {
+      if (in_stack) break;
       continue;
-    if (contains(line, "libhdf5") || contains(line, " in H5")) return true;
+    }
+    in_stack = true;
+    if (line[hash + 1] <= '3' && line[hash + 2] == ' ' && (contains(line, "libhdf5") || contains(line, " in H5")))
+      return true;
   }
   return false;
 }
@@ -114,6 +123,10 @@ void attribute(const std::string& message) {
 }
 
 }  // namespace
+
+// An abort or illegal instruction (an assert, std::terminate) gets a report too, so that it is
+// attributed like a memory error instead of passing for a crash of the library.
+extern "C" const char* __asan_default_options() { return "handle_abort=1:handle_sigill=1"; }
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const fs::path dir = quantlens_fuzz::scratch_dir();

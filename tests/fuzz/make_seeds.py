@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of tests/fuzz/seeds/<harness>/ from ../shared/data and by hand.
 
-Deterministic; every file at most 64 KiB. Run from anywhere:
+Deterministic, except the two HDF5 dump seeds (they record when they were written); every file
+at most 64 KiB. The dump seeds need build/app/cli/quantlens and build-fuzz's make_dump_seed
+(cmake --build build-fuzz --target make_dump_seed). Run from anywhere:
     python3 tests/fuzz/make_seeds.py [DATA_DIR]
 """
 import json
