@@ -96,36 +96,35 @@ StagingDir::~StagingDir() {
 
 namespace {
 
-// Whether `name` is `prefix` followed by the six characters mkdtemp puts for "XXXXXX".
-bool is_mkdtemp_name(const std::string& name, const std::string& prefix) {
-  return name.size() == prefix.size() + 6 && name.rfind(prefix, 0) == 0 &&
-         std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
-                     [](unsigned char c) { return std::isalnum(c) != 0; });
-}
-
-// Previous outputs that commit() moved aside beside `dest` (ours: named as commit names them,
-// and they carry the marker).
-std::vector<fs::path> replaced_outputs(const fs::path& dest) {
+// The entries beside `dest` named as mkdtemp names `dest`'s name + `infix` + "XXXXXX".
+std::vector<fs::path> made_beside(const fs::path& dest, const std::string& infix) {
+  const std::string prefix = dest.filename().string() + infix;
   std::vector<fs::path> found;
-  const std::string prefix = dest.filename().string() + ".replaced-";
   std::error_code ec;
   for (fs::directory_iterator it(dest.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
-    const fs::path p = it->path();
-    if (is_mkdtemp_name(p.filename().string(), prefix) && fs::is_directory(fs::symlink_status(p)) &&
-        fs::exists(p / kOutputMarker))
-      found.push_back(p);
+    const std::string name = it->path().filename().string();
+    if (name.size() == prefix.size() + 6 && name.rfind(prefix, 0) == 0 &&
+        std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
+                    [](unsigned char c) { return std::isalnum(c) != 0; }))
+      found.push_back(it->path());
   }
+  return found;
+}
+
+// Previous outputs that commit() moved aside beside `dest` (ours: they carry the marker).
+std::vector<fs::path> replaced_outputs(const fs::path& dest) {
+  std::vector<fs::path> found = made_beside(dest, ".replaced-");
+  std::erase_if(found, [](const fs::path& p) {
+    return !fs::is_directory(fs::symlink_status(p)) || !fs::exists(p / kOutputMarker);
+  });
   return found;
 }
 
 // Whether a live run is staging an output for `dest` (its commit may be between its renames).
 bool live_staging_beside(const fs::path& dest) {
-  const std::string prefix = dest.filename().string() + ".tmp-";
-  std::error_code ec;
-  for (fs::directory_iterator it(dest.parent_path(), ec), end; !ec && it != end; it.increment(ec))
-    if (is_mkdtemp_name(it->path().filename().string(), prefix) && locked_by_a_live_process(it->path() / kLockFile))
-      return true;
-  return false;
+  const std::vector<fs::path> staging = made_beside(dest, ".tmp-");
+  return std::any_of(staging.begin(), staging.end(),
+                     [](const fs::path& p) { return locked_by_a_live_process(p / kLockFile); });
 }
 
 bool overlaps_an_input(const fs::path& p, const std::vector<fs::path>& inputs) {
@@ -137,12 +136,12 @@ bool overlaps_an_input(const fs::path& p, const std::vector<fs::path>& inputs) {
   }
 }
 
+}  // namespace
+
 fs::path destination_path(const std::string& out) {
   fs::path dest = fs::absolute(out).lexically_normal();
   return dest.has_filename() ? dest : dest.parent_path();
 }
-
-}  // namespace
 
 std::vector<fs::path> remove_abandoned_staging(const fs::path& dest) {
   std::vector<fs::path> removed = remove_abandoned_temporaries(dest, kOutputMarker);

@@ -145,15 +145,12 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
       cleaned += tr("Restored %1 from %2, where an interrupted run had moved it. ")
                      .arg(path, QString::fromStdString(from->string()));
   }
-  fs::path dest = fs::absolute(path.toStdString()).lexically_normal();
-  if (!dest.has_filename()) dest = dest.parent_path();
-  if (model) {
-    try {
-      quantcore::outputs::check_output_apart_from_inputs(dest, {model->path});
-    } catch (const quantcore::InputError& e) {
-      error = QString::fromStdString(e.what());
-      return false;
-    }
+  const fs::path dest = quantcore::outputs::destination_path(path.toStdString());
+  try {
+    quantcore::outputs::check_output_apart_from_inputs(dest, inputs);
+  } catch (const quantcore::InputError& e) {
+    error = QString::fromStdString(e.what());
+    return false;
   }
   // The file dialog confirmed replacing a dump; a model directory must be new or empty.
   if (kind != Kind::Hdf5Dump && fs::exists(dest) && !(fs::is_directory(dest) && fs::is_empty(dest))) {

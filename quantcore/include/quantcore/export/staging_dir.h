@@ -42,6 +42,9 @@ private:
 // second Ctrl-C, a crash) left beside `dest`; returns what it removed, for the caller to report.
 std::vector<std::filesystem::path> remove_abandoned_staging(const std::filesystem::path& dest);
 
+// The absolute, normalised form of an output path as given (`out/` names `out`).
+std::filesystem::path destination_path(const std::string& out);
+
 // A run killed between the two renames of a forced commit leaves no output, only the previous
 // one moved aside as DEST.replaced-XXXXXX: renames that back to DEST (the absolute form of
 // `out`) and returns where it was. Called before checked_destination, which then sees the
