@@ -1,5 +1,7 @@
 #include "quantcore/export/quantized_model_writers.h"
 
+#include "quantcore/quantize/loss_csv.h"
+
 #include <ATen/ATen.h>
 #include <sys/resource.h>
 
@@ -168,8 +170,9 @@ json summary_json(const QuantizeResult& run, OutputFormat format, const fs::path
 }
 
 json write_quantized_directory(const QuantizeResult& run, OutputFormat format, const fs::path& dest, bool force,
-                               const CancelToken& cancel) {
+                               const CancelToken& cancel, const json& extra) {
   json summary = summary_json(run, format, dest);
+  for (const auto& [key, value] : extra.items()) summary[key] = value;
   StagingDir staging(dest);
   const fs::path& dir = staging.path();
   if (format == OutputFormat::Packed)
@@ -177,6 +180,8 @@ json write_quantized_directory(const QuantizeResult& run, OutputFormat format, c
   else
     write_fake_quant_model(run, dir, cancel);
   copy_tokenizer(*run.source.checkpoint, dir);
+  if (const auto events = quantize::events_in_step_order(run.losses); !events.empty())
+    write_text_atomically(dir / quantize::kLossCsvName, quantize::loss_events_csv(events));
   write_text_atomically(dir / "summary.json", summary.dump(2) + "\n");
   cancel.throw_if_requested();
   staging.commit(dest, force);

@@ -13,4 +13,9 @@ PerplexityResult run_perplexity(const quantcore::quantize::QuantizeResult& run, 
                                 const PerplexityOptions& options, quantcore::ProgressSink& progress,
                                 const quantcore::CancelToken& cancel, const std::string& kernels = "dense");
 
+// The FP baseline: the same text and windows on the model the run started from.
+PerplexityResult source_perplexity(const quantcore::quantize::QuantizeResult& run, const std::string& text_path,
+                                   const PerplexityOptions& options, quantcore::ProgressSink& progress,
+                                   const quantcore::CancelToken& cancel);
+
 }  // namespace analysis

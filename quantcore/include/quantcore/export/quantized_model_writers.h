@@ -53,11 +53,13 @@ std::string format_name(const QuantizeResult& run, OutputFormat format);
 // bits, blocks (per-block losses), seconds and peak_host_memory_bytes (the timing fields).
 nlohmann::json summary_json(const QuantizeResult& run, OutputFormat format, const std::filesystem::path& dest);
 
-// The whole directory (model files, tokenizer, summary.json) through a staging directory
-// renamed over `dest` (replacing a previous one only with `force`). Returns the summary written,
-// with bits_from_bytes for the packed format.
+// The whole directory (model files, tokenizer, summary.json, and losses.csv when the method
+// optimised: quantize/loss_csv.h) through a staging directory renamed over `dest` (replacing a
+// previous one only with `force`). `extra`'s keys are added to summary.json (the Studio's
+// perplexity of the run). Returns the summary written, with bits_from_bytes for the packed format.
 nlohmann::json write_quantized_directory(const QuantizeResult& run, OutputFormat format,
                                          const std::filesystem::path& dest, bool force,
-                                         const CancelToken& cancel = CancelToken{});
+                                         const CancelToken& cancel = CancelToken{},
+                                         const nlohmann::json& extra = nlohmann::json::object());
 
 }  // namespace quantcore::outputs
