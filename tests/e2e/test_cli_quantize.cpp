@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "cli_support.h"
+#include "quantcore/io/read_file.h"
+#include "quantcore/quantize/loss_csv.h"
 
 using quantlens_test::data_path;
 using quantlens_test::run_cli;
@@ -32,7 +34,7 @@ TEST(CliQuantize, Ptq161Stories260K) {
   auto r = run_cli(stories_args(cache, out, {"--epochs", "2"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* f :
-       {"config.json", "model.safetensors", "quantization.safetensors", "tokenizer.bin", "summary.json"})
+       {"config.json", "model.safetensors", "quantization.safetensors", "tokenizer.bin", "summary.json", "losses.csv"})
     EXPECT_TRUE(std::filesystem::is_regular_file(tmp / ("q/" + std::string(f)))) << f;
   // Nothing of the staging directory is left beside it.
   for (const auto& e : std::filesystem::directory_iterator(tmp.path()))
@@ -64,6 +66,11 @@ TEST(CliQuantize, Ptq161Stories260K) {
 
   const auto& blocks = summary.at("blocks");
   ASSERT_EQ(blocks.size(), 5u);  // stories260K has 5 layers
+  // losses.csv: every optimiser step, its last row the last block's last step of summary.json.
+  const auto steps = quantcore::quantize::parse_loss_events_csv(quantcore::read_file(tmp / "q/losses.csv"), "losses.csv");
+  const auto& settings = summary.at("settings");
+  EXPECT_EQ(int64_t(steps.size()), 5 * 2 * settings.at("nsamples").get<int64_t>());
+  EXPECT_EQ(steps.back().loss.total, blocks.back().at("loss").at("total").get<double>());
   for (const auto& b : blocks) {
     const double total = b.at("loss").at("total").get<double>();
     EXPECT_TRUE(std::isfinite(total));
