@@ -1,8 +1,10 @@
 // How responsive QuantLens Studio stays while PTQ1.61 runs from its Optimise panel: the whole
 // window is shown (loss chart, block list), a 10 ms timer on the GUI thread records the gap
 // between its ticks, and the run's loss batches are drawn as they arrive. Prints the run's steps,
-// batches and seconds and the gap distribution. Run under xvfb-run (llvmpipe).
-//   optimise_stall_bench MODEL TEXT [NSAMPLES SEQLEN EPOCHS]     default 8 128 2
+// batches and seconds and the gap distribution. With OVERLAYS > 0 that many runs go first and are
+// checked in the run list, so the measured run draws beside their overlaid curves. Run under
+// xvfb-run (llvmpipe).
+//   optimise_stall_bench MODEL TEXT [NSAMPLES SEQLEN EPOCHS OVERLAYS]     default 8 128 2 0
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -16,7 +18,9 @@
 #include "widgets/imgui_canvas.h"
 #include "widgets/main_window.h"
 #include "widgets/optimisation_run.h"
+#include "widgets/loss_chart.h"
 #include "widgets/optimise_panel.h"
+#include "widgets/run_list.h"
 #include "widgets/studio_session.h"
 
 namespace {
@@ -29,14 +33,14 @@ qint64 percentile(std::vector<qint64> v, double p) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: optimise_stall_bench MODEL TEXT [NSAMPLES SEQLEN EPOCHS]\n");
+    std::fprintf(stderr, "usage: optimise_stall_bench MODEL TEXT [NSAMPLES SEQLEN EPOCHS OVERLAYS]\n");
     return 2;
   }
   widgets::ImGuiCanvas::setDefaultSurfaceFormat();
   QApplication app(argc, argv);
   const QString model = argv[1], text = argv[2];
   const qint64 nsamples = argc > 3 ? std::atoll(argv[3]) : 8, seqlen = argc > 4 ? std::atoll(argv[4]) : 128,
-               epochs = argc > 5 ? std::atoll(argv[5]) : 2;
+               epochs = argc > 5 ? std::atoll(argv[5]) : 2, overlays = argc > 6 ? std::atoll(argv[6]) : 0;
 
   widgets::StudioSession session;
   widgets::MainWindow window(session, false);
@@ -60,6 +64,21 @@ int main(int argc, char** argv) {
   loop.exec();
   if (failures) return 2;
 
+  QObject::connect(&panel->run(), &widgets::OptimisationRun::failed, &loop, [&](const QString& m) {
+    std::fprintf(stderr, "%s\n", qPrintable(m));
+    ++failures;
+    loop.quit();
+  });
+  for (qint64 i = 0; i < overlays; ++i) {
+    QMetaObject::Connection done =
+        QObject::connect(&panel->run(), &widgets::OptimisationRun::finished, &loop, &QEventLoop::quit);
+    panel->start();
+    loop.exec();
+    QObject::disconnect(done);
+    if (failures) return 2;
+    session.runs().setOverlaid(session.runs().records().back().id, true);
+  }
+
   std::vector<qint64> gaps;
   QElapsedTimer sinceTick, wall;
   QTimer ticker;
@@ -68,11 +87,6 @@ int main(int argc, char** argv) {
   int batches = 0;
   QObject::connect(&panel->run(), &widgets::OptimisationRun::lossesArrived, [&] { ++batches; });
   QObject::connect(&panel->run(), &widgets::OptimisationRun::finished, &loop, &QEventLoop::quit);
-  QObject::connect(&panel->run(), &widgets::OptimisationRun::failed, &loop, [&](const QString& m) {
-    std::fprintf(stderr, "%s\n", qPrintable(m));
-    ++failures;
-    loop.quit();
-  });
   sinceTick.start();
   wall.start();
   ticker.start();
@@ -84,6 +98,7 @@ int main(int argc, char** argv) {
               qPrintable(model), static_cast<long long>(session.spec().num_layers), static_cast<long long>(epochs),
               static_cast<long long>(nsamples), static_cast<long long>(seqlen),
               static_cast<long long>(panel->run().stepsDone()), wall.elapsed() / 1000.0, batches);
+  std::printf("with %d earlier runs overlaid on the chart\n", panel->chart().overlayCount());
   std::printf("GUI-thread timer gaps (10 ms timer, %zu ticks): median %lld ms, p99 %lld ms, longest stall %lld ms\n",
               gaps.size(), static_cast<long long>(percentile(gaps, 0.5)),
               static_cast<long long>(percentile(gaps, 0.99)), static_cast<long long>(percentile(gaps, 1.0)));

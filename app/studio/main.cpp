@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
 
   widgets::StudioSession session;
   widgets::MainWindow window(session, !scripted);
-  window.resize(1280, 800);
+  window.resize(args->windowSize);
   if (!args->calibText.isEmpty()) {
     window.calibrationPanel().setTextPath(args->calibText);
     window.calibrationPanel().setOptions(args->calibration.nsamples, args->calibration.seqlen, args->calibration.seed);

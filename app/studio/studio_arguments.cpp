@@ -23,7 +23,9 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   QCommandLineOption compare("compare", "second model for the compare view (side by side with MODEL)", "MODEL2");
   QCommandLineOption dump("dump", "HDF5 analysis dump to show in the dump view (quantlens dump / quantize --dump)",
                           "FILE.h5");
-  p.addOptions({calib, nsamples, seqlen, seed, view, screenshot, figure, compare, dump});
+  QCommandLineOption windowSize("window-size", "size of the main window in pixels (default 1280x800)", "WxH",
+                                "1280x800");
+  p.addOptions({calib, nsamples, seqlen, seed, view, screenshot, figure, compare, dump, windowSize});
   if (!p.parse(arguments)) {
     error = p.errorText();
     return std::nullopt;
@@ -63,6 +65,16 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   a.calibration.seed = p.value(seed).toULongLong(&seedOk);
   if (ok && !seedOk) error = "--seed must be a non-negative integer, got '" + p.value(seed) + "'", ok = false;
   if (!ok) return std::nullopt;
+
+  const QStringList size = p.value(windowSize).split('x');
+  bool wOk = false, hOk = false;
+  const int w = size.size() == 2 ? size[0].toInt(&wOk) : 0;
+  const int h = size.size() == 2 ? size[1].toInt(&hOk) : 0;
+  if (!wOk || !hOk || w < 640 || h < 400 || w > 16384 || h > 16384) {
+    error = "--window-size must be WIDTHxHEIGHT in pixels, at least 640x400, got '" + p.value(windowSize) + "'";
+    return std::nullopt;
+  }
+  a.windowSize = QSize(w, h);
 
   a.view = p.value(view);
   if (!a.view.isEmpty() && !widgets::findView(a.view)) {

@@ -1,5 +1,6 @@
 #pragma once
 // quantlens-studio's command line.
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -16,6 +17,7 @@ struct StudioArguments {
   QString view;        // empty: the first view
   QString screenshot;  // non-empty: render `view`, save the window as PNG, exit
   QString figure;      // non-empty: render `view`, export its heatmap as PNG/SVG/PDF, exit
+  QSize windowSize{1280, 800};  // --window-size WxH
   bool scripted() const { return !screenshot.isEmpty() || !figure.isEmpty(); }
 };
 

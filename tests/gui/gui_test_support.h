@@ -97,3 +97,51 @@ private:
     TestClass test;                                  \
     return QTest::qExec(&test, argc, argv);          \
   }
+
+#include <QAbstractScrollArea>
+#include <QLayout>
+#include <QStringList>
+
+namespace gui_test {
+
+// What overflows in `root`: every visible widget whose geometry leaves its parent's rectangle,
+// and every pair of visible siblings in one layout that overlap. Scrolled contents (children of
+// a scroll area's viewport) may be larger than their parent and are not checked.
+inline bool managed_by(const QLayout* layout, const QWidget* w) {
+  for (int i = 0; layout && i < layout->count(); ++i) {
+    QLayoutItem* item = layout->itemAt(i);
+    if (item->widget() == w || managed_by(item->layout(), w)) return true;
+  }
+  return false;
+}
+
+inline QStringList layout_overflows(const QWidget& root) {
+  QStringList problems;
+  const auto name = [](const QWidget* w) {
+    return QString("%1 '%2' %3x%4+%5+%6")
+        .arg(w->metaObject()->className(), w->objectName())
+        .arg(w->width())
+        .arg(w->height())
+        .arg(w->x())
+        .arg(w->y());
+  };
+  for (const QWidget* w : root.findChildren<QWidget*>()) {
+    if (!w->isVisible() || w->isWindow()) continue;
+    const QWidget* parent = w->parentWidget();
+    if (!parent || !parent->isVisible()) continue;
+    if (const auto* scroll = qobject_cast<const QAbstractScrollArea*>(parent->parentWidget());
+        scroll && scroll->viewport() == parent)
+      continue;
+    const QRect inside = parent->rect().adjusted(-1, -1, 1, 1);
+    if (!inside.contains(w->geometry())) problems << name(w) + " leaves " + name(parent);
+    const QLayout* layout = parent->layout();
+    if (!managed_by(layout, w)) continue;
+    for (const QWidget* other : parent->findChildren<QWidget*>(Qt::FindDirectChildrenOnly)) {
+      if (other <= w || !other->isVisible() || !managed_by(layout, other)) continue;
+      if (w->geometry().intersects(other->geometry())) problems << name(w) + " overlaps " + name(other);
+    }
+  }
+  return problems;
+}
+
+}  // namespace gui_test

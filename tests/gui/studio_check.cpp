@@ -57,6 +57,11 @@ int screenshot(const QStringList& a) {
   if (image.isNull()) return failed(out + " is missing or not a PNG");
   if (image.width() < 640 || image.height() < 400)
     return failed(QString("image is only %1x%2").arg(image.width()).arg(image.height()));
+  // --window-size WxH: the window (and so the picture) has exactly that size; without it 1280x800.
+  const qsizetype sizeAt = extra.indexOf("--window-size");
+  const QString wanted = sizeAt >= 0 && sizeAt + 1 < extra.size() ? extra[sizeAt + 1] : QString("1280x800");
+  if (QString("%1x%2").arg(image.width()).arg(image.height()) != wanted)
+    return failed(QString("image is %1x%2, the window should be %3").arg(image.width()).arg(image.height()).arg(wanted));
   // Not blank: many distinct colours (a heatmap through the colour map has dozens at least).
   QSet<QRgb> colours;
   for (int y = 0; y < image.height(); y += 2)

@@ -11,6 +11,7 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,12 +20,14 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <limits>
 #include <set>
 
 #include "analysis/dump_reader.h"
 #include "analysis/dump_views.h"
 #include "widgets/dump_document.h"
 #include "widgets/dump_table_model.h"
+#include "widgets/table_csv.h"
 #include "widgets/heatmap_canvas.h"
 #include "widgets/imgui_canvas.h"
 #include "widgets/loss_chart.h"
@@ -57,6 +60,7 @@ class DumpViewGuiTest : public QObject {
   QWidget* view_ = nullptr;
   QTableView* table_ = nullptr;
   widgets::DumpTableModel* model_ = nullptr;
+  QSortFilterProxyModel* proxy_ = nullptr;
 
   widgets::DumpDocument& document() { return session_->dump(); }
 
@@ -103,7 +107,9 @@ private Q_SLOTS:
     view_ = window_->view("dump");
     QVERIFY(view_);
     table_ = gui_test::require_child<QTableView>(*view_, "dumpTable");
-    model_ = qobject_cast<widgets::DumpTableModel*>(table_->model());
+    proxy_ = qobject_cast<QSortFilterProxyModel*>(table_->model());  // the table sorts by any column
+    QVERIFY(proxy_);
+    model_ = qobject_cast<widgets::DumpTableModel*>(proxy_->sourceModel());
     QVERIFY(model_);
   }
 
@@ -151,9 +157,25 @@ private Q_SLOTS:
                 static_cast<long long>(map.rows), static_cast<long long>(map.cols), h.bits_per_weight);
   }
 
+  void theTableSortsByAnyColumnAndCopiesAsCsv() {
+    using C = widgets::DumpTableModel;
+    table_->sortByColumn(C::ErrorBound, Qt::DescendingOrder);
+    double previous = std::numeric_limits<double>::infinity();
+    for (int r = 0; r < proxy_->rowCount(); ++r) {
+      const double v = proxy_->index(r, C::ErrorBound).data(Qt::UserRole).toDouble();
+      QVERIFY(v <= previous);
+      previous = v;
+    }
+    const QString csv = widgets::tableCsv(*table_, false);
+    QCOMPARE(csv.count('\n'), proxy_->rowCount() + 1);
+    QVERIFY(csv.startsWith("block,linear,"));
+    proxy_->sort(-1);  // back to the file's order
+    QCOMPARE(proxy_->mapToSource(proxy_->index(0, 0)).row(), 0);
+  }
+
   void clickingARowShowsThatLinearsSaliencyMap() {
     const int row = model_->rowOf(3, 4);  // block 3 mlp.gate_proj
-    const QModelIndex index = model_->index(row, widgets::DumpTableModel::Linear);
+    const QModelIndex index = proxy_->mapFromSource(model_->index(row, widgets::DumpTableModel::Linear));
     table_->scrollTo(index);
     QTest::mouseClick(table_->viewport(), Qt::LeftButton, {}, table_->visualRect(index).center());
     QTRY_COMPARE_WITH_TIMEOUT(document().selectedBlock(), int64_t{3}, 5000);
@@ -183,7 +205,7 @@ private Q_SLOTS:
     Q_EMIT activations->cellClicked(model_->rowOf(1, 6), 10);
     QCOMPARE(document().selectedBlock(), int64_t{1});
     QCOMPARE(document().selectedLinear(), 6);
-    QCOMPARE(table_->currentIndex().row(), model_->rowOf(1, 6));
+    QCOMPARE(proxy_->mapToSource(table_->currentIndex()).row(), model_->rowOf(1, 6));
     QVERIFY(QString::fromStdString(canvas.content().title).contains("block 1 mlp.down_proj"));
     std::printf("dump view: block 3 mlp.gate_proj, %lld salient columns, %zu cells marked of %zu\n",
                 static_cast<long long>(bands), marked.size(), l.saliency_map.values.size());

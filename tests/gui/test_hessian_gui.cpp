@@ -149,6 +149,7 @@ private Q_SLOTS:
     QVERIFY(canvas()->overlay().markScores == nullptr);
     QVERIFY(QString::fromStdString(canvas()->content().title).contains("salient by magnitude"));
     QVERIFY(child<QLabel>("weightsLegend")->text().contains("by |W|"));
+    QVERIFY(child<QLabel>("weightsLegend")->text().contains("ties at the threshold"));
   }
 
   void cleanupTestCase() { destroyWindow(); }

@@ -33,6 +33,7 @@
 #include "widgets/main_window.h"
 #include "widgets/optimisation_run.h"
 #include "widgets/optimise_panel.h"
+#include "widgets/run_list.h"
 #include "widgets/studio_session.h"
 #include "gui_test_support.h"
 
@@ -66,9 +67,10 @@ private Q_SLOTS:
   }
 
   void defaultsComeFromTheSpec() {
-    // spec §1.3, §2.2, §5.2: 128 x 2048 windows, 20 epochs, ratio 0.2, lr 5e-4 / 1e-3, learning on
-    QCOMPARE(child<QSpinBox>("optimiseNsamples")->value(), 128);
-    QCOMPARE(child<QSpinBox>("optimiseSeqlen")->value(), 2048);
+    // The Studio's small windows (32 x 256, within the model's context); the method's settings
+    // from spec §2.2, §5.2: 20 epochs, ratio 0.2, lr 5e-4 / 1e-3, learning on
+    QCOMPARE(child<QSpinBox>("optimiseNsamples")->value(), 32);
+    QCOMPARE(child<QSpinBox>("optimiseSeqlen")->value(), 256);
     QCOMPARE(child<QSpinBox>("optimiseEpochs")->value(), 20);
     QCOMPARE(child<QCheckBox>("optimiseNoLearn")->isChecked(), false);
     // The method chooser lists the registry; the salient ratio is the session's.
@@ -128,7 +130,7 @@ private Q_SLOTS:
         static_cast<long long>(done.first().at(1).toLongLong()));
     QVERIFY(std::isfinite(ppl) && ppl > 1);
     QVERIFY(done.first().at(1).toLongLong() > 0);
-    QVERIFY(child<QLabel>("perplexityResult")->text().startsWith("PPL "));
+    QVERIFY(child<QLabel>("perplexityResult")->text().startsWith("PPL: FP "));
     QVERIFY(child<QLabel>("perplexityResult")->text().contains("dense"));
 
     // The same run's perplexity from its packed bits: the panel says which path ran.
@@ -160,7 +162,13 @@ private Q_SLOTS:
     QVERIFY(panel_->run().stepsDone() < panel_->run().totalSteps());
     QVERIFY(!panel_->run().hasResult());
     QVERIFY(child<QPushButton>("optimiseStart")->isEnabled());
-    QVERIFY(!child<QPushButton>("perplexityRun")->isEnabled());
+    // The cancelled run keeps its row; the run finished before it stays the current run.
+    const widgets::RunRecord& cancelledRun = session_->runs().records().back();
+    QCOMPARE(cancelledRun.status, widgets::RunStatus::Cancelled);
+    QVERIFY(!cancelledRun.losses.empty());
+    QVERIFY(session_->quantizedRun());
+    QCOMPARE(session_->quantizedRun(), session_->runs().records().front().result);
+    QVERIFY(child<QPushButton>("perplexityRun")->isEnabled());
     const analysis::FloatMatrix after = analysis::linear_weight_magnitude(session_->model(), 0, linear.toStdString());
     QCOMPARE(after.rows, before.rows);
     QVERIFY(after.values == before.values);

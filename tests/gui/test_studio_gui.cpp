@@ -36,12 +36,13 @@ namespace {
 const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
 const QString kText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
 
-// Centre of heatmap cell (row, col) in canvas coordinates at zoom 1 (the canvas's fixed margins:
-// 10 left, 34 top, 110 right, 40 bottom).
+// Centre of heatmap cell (row, col) in canvas coordinates at zoom 1, in the plot the last frame
+// laid out (its margins follow the row labels).
 QPoint cellCentre(const widgets::HeatmapCanvas& c, int64_t row, int64_t col) {
-  const double w = c.width() - 120.0, h = c.height() - 74.0;
+  const QRectF plot = c.plotArea();
   const auto& m = c.content().values;
-  return QPoint(static_cast<int>(10 + (col + 0.5) * w / m.cols), static_cast<int>(34 + (row + 0.5) * h / m.rows));
+  return QPoint(static_cast<int>(plot.left() + (col + 0.5) * plot.width() / m.cols),
+                static_cast<int>(plot.top() + (row + 0.5) * plot.height() / m.rows));
 }
 }  // namespace
 
@@ -124,6 +125,13 @@ private Q_SLOTS:
     QCOMPARE(activations->content().values.rows, static_cast<int64_t>(session_->stats().linears.size()));
     QTRY_VERIFY_WITH_TIMEOUT(session_->sliderResult().has_value() && !session_->sliderPending(), 10000);
     window_->showView("activations");
+    // The rows are (block, linear) pairs: the row axis names them, or their blocks where rows are dense.
+    const auto namesBlock1 = [activations] {
+      const auto& labels = activations->tickLabels();
+      return std::any_of(labels.begin(), labels.end(),
+                         [](const std::string& l) { return l == "b1" || l.rfind("b1 ", 0) == 0; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(namesBlock1(), 5000);
     shot(*window_, "gui-calibrated");
   }
 
@@ -145,6 +153,7 @@ private Q_SLOTS:
     window_->showView("activations");
     auto* canvas = child<widgets::HeatmapCanvas>("activationsCanvas");
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    QTRY_VERIFY_WITH_TIMEOUT(!canvas->plotArea().isEmpty(), 5000);
     const auto linears = quantcore::block_linears(session_->spec());
     const int64_t row = static_cast<int64_t>(linears.size()) + 2;  // block 1, third linear
     QTest::mouseMove(canvas, cellCentre(*canvas, row, 3));
@@ -232,8 +241,9 @@ private Q_SLOTS:
     QVERIFY(QTest::qWaitForWindowExposed(&canvas));
     QTRY_VERIFY_WITH_TIMEOUT(!canvas.uploadedTextureSize().isEmpty(), 5000);
     const double dpr = canvas.devicePixelRatioF();
-    QVERIFY(canvas.uploadedTextureSize().width() <= (640 - 120) * dpr);
-    QVERIFY(canvas.uploadedTextureSize().height() <= (400 - 74) * dpr);
+    QVERIFY(canvas.plotArea().width() < 640 - 100 && canvas.plotArea().height() < 400 - 60);
+    QVERIFY(canvas.uploadedTextureSize().width() <= canvas.plotArea().width() * dpr);
+    QVERIFY(canvas.uploadedTextureSize().height() <= canvas.plotArea().height() * dpr);
     QCOMPARE(canvas.visibleRegion().cols(), int64_t{4096});
     shot(canvas, "gui-large-matrix");
   }

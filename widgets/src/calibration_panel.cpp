@@ -11,28 +11,36 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "widgets/studio_inputs.h"
 #include "widgets/studio_session.h"
 
 namespace widgets {
 
 CalibrationPanel::CalibrationPanel(StudioSession& session, QWidget* parent) : QWidget(parent), session_(session) {
-  text_ = new QLineEdit(this);
+  const quantcore::CalibrationOptions defaults = studioCalibrationDefaults();
+  text_ = new QLineEdit(shippedCalibrationText(), this);
   text_->setObjectName("calibrationText");
+  text_->setToolTip(tr("The text the calibration windows are drawn from; the shipped story text by default"));
   auto* browse = new QPushButton(tr("..."), this);
   nsamples_ = new QSpinBox(this);
   nsamples_->setObjectName("calibrationSamples");
   nsamples_->setRange(1, 4096);
-  nsamples_->setValue(32);
+  nsamples_->setValue(int(defaults.nsamples));
+  nsamples_->setToolTip(tr("calibration windows (samples) the statistics max|x| and mean|x| are taken over"));
   seqlen_ = new QSpinBox(this);
   seqlen_->setObjectName("calibrationSeqlen");
   seqlen_->setRange(2, 32768);
-  seqlen_->setValue(256);
+  seqlen_->setValue(int(defaults.seqlen));
   seed_ = new QSpinBox(this);
   seed_->setObjectName("calibrationSeed");
   seed_->setRange(0, 1'000'000'000);
-  seed_->setValue(2);
+  seed_->setValue(int(defaults.seed));
   run_ = new QPushButton(tr("Run"), this);
   run_->setObjectName("calibrationRun");
+  reason_ = new QLabel(this);
+  reason_->setObjectName("calibrationRunReason");
+  reason_->setWordWrap(true);
+  reason_->setStyleSheet("color: #b00020");
   cancel_ = new QPushButton(tr("Cancel"), this);
   cancel_->setObjectName("calibrationCancel");
   progress_ = new QProgressBar(this);
@@ -57,6 +65,7 @@ CalibrationPanel::CalibrationPanel(StudioSession& session, QWidget* parent) : QW
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(form);
   layout->addLayout(buttons);
+  layout->addWidget(reason_);
   layout->addWidget(progress_);
   layout->addWidget(status_);
   layout->addStretch();
@@ -68,6 +77,7 @@ CalibrationPanel::CalibrationPanel(StudioSession& session, QWidget* parent) : QW
     if (!path.isEmpty()) text_->setText(path);
   });
   connect(run_, &QPushButton::clicked, this, &CalibrationPanel::run);
+  connect(text_, &QLineEdit::textChanged, this, [this] { setRunning(running_); });
   connect(cancel_, &QPushButton::clicked, &session_, &StudioSession::cancelJob);
   connect(timer_, &QTimer::timeout, this, &CalibrationPanel::poll);
   connect(&session_, &StudioSession::calibrationFinished, this, [this] {
@@ -85,8 +95,10 @@ CalibrationPanel::CalibrationPanel(StudioSession& session, QWidget* parent) : QW
     status_->setText(tr("Cancelled."));
   });
   connect(&session_, &StudioSession::modelOpened, this, [this] {
+    const int64_t context = modelContext(session_.spec());
+    seqlen_->setMaximum(static_cast<int>(std::min<int64_t>(context, 1 << 20)));
+    seqlen_->setToolTip(tr("tokens per calibration window, at most the model's context of %1").arg(context));
     setRunning(false);
-    seqlen_->setValue(static_cast<int>(std::min<int64_t>(seqlen_->value(), session_.spec().max_position_embeddings)));
   });
 }
 
@@ -98,8 +110,14 @@ void CalibrationPanel::setOptions(qint64 nsamples, qint64 seqlen, quint64 seed) 
   seed_->setValue(static_cast<int>(seed));
 }
 
+QString CalibrationPanel::runProblem() const {
+  if (!session_.hasModel()) return tr("Open a model first (File > Open model).");
+  return textFileProblem(text_->text(), tr("calibration text"));
+}
+
 void CalibrationPanel::run() {
   if (!session_.hasModel() || session_.busy()) return;
+  if (const QString problem = runProblem(); !problem.isEmpty()) return status_->setText(problem);
   quantcore::CalibrationOptions options;
   options.nsamples = nsamples_->value();
   options.seqlen = seqlen_->value();
@@ -110,7 +128,12 @@ void CalibrationPanel::run() {
 }
 
 void CalibrationPanel::setRunning(bool running) {
-  run_->setEnabled(!running && session_.hasModel());
+  running_ = running;
+  const QString problem = running ? QString() : runProblem();
+  run_->setEnabled(!running && problem.isEmpty());
+  run_->setToolTip(problem.isEmpty() ? tr("Collect the per-linear input statistics of the open model") : problem);
+  reason_->setText(problem);
+  reason_->setVisible(!problem.isEmpty());
   cancel_->setEnabled(running);
   if (running) {
     progress_->setRange(0, 0);

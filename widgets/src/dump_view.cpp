@@ -11,6 +11,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
+#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -24,6 +25,7 @@
 #include "widgets/heatmap_canvas.h"
 #include "widgets/loss_chart.h"
 #include "widgets/studio_session.h"
+#include "widgets/table_csv.h"
 #include "widgets/views.h"
 
 namespace widgets {
@@ -86,7 +88,12 @@ public:
     model_ = new DumpTableModel(document_, this);
     table_ = new QTableView(this);
     table_->setObjectName("dumpTable");
-    table_->setModel(model_);
+    sorted_ = new QSortFilterProxyModel(this);
+    sorted_->setSourceModel(model_);
+    sorted_->setSortRole(Qt::UserRole);  // the exact values
+    table_->setModel(sorted_);
+    makeTableCopyableAndSortable(*table_);
+    table_->sortByColumn(-1, Qt::AscendingOrder);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -180,8 +187,8 @@ public:
       setHeader(document_.isOpen() ? headerText(document_.path(), document_.header()) : tr("Reading cancelled."));
     });
     connect(&document_, &DumpDocument::selectionChanged, this, [this] { showSelection(); });
-    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& row) {
-      const auto [block, linear] = model_->linearAt(row.row());
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& shown) {
+      const auto [block, linear] = model_->linearAt(sorted_->mapToSource(shown).row());
       document_.select(block, linear);
     });
     connect(activations_, &HeatmapCanvas::cellClicked, this, [this](qint64 row, qint64) {
@@ -260,9 +267,10 @@ private:
 
   void showSelection() {
     const int row = model_->rowOf(document_.selectedBlock(), document_.selectedLinear());
-    if (row >= 0 && table_->currentIndex().row() != row) {
-      table_->setCurrentIndex(model_->index(row, 0));
-      table_->scrollTo(model_->index(row, 0));
+    const QModelIndex shown = row >= 0 ? sorted_->mapFromSource(model_->index(row, 0)) : QModelIndex();
+    if (shown.isValid() && table_->currentIndex().row() != shown.row()) {
+      table_->setCurrentIndex(shown);
+      table_->scrollTo(shown);
     }
     activations_->setSelectedRow(row);
     HeatmapContent content;
@@ -287,6 +295,7 @@ private:
     QString legend;
     if (const analysis::DumpLinear* l = document_.selected()) {
       overlay.columnBands = analysis::pooled_column_mask(l->mask, l->saliency_map);
+      overlay.markedCellsName = "cells";  // the dump's saliency map is already pooled
       const analysis::SalientWeights& sw = l->salient_weights;
       if (markTopK_->isChecked()) {
         overlay.markThreshold = document_.markThreshold(document_.selectedBlock(), document_.selectedLinear());
@@ -316,6 +325,7 @@ private:
   QTimer* poll_;
   DumpTableModel* model_;
   QTableView* table_;
+  QSortFilterProxyModel* sorted_;
   QComboBox* statistic_;
   HeatmapCanvas* activations_;
   analysis::ActivationMap map_;

@@ -25,6 +25,7 @@
 #include "quantcore/io/errors.h"
 #include "widgets/background_task.h"
 #include "widgets/progress_bar_feed.h"
+#include "widgets/save_names.h"
 #include "widgets/studio_session.h"
 #if QUANTLENS_HAVE_HDF5
 #include "analysis/ptq161_dump.h"
@@ -112,12 +113,20 @@ void ExportActions::refresh() {
 }
 
 void ExportActions::chooseAndStart(Kind kind) {
-  const QString path =
+  static const char* kSuffixes[kKinds] = {"hf", "packed", "dense", "dump.h5"};
+  const auto run = session_.quantizedRun();
+  const QString what =
+      (run ? QString::fromStdString(std::string(run->settings.method.method_name())) + "-" : QString()) +
+      kSuffixes[int(kind)];
+  const QString suggested = suggestedBeside(session_.modelPath(), what);
+  QString filter = tr("HDF5 files (*.h5)");
+  QString path =
       kind == Kind::Hdf5Dump
-          ? QFileDialog::getSaveFileName(dialogParent_, tr(kTitles[int(kind)]), QString(), tr("HDF5 files (*.h5)"))
-          : QFileDialog::getSaveFileName(dialogParent_, tr(kTitles[int(kind)]), QString(), tr("New folder"), nullptr,
+          ? QFileDialog::getSaveFileName(dialogParent_, tr(kTitles[int(kind)]), suggested, filter, &filter)
+          : QFileDialog::getSaveFileName(dialogParent_, tr(kTitles[int(kind)]), suggested, tr("New folder"), nullptr,
                                          QFileDialog::DontConfirmOverwrite);
   if (path.isEmpty()) return;
+  if (kind == Kind::Hdf5Dump) path = withSuffixOf(path, filter);
   QString error;
   if (!start(kind, path, error)) {
     Q_EMIT failed(error);

@@ -6,17 +6,27 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 
 #include "widgets/colormap.h"
 
 namespace widgets {
 
 namespace {
-constexpr float kLeft = 10.0f, kTop = 34.0f, kRight = 110.0f, kBottom = 40.0f;
-constexpr float kBandStrip = 6.0f;
+// Margins around the plot: the title and the mask strip above, row ticks left (kLeft plus the
+// widest row label), the colour bar right, column ticks and the status line below.
+constexpr float kLeft = 8.0f, kTop = 34.0f, kRight = 110.0f, kBottom = 44.0f;
+constexpr float kTick = 4.0f, kTickGap = 3.0f;
+constexpr float kStripTop = 11.0f, kStripBottom = 3.0f;  // above the plot
 constexpr ImU32 kNoData = IM_COL32(45, 45, 50, 255);
-constexpr ImU32 kBandFill = IM_COL32(255, 255, 255, 50);
-constexpr ImU32 kBandStripColour = IM_COL32(255, 160, 40, 255);
+constexpr ImU32 kText = IM_COL32(220, 220, 220, 255);
+constexpr ImU32 kTickColour = IM_COL32(170, 170, 170, 255);
+constexpr ImU32 kStripTrack = IM_COL32(40, 40, 45, 255);
+constexpr Rgb kBandColour = {255, 160, 40};
+constexpr int kBandTintAlpha = 56;  // over a column of masked channels only; less where pooled with others
+
+ImU32 imColour(Rgb c, int alpha = 255) { return IM_COL32(c.r, c.g, c.b, alpha); }
 }  // namespace
 
 HeatmapCanvas::HeatmapCanvas(QWidget* parent) : ImGuiCanvas(parent) { setMinimumSize(320, 240); }
@@ -30,6 +40,7 @@ HeatmapCanvas::~HeatmapCanvas() {
 
 void HeatmapCanvas::setContent(HeatmapContent content) {
   content_ = std::move(content);
+  rowLabelWidth_ = -1;
   range_ = scanValueRange(content_.values.values);
   viewCol_ = viewRow_ = 0.0;
   zoom_ = 1.0f;
@@ -80,8 +91,14 @@ void HeatmapCanvas::setSelectedRow(int64_t row) {
   update();
 }
 
-HeatmapCanvas::PlotRect HeatmapCanvas::plotRect() const {
-  return {kLeft, kTop, std::max(1.0f, width() - kLeft - kRight), std::max(1.0f, height() - kTop - kBottom)};
+HeatmapCanvas::PlotRect HeatmapCanvas::plotRect() {
+  if (rowLabelWidth_ < 0) {  // once per content: the margin fits every label a zoom may show
+    rowLabelWidth_ = 0;
+    for (const std::string& label : possibleAxisLabels(content_.rowLabels, content_.values.rows))
+      rowLabelWidth_ = std::max(rowLabelWidth_, ImGui::CalcTextSize(label.c_str()).x);
+  }
+  const float left = kLeft + rowLabelWidth_ + kTickGap + kTick;
+  return {left, kTop, std::max(1.0f, width() - left - kRight), std::max(1.0f, height() - kTop - kBottom)};
 }
 
 void HeatmapCanvas::clampView() {
@@ -93,25 +110,25 @@ void HeatmapCanvas::clampView() {
 }
 
 void HeatmapCanvas::uploadTexture(const analysis::CellRegion& region, int64_t maxRows, int64_t maxCols) {
-  const analysis::FloatMatrix pooled = analysis::max_pool_region(content_.values, region, maxRows, maxCols);
-  // Pooled the same way, a block's largest score reaches the threshold iff it holds a marked cell.
-  analysis::FloatMatrix pooledScores;
-  if (overlay_.markScores) pooledScores = analysis::max_pool_region(*overlay_.markScores, region, maxRows, maxCols);
-  const std::vector<float>& scores = overlay_.markScores ? pooledScores.values : pooled.values;
+  // Scores of another shape (content replaced before its overlay) mark nothing rather than the wrong cells.
+  const analysis::FloatMatrix* scores = overlay_.markScores.get();
+  const bool scoresFit = !scores || (scores->rows == content_.values.rows && scores->cols == content_.values.cols);
+  pooled_ = analysis::pool_region(content_.values, region, maxRows, maxCols, scoresFit ? scores : nullptr,
+                                  scoresFit ? overlay_.markThreshold : std::numeric_limits<float>::infinity());
+  const analysis::FloatMatrix& pooled = pooled_.values;
   std::vector<uint32_t> pixels(pooled.values.size());
   const ColourScale scale = colourScale();
-  for (size_t i = 0; i < pixels.size(); ++i) {
-    const float v = pooled.values[i];
-    if (!std::isfinite(v)) {
-      pixels[i] = kNoData;
-    } else {
+  for (int64_t i = 0; i < pooled.rows; ++i)
+    for (int64_t j = 0; j < pooled.cols; ++j) {
+      const auto at = static_cast<size_t>(i * pooled.cols + j);
+      const float v = pooled.values[at];
+      if (!std::isfinite(v)) {
+        pixels[at] = kNoData;
+        continue;
+      }
       const Rgb c = colormap(float(scale.normalised(v)));
-      if (scores[i] >= overlay_.markThreshold)  // the block holds a marked cell; red, keeping its shade
-        pixels[i] = IM_COL32(255, c.g / 3, c.b / 3, 255);
-      else
-        pixels[i] = IM_COL32(c.r, c.g, c.b, 255);
+      pixels[at] = imColour(pooled_.marked_cells(i, j) ? markedColour(c, pooled_.marked_fraction(i, j)) : c);
     }
-  }
   const bool fresh = texture_ == 0;
   if (fresh) glGenTextures(1, &texture_);
   glBindTexture(GL_TEXTURE_2D, texture_);
@@ -170,6 +187,7 @@ void HeatmapCanvas::drawFrame() {
 
   const auto& m = content_.values;
   const PlotRect plot = plotRect();
+  plot_ = plot;
   if (m.rows == 0 || m.cols == 0) {
     dl->AddText(ImVec2(plot.x + 10, plot.y + plot.h / 2), IM_COL32(200, 200, 200, 255), content_.emptyMessage.c_str());
     ImGui::End();
@@ -236,66 +254,141 @@ void HeatmapCanvas::drawFrame() {
   dl->PushClipRect(ImVec2(plot.x, plot.y), ImVec2(plot.x + plot.w, plot.y + plot.h), true);
   dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture_)),
                ImVec2(screenX(region.col0), screenY(region.row0)), ImVec2(screenX(region.col1), screenY(region.row1)));
-  if (!overlay_.columnBands.empty()) {
-    for (int64_t c = region.col0; c < region.col1;) {
-      if (!overlay_.columnBands[static_cast<size_t>(c)]) {
-        ++c;
-        continue;
-      }
-      int64_t end = c;
-      while (end < region.col1 && overlay_.columnBands[static_cast<size_t>(end)]) ++end;
-      dl->AddRectFilled(ImVec2(screenX(c), plot.y), ImVec2(std::max(screenX(end), screenX(c) + 1), plot.y + plot.h),
-                        kBandFill);
-      c = end;
-    }
-  }
-  if (selectedRow_ >= 0)
+  dl->PopClipRect();
+  drawBands(plot, region);
+  if (selectedRow_ >= 0) {
+    dl->PushClipRect(ImVec2(plot.x, plot.y), ImVec2(plot.x + plot.w, plot.y + plot.h), true);
     dl->AddRect(ImVec2(plot.x, screenY(selectedRow_)),
                 ImVec2(plot.x + plot.w, std::max(screenY(selectedRow_ + 1), screenY(selectedRow_) + 2)),
                 IM_COL32(255, 255, 255, 255), 0.0f, 0, 2.0f);
-  dl->PopClipRect();
-  if (!overlay_.columnBands.empty()) {
-    dl->PushClipRect(ImVec2(plot.x, plot.y - kBandStrip - 2), ImVec2(plot.x + plot.w, plot.y), true);
-    for (int64_t c = region.col0; c < region.col1; ++c)
-      if (overlay_.columnBands[static_cast<size_t>(c)])
-        dl->AddRectFilled(ImVec2(screenX(c), plot.y - kBandStrip - 2),
-                          ImVec2(std::max(screenX(c + 1), screenX(c) + 1), plot.y - 2), kBandStripColour);
     dl->PopClipRect();
   }
   dl->AddRect(ImVec2(plot.x - 1, plot.y - 1), ImVec2(plot.x + plot.w + 1, plot.y + plot.h + 1),
               IM_COL32(120, 120, 120, 255));
 
+  tickLabels_.clear();
+  drawAxes(plot);
   char line[256];
   std::snprintf(line, sizeof line, "%s %lld..%lld of %lld   |   %s %lld..%lld of %lld   |   zoom %.2fx%s",
                 content_.columnAxis.c_str(), (long long)region.col0, (long long)region.col1 - 1, (long long)m.cols,
                 content_.rowAxis.c_str(), (long long)region.row0, (long long)region.row1 - 1, (long long)m.rows, zoom_,
                 logScale_ ? "   |   log scale" : "");
-  dl->AddText(ImVec2(plot.x, plot.y + plot.h + 6), IM_COL32(200, 200, 200, 255), line);
+  const float lineX = kLeft;
+  if (lineX + ImGui::CalcTextSize(line).x > width() - 4)  // a narrow canvas: the short form
+    std::snprintf(line, sizeof line, "cols %lld..%lld/%lld  rows %lld..%lld/%lld  %.2fx%s", (long long)region.col0,
+                  (long long)region.col1 - 1, (long long)m.cols, (long long)region.row0, (long long)region.row1 - 1,
+                  (long long)m.rows, zoom_, logScale_ ? "  log" : "");
+  dl->AddText(ImVec2(lineX, plot.y + plot.h + 25), IM_COL32(200, 200, 200, 255), line);
   drawColourBar(plot);
 
   if (inPlot && !dragging_) {
     const auto row = static_cast<int64_t>(viewRow_ + (mouse.y - plot.y) / sy);
     const auto col = static_cast<int64_t>(viewCol_ + (mouse.x - plot.x) / sx);
-    if (row >= 0 && row < m.rows && col >= 0 && col < m.cols) {
-      ImGui::BeginTooltip();
-      const std::string rowText = content_.rowName ? content_.rowName(row) : std::to_string(row);
-      ImGui::Text("%s: %s", content_.rowAxis.c_str(), rowText.c_str());
-      ImGui::Text("%s: %lld", content_.columnAxis.c_str(), static_cast<long long>(col));
-      const float v = m.at(row, col);
-      if (std::isfinite(v))
-        ImGui::Text("value: %.6g", v);
-      else
-        ImGui::TextUnformatted("value: none");
-      if (!overlay_.columnBands.empty() && overlay_.columnBands[static_cast<size_t>(col)])
-        ImGui::TextUnformatted("salient column");
-      const float score = overlay_.markScores ? overlay_.markScores->at(row, col) : v;
-      if (overlay_.markScores && std::isfinite(score)) ImGui::Text("saliency: %.6g", score);
-      if (std::isfinite(score) && score >= overlay_.markThreshold) ImGui::TextUnformatted(overlay_.markLabel.c_str());
-      ImGui::EndTooltip();
-    }
+    if (row >= 0 && row < m.rows && col >= 0 && col < m.cols) drawTooltip(row, col);
   }
   ImGui::End();
   ImGui::PopStyleVar(2);
+}
+
+// The structured mask: the visible columns pooled onto the plot's pixel columns, so each band is
+// at least a pixel wide at any zoom. The strip above the plot is strong wherever a band is (more
+// so the larger the pixel's masked share); the tint over the plot follows the masked share.
+void HeatmapCanvas::drawBands(const PlotRect& plot, const analysis::CellRegion& region) {
+  if (static_cast<int64_t>(overlay_.columnBands.size()) != content_.values.cols || region.cols() <= 0) return;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float sx = plot.w / content_.values.cols * zoom_;
+  auto screenX = [&](double col) { return static_cast<float>(plot.x + (col - viewCol_) * sx); };
+  const int64_t pixels = std::max<int64_t>(1, static_cast<int64_t>(screenX(region.col1) - screenX(region.col0)));
+  const std::vector<float> share = analysis::pool_flags(overlay_.columnBands, region.col0, region.col1, pixels);
+  const auto runs = static_cast<int64_t>(share.size());
+  const float stripTop = plot.y - kStripTop, stripBottom = plot.y - kStripBottom;
+  dl->AddRectFilled(ImVec2(plot.x, stripTop), ImVec2(plot.x + plot.w, stripBottom), kStripTrack);
+  // Its legend ends the title line where the title leaves room.
+  const char* legend = "structured mask";
+  const float legendX = width() - 8 - ImGui::CalcTextSize(legend).x, swatchX = legendX - 16;
+  if (kLeft + ImGui::CalcTextSize(content_.title.c_str()).x + 16 <= swatchX) {
+    dl->AddRectFilled(ImVec2(swatchX, 9), ImVec2(swatchX + 11, 17), imColour(kBandColour));
+    dl->AddText(ImVec2(legendX, 6), kText, legend);
+  }
+  dl->PushClipRect(ImVec2(plot.x, stripTop), ImVec2(plot.x + plot.w, plot.y + plot.h), true);
+  // Runs of pixel columns of one strength are drawn as one rectangle.
+  const auto strength = [](float s) { return s > 0.0f ? static_cast<int>(std::lround(32 * (0.65f + 0.35f * s))) : 0; };
+  const auto x0Of = [&](int64_t j) { return std::round(screenX(region.col0 + j * region.cols() / runs)); };
+  for (int64_t j = 0; j < runs;) {
+    const int level = strength(share[size_t(j)]);
+    const float shareOfRun = share[size_t(j)];
+    int64_t end = j + 1;
+    while (end < runs && strength(share[size_t(end)]) == level) ++end;
+    if (level > 0) {
+      const float x0 = x0Of(j), x1 = std::max(x0 + 1.0f, x0Of(end));
+      dl->AddRectFilled(ImVec2(x0, stripTop), ImVec2(x1, stripBottom), imColour(kBandColour, level * 255 / 32));
+      dl->AddRectFilled(ImVec2(x0, plot.y), ImVec2(x1, plot.y + plot.h),
+                        IM_COL32(255, 255, 255, std::max(8, int(kBandTintAlpha * shareOfRun))));
+    }
+    j = end;
+  }
+  dl->PopClipRect();
+}
+
+void HeatmapCanvas::drawAxes(const PlotRect& plot) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const auto& m = content_.values;
+  const float sx = plot.w / m.cols * zoom_, sy = plot.h / m.rows * zoom_;
+  const float lineHeight = ImGui::GetTextLineHeight();
+  const double lastRow = viewRow_ + plot.h / sy, lastCol = viewCol_ + plot.w / sx;
+  for (const AxisTick& t : axisTicks(content_.rowLabels, m.rows, viewRow_, lastRow, sy, lineHeight + 2, 40)) {
+    const float y = static_cast<float>(plot.y + (t.at - viewRow_) * sy);
+    if (y >= plot.y - 0.5f && y <= plot.y + plot.h + 0.5f)
+      dl->AddLine(ImVec2(plot.x - 1 - kTick, y), ImVec2(plot.x - 1, y), kTickColour);
+    if (t.label.empty()) continue;
+    const float labelY = static_cast<float>(plot.y + (t.labelAt - viewRow_) * sy);
+    const float w = ImGui::CalcTextSize(t.label.c_str()).x;
+    dl->AddText(ImVec2(plot.x - 1 - kTick - kTickGap - w, labelY - lineHeight / 2), kText, t.label.c_str());
+    tickLabels_.push_back(t.label);
+  }
+  const float numberWidth = ImGui::CalcTextSize(plainNumber(double(m.cols - 1)).c_str()).x;
+  for (const AxisTick& t : axisTicks({}, m.cols, viewCol_, lastCol, sx, 0, std::max(60.0f, numberWidth + 24))) {
+    const float x = static_cast<float>(plot.x + (t.at - viewCol_) * sx);
+    dl->AddLine(ImVec2(x, plot.y + plot.h + 1), ImVec2(x, plot.y + plot.h + 1 + kTick), kTickColour);
+    const float w = ImGui::CalcTextSize(t.label.c_str()).x;
+    const float left = std::clamp(x - w / 2, 0.0f, std::max(0.0f, width() - w));
+    dl->AddText(ImVec2(left, plot.y + plot.h + 2 + kTick), kText, t.label.c_str());
+    tickLabels_.push_back(t.label);
+  }
+}
+
+void HeatmapCanvas::drawTooltip(int64_t row, int64_t col) {
+  const auto& m = content_.values;
+  ImGui::BeginTooltip();
+  const std::string rowText = content_.rowName ? content_.rowName(row) : std::to_string(row);
+  ImGui::Text("%s: %s", content_.rowAxis.c_str(), rowText.c_str());
+  ImGui::Text("%s: %lld", content_.columnAxis.c_str(), static_cast<long long>(col));
+  const float v = m.at(row, col);
+  if (std::isfinite(v))
+    ImGui::Text("value: %.6g", v);
+  else
+    ImGui::TextUnformatted("value: none");
+  if (static_cast<int64_t>(overlay_.columnBands.size()) == m.cols && overlay_.columnBands[static_cast<size_t>(col)])
+    ImGui::TextUnformatted("salient column");
+  const bool ownScores =
+      overlay_.markScores && overlay_.markScores->rows == m.rows && overlay_.markScores->cols == m.cols;
+  if (overlay_.markScores && !ownScores) {
+    ImGui::EndTooltip();
+    return;
+  }
+  const float score = overlay_.markScores ? overlay_.markScores->at(row, col) : v;
+  if (overlay_.markScores && std::isfinite(score)) ImGui::Text("saliency: %.6g", score);
+  if (std::isfinite(score) && score >= overlay_.markThreshold) ImGui::TextUnformatted(overlay_.markLabel.c_str());
+  const bool shown = row >= region_.row0 && row < region_.row1 && col >= region_.col0 && col < region_.col1;
+  if (shown && !pooled_.marked.empty()) {
+    const auto [i, j] = pooled_.cell_of(row, col);
+    const int64_t cells = pooled_.cells(i, j);
+    if (cells > 1)  // a pixel of several cells: how much of it is salient
+      ImGui::Text("salient: %u of %lld %s (%.1f %%)", static_cast<unsigned>(pooled_.marked_cells(i, j)),
+                  static_cast<long long>(cells), overlay_.markedCellsName.c_str(),
+                  100.0 * pooled_.marked_fraction(i, j));
+  }
+  ImGui::EndTooltip();
 }
 
 void HeatmapCanvas::drawColourBar(const PlotRect& plot) {
@@ -306,19 +399,15 @@ void HeatmapCanvas::drawColourBar(const PlotRect& plot) {
     const float t0 = 1.0f - float(i) / kSegments, t1 = 1.0f - float(i + 1) / kSegments;
     const Rgb a = colormap(t0), b = colormap(t1);
     const float y0 = plot.y + plot.h * i / kSegments, y1 = plot.y + plot.h * (i + 1) / kSegments;
-    dl->AddRectFilledMultiColor(ImVec2(x, y0), ImVec2(x + w, y1), IM_COL32(a.r, a.g, a.b, 255),
-                                IM_COL32(a.r, a.g, a.b, 255), IM_COL32(b.r, b.g, b.b, 255),
-                                IM_COL32(b.r, b.g, b.b, 255));
+    dl->AddRectFilledMultiColor(ImVec2(x, y0), ImVec2(x + w, y1), imColour(a), imColour(a), imColour(b), imColour(b));
   }
   dl->AddRect(ImVec2(x, plot.y), ImVec2(x + w, plot.y + plot.h), IM_COL32(150, 150, 150, 255));
-  for (int i = 0; i <= 4; ++i) {
-    const float t = 1.0f - i / 4.0f;
-    const float value = float(colourScale().valueAt(t));
-    char label[32];
-    std::snprintf(label, sizeof label, "%.3g", value);
-    const float y = plot.y + plot.h * i / 4.0f;
+  const float lineHeight = ImGui::GetTextLineHeight();
+  for (const BarTick& t : colourBarTicks(colourScale(), (lineHeight + 4) / plot.h)) {
+    const float y = static_cast<float>(plot.y + plot.h * (1.0 - t.place));
     dl->AddLine(ImVec2(x + w, y), ImVec2(x + w + 4, y), IM_COL32(200, 200, 200, 255));
-    dl->AddText(ImVec2(x + w + 6, y - 7), IM_COL32(220, 220, 220, 255), label);
+    dl->AddText(ImVec2(x + w + 6, y - lineHeight / 2), kText, t.label.c_str());
+    tickLabels_.push_back(t.label);
   }
 }
 

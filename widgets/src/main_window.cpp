@@ -13,10 +13,14 @@
 #include "widgets/calibration_panel.h"
 #include "widgets/dump_document.h"
 #include "widgets/export_actions.h"
+#include "widgets/figure_options_dialog.h"
 #include "widgets/heatmap_figure.h"
 #include "widgets/model_tree.h"
 #include "widgets/optimise_panel.h"
+#include "widgets/help_dialogs.h"
 #include "widgets/recent_files.h"
+#include "widgets/runs_view.h"
+#include "widgets/save_names.h"
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
 
@@ -31,11 +35,13 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
     w->setObjectName(v.name + "View");
     tabs_->addTab(w, v.title);
   }
+  tabs_->setUsesScrollButtons(true);
+  tabs_->setElideMode(Qt::ElideNone);
   setCentralWidget(tabs_);
 
   tree_ = new ModelTree(session_, this);
   tree_->setObjectName("modelTree");
-  tree_->setMinimumWidth(330);
+  tree_->setMinimumWidth(220);
   auto* treeDock = new QDockWidget(tr("Model"), this);
   treeDock->setObjectName("modelDock");
   treeDock->setWidget(tree_);
@@ -46,7 +52,10 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
   auto* calibDock = new QDockWidget(tr("Calibration"), this);
   calibDock->setObjectName("calibrationDock");
   calibDock->setWidget(calibration_);
-  addDockWidget(Qt::RightDockWidgetArea, calibDock);
+  // Below the model tree: the spare width goes to the views, not to a mostly empty dock.
+  addDockWidget(Qt::LeftDockWidgetArea, calibDock);
+  splitDockWidget(treeDock, calibDock, Qt::Vertical);
+  resizeDocks({treeDock}, {340}, Qt::Horizontal);
 
   status_ = new QLabel(tr("No model. File > Open model..."), this);
   loadProgress_ = new QProgressBar(this);
@@ -58,6 +67,12 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open model..."), QKeySequence::Open, this, &MainWindow::openDialog);
   file->addAction(tr("Open analysis &dump..."), this, &MainWindow::openDumpDialog);
+  auto* runs = qobject_cast<RunsView*>(view("runs"));
+  file->addAction(tr("Open &run..."), this, [this, runs] {
+    showView("runs");
+    runs->openRunDialog();
+  });
+  connect(runs, &RunsView::compareRequested, this, [this] { showView("compare"); });
   recent_ = new RecentFiles(this);
   recentMenu_ = file->addMenu(tr("Open &recent"));
   recentMenu_->setObjectName("recentMenu");
@@ -72,6 +87,9 @@ MainWindow::MainWindow(StudioSession& session, bool interactive, QWidget* parent
   QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
   viewMenu->addAction(treeDock->toggleViewAction());
   viewMenu->addAction(calibDock->toggleViewAction());
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&User guide"), QKeySequence::HelpContents, this, [this] { showUserGuide(this); });
+  help->addAction(tr("&About QuantLens Studio"), this, [this] { showAbout(this); });
 
   connect(&session_, &StudioSession::jobStarted, this, [this](const QString& what) {
     status_->setText(what + "...");
@@ -130,21 +148,35 @@ bool MainWindow::showView(const QString& name) {
   return true;
 }
 
-bool MainWindow::exportFigure(const QString& path, QString& error) {
-  auto* canvas = tabs_->currentWidget() ? tabs_->currentWidget()->findChild<HeatmapCanvas*>() : nullptr;
+HeatmapCanvas* MainWindow::currentHeatmap() const {
+  return tabs_->currentWidget() ? tabs_->currentWidget()->findChild<HeatmapCanvas*>() : nullptr;
+}
+
+bool MainWindow::exportFigure(const QString& path, QString& error, const FigureOptions& options) {
+  HeatmapCanvas* canvas = currentHeatmap();
   if (!canvas) {
     error = path + ": the view '" + tabs_->tabText(tabs_->currentIndex()) + "' has no heatmap to export";
     return false;
   }
-  return exportHeatmapFigure(figureOf(*canvas), path, error);
+  return exportHeatmapFigure(figureOf(*canvas), path, error, options);
 }
 
 void MainWindow::exportFigureDialog() {
-  const QString path =
-      QFileDialog::getSaveFileName(this, tr("Export figure"), QString(), tr("Figures (*.png *.svg *.pdf)"));
+  const QString view = tabs_->currentWidget() ? tabs_->currentWidget()->objectName().chopped(4) : "figure";
+  const QString suggested = suggestedBeside(session_.modelPath(), view + ".png");
+  QString filter;
+  QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), suggested,
+                                              tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"),
+                                              &filter);
   if (path.isEmpty()) return;
+  path = withSuffixOf(path, filter);
+  // Size, resolution and colour map of the figure; the view's scale is the default.
+  FigureOptions initial;
+  if (HeatmapCanvas* canvas = currentHeatmap()) initial.logScale = canvas->logScale();
+  const std::optional<FigureOptions> options = FigureOptionsDialog::ask(this, initial);
+  if (!options) return;
   QString error;
-  if (!exportFigure(path, error))
+  if (!exportFigure(path, error, *options))
     showError(tr("Export figure"), error);
   else
     status_->setText(tr("Figure written to %1").arg(path));

@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QPalette>
 #include <QScrollBar>
+#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -12,6 +13,7 @@
 
 #include "widgets/model_bounds_run.h"
 #include "widgets/studio_session.h"
+#include "widgets/table_csv.h"
 
 namespace widgets {
 
@@ -29,8 +31,17 @@ public:
 
   QVariant headerData(int section, Qt::Orientation orientation, int role) const override {
     if (orientation != Qt::Horizontal) return {};
-    if (role == Qt::ToolTipRole && section == kRelative)
-      return tr("E(0): the bound with no salient column, everything binarised");
+    if (role == Qt::ToolTipRole) {
+      static const char* tips[kColumns] = {
+          "decoder block", "the block's linear",
+          "salient input columns of the structured mask: floor(ratio x in) + 1 (spec §2.2, the official code's "
+          "rule: ratio 0 still keeps one column)",
+          "E: the paper's eq. (4) bound of the layer's output error, sum_j s_j sum_i |W0_ij - W_ij| with s_j = "
+          "max|x_j| (units of |W| x |x|)",
+          "E / E(0): E relative to the ratio-0 mask. Ratio 0 keeps one salient column (floor(0) + 1), so E(0) is "
+          "not the all-binarised bound and E / E(0) reads 1.000 at ratio 0"};
+      return tr(tips[section]);
+    }
     if (role != Qt::DisplayRole) return {};
     static const char* names[kColumns] = {"block", "linear", "salient", "E, eq. (4)", "E / E(0)"};
     return tr(names[section]);
@@ -55,6 +66,7 @@ public:
     if (!index.isValid() || index.row() >= rowCount()) return {};
     switch (role) {
       case Qt::DisplayRole: return text(index.row(), index.column());
+      case kSortRole: return sortValue(index.row(), index.column());
       case Qt::ToolTipRole: {
         if (index.column() != kLinear) return {};
         const analysis::LayerBound& b = run_.rows()[static_cast<std::size_t>(index.row())];
@@ -68,6 +80,21 @@ public:
             !run_.current(static_cast<std::size_t>(index.row())))
           return QPalette().brush(QPalette::PlaceholderText);
         return {};
+    }
+    return {};
+  }
+
+  static constexpr int kSortRole = Qt::UserRole;
+  QVariant sortValue(int row, int column) const {
+    const analysis::LayerBound& b = run_.rows()[static_cast<std::size_t>(row)];
+    const bool known = run_.computed(static_cast<std::size_t>(row));
+    switch (column) {
+      case kBlock: return QVariant::fromValue<qint64>(b.block);
+      case kLinear: return QString::fromStdString(b.linear);
+      case kSalient: return known ? QVariant::fromValue<qint64>(b.salient_columns) : QVariant();
+      case kBound: return known ? QVariant(b.error_bound) : QVariant();
+      case kRelative:
+        return known && b.error_bound_at_zero > 0.0 ? QVariant(b.error_bound / b.error_bound_at_zero) : QVariant();
     }
     return {};
   }
@@ -95,7 +122,13 @@ ModelBoundsTable::ModelBoundsTable(StudioSession& session, QWidget* parent) : QW
   total_->setObjectName("boundsTotalLabel");
   table_ = new QTableView(this);
   table_->setObjectName("boundsTable");
-  table_->setModel(rows_);
+  sorted_ = new QSortFilterProxyModel(this);
+  sorted_->setSourceModel(rows_);
+  sorted_->setSortRole(Rows::kSortRole);
+  table_->setModel(sorted_);
+  makeTableCopyableAndSortable(*table_);
+  table_->sortByColumn(-1, Qt::AscendingOrder);  // model order (block by block) until a header is clicked
+  table_->horizontalHeader()->setTextElideMode(Qt::ElideRight);
   table_->verticalHeader()->hide();
   table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -110,8 +143,9 @@ ModelBoundsTable::ModelBoundsTable(StudioSession& session, QWidget* parent) : QW
   layout->addWidget(total_);
   layout->addWidget(table_, 1);
 
-  connect(table_, &QTableView::clicked, this, [this](const QModelIndex& index) {
+  connect(table_, &QTableView::clicked, this, [this](const QModelIndex& shown) {
     const auto& rows = session_.modelBounds().rows();
+    const QModelIndex index = sorted_->mapToSource(shown);
     if (index.isValid() && static_cast<std::size_t>(index.row()) < rows.size())
       session_.selectLayer(rows[index.row()].block, QString::fromStdString(rows[index.row()].linear));
   });
@@ -134,11 +168,8 @@ void ModelBoundsTable::refresh() {
     return;
   }
   if (!widthsFitted_ && run.complete()) {
+    // Fitted once; a narrow splitter scrolls the table sideways rather than pushing the heatmap.
     table_->resizeColumnsToContents();
-    // Room for every column, so that the splitter beside the heatmap does not hide the values.
-    int width = 2 * table_->frameWidth() + table_->verticalScrollBar()->sizeHint().width();
-    for (int c = 0; c < kColumns; ++c) width += table_->columnWidth(c);
-    table_->setMinimumWidth(width);
     widthsFitted_ = true;
   }
   showSelection();
@@ -156,7 +187,8 @@ void ModelBoundsTable::showSelection() {
   const auto& rows = session_.modelBounds().rows();
   for (int i = 0; i < rows_->rowCount(); ++i)
     if (rows[i].block == selected.block && rows[i].linear == selected.linear) {
-      if (table_->currentIndex().row() != i) table_->selectRow(i);
+      const int shown = sorted_->mapFromSource(rows_->index(i, 0)).row();
+      if (table_->currentIndex().row() != shown) table_->selectRow(shown);
       break;
     }
 }

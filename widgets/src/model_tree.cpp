@@ -7,6 +7,7 @@
 
 #include "quantcore/io/model_spec.h"
 #include "quantcore/pack/bits_accounting.h"
+#include "widgets/number_format.h"
 #include "widgets/studio_session.h"
 
 namespace widgets {
@@ -18,8 +19,19 @@ constexpr int kLinearRole = Qt::UserRole + 1;
 
 ModelTree::ModelTree(StudioSession& session, QWidget* parent) : QTreeWidget(parent), session_(session) {
   setColumnCount(4);
-  setHeaderLabels({tr("layer"), tr("shape [out x in]"), tr("parameters"), tr("bits/weight")});
+  // Short headers (their tooltips explain) so that the names keep the width.
+  setHeaderLabels({tr("layer"), tr("out×in"), tr("weights"), tr("bits")});
+  headerItem()->setToolTip(1, tr("shape of the weight: output features × input features"));
+  headerItem()->setToolTip(kBitsColumn, tr("bits per quantised weight of the current run as stored: every mask, "
+                                           "bitmap, code and scale counted (spec §7)"));
+  headerItem()->setToolTip(2, tr("weights of the layer (or of all layers below)"));
   setUniformRowHeights(true);
+  setTextElideMode(Qt::ElideMiddle);
+  // The names take the width the numbers leave (elided in the middle, full in the tooltip); the
+  // tree never widens the window.
+  header()->setStretchLastSection(false);
+  header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  header()->setSectionResizeMode(0, QHeaderView::Stretch);
   connect(&session_, &StudioSession::modelOpened, this, [this] { rebuild(); });
   connect(&session_, &StudioSession::selectionChanged, this, [this] { showSelection(); });
   connect(&session_, &StudioSession::quantizedBitsChanged, this, [this] { showBits(); });
@@ -33,20 +45,27 @@ void ModelTree::rebuild() {
   clear();
   const quantcore::ModelSpec& spec = session_.spec();
   const QLocale locale = QLocale::c();
+  auto count = [&locale](int64_t n) { return compactCount(double(n)); };
+  auto exact = [&locale](int64_t n) { return locale.toString(static_cast<qlonglong>(n)); };
   const auto linears = quantcore::block_linears(spec);
   auto* root = new QTreeWidgetItem(
       this, {QString::fromStdString(quantcore::family_name(spec.family) + " (" + spec.model_type + ")"),
-             QString("%1 blocks, hidden %2").arg(spec.num_layers).arg(spec.hidden_size),
-             locale.toString(static_cast<qlonglong>(quantcore::parameter_count(spec)))});
+             QString(),
+             count(quantcore::parameter_count(spec))});
+  root->setToolTip(0, tr("%1 blocks, hidden size %2").arg(spec.num_layers).arg(spec.hidden_size));
+  root->setToolTip(2, tr("%1 parameters").arg(exact(quantcore::parameter_count(spec))));
   for (int64_t b = 0; b < spec.num_layers; ++b) {
     int64_t blockParams = 0;
     for (const auto& l : linears) blockParams += l.out_features * l.in_features;
     auto* block = new QTreeWidgetItem(root, {QString("block %1").arg(b), QString("%1 linears").arg(linears.size()),
-                                             locale.toString(static_cast<qlonglong>(blockParams))});
+                                             count(blockParams)});
+    block->setToolTip(2, tr("%1 weights in the block's linears").arg(exact(blockParams)));
     for (const auto& l : linears) {
       auto* item = new QTreeWidgetItem(
-          block, {QString::fromStdString(l.name), QString("%1 x %2").arg(l.out_features).arg(l.in_features),
-                  locale.toString(static_cast<qlonglong>(l.out_features * l.in_features))});
+          block, {QString::fromStdString(l.name), QString("%1×%2").arg(l.out_features).arg(l.in_features),
+                  count(l.out_features * l.in_features)});
+      item->setToolTip(0, QString::fromStdString(l.name));
+      item->setToolTip(2, tr("%1 weights").arg(exact(l.out_features * l.in_features)));
       item->setData(0, kBlockRole, static_cast<qlonglong>(b));
       item->setData(0, kLinearRole, QString::fromStdString(l.name));
     }
@@ -66,12 +85,25 @@ void ModelTree::showBits() {
   const bool show = bits && bits->layers.size() == perBlock * static_cast<size_t>(root->childCount());
   auto text = [](double v) { return QString::number(v, 'f', 4); };
   root->setText(kBitsColumn, show ? text(bits->bits_per_weight) : QString());
+  root->setToolTip(kBitsColumn, show ? tr("%1 bits per quantised weight as stored (spec §7); %2 by the paper's "
+                                          "formula")
+                                           .arg(text(bits->bits_per_weight), text(bits->paper_bits_per_weight))
+                                     : QString());
   for (int b = 0; b < root->childCount(); ++b) {
     QTreeWidgetItem* block = root->child(b);
     int64_t totalBits = 0, weights = 0;
     for (int j = 0; j < block->childCount(); ++j) {
       const quantcore::LayerBits* layer = show ? &bits->layers[size_t(b) * perBlock + size_t(j)] : nullptr;
       block->child(j)->setText(kBitsColumn, layer ? text(layer->bits_per_weight) : QString());
+      block->child(j)->setToolTip(
+          kBitsColumn,
+          layer ? tr("%1 bits per weight as stored: %2 payload + %3 mask and vectors (spec §7); %4 as the "
+                     "paper's formula counts them; %5 salient columns of %6")
+                      .arg(text(layer->bits_per_weight), text(layer->payload_bits_per_weight),
+                           text(layer->metadata_bits_per_weight), text(layer->paper.bits_per_weight))
+                      .arg(layer->salient_columns)
+                      .arg(layer->in_features)
+                : QString());
       if (layer) {
         totalBits += layer->total_bits;
         weights += layer->weights;
@@ -79,9 +111,6 @@ void ModelTree::showBits() {
     }
     block->setText(kBitsColumn, show && weights > 0 ? text(double(totalBits) / double(weights)) : QString());
   }
-  for (int c = 0; c < columnCount(); ++c) resizeColumnToContents(c);
-  // Widen the dock so the bits column is in view (within reason).
-  if (show) setMinimumWidth(std::min(std::max(minimumWidth(), header()->length() + 24), 560));
 }
 
 void ModelTree::showSelection() {

@@ -2,6 +2,8 @@
 
 #include <QThreadPool>
 
+#include <limits>
+
 #include "analysis/run_perplexity.h"
 #include "quantcore/io/errors.h"
 #include "widgets/background_task.h"
@@ -9,6 +11,19 @@
 namespace widgets {
 
 namespace {
+// Passes progress on under another stage name ("FP model: 12 of 40 windows").
+class RenamedStages : public quantcore::ProgressSink {
+public:
+  RenamedStages(quantcore::ProgressSink& next, std::string name) : next_(next), name_(std::move(name)) {}
+  void stage(const std::string&, int64_t total) override { next_.stage(name_, total); }
+  void advance(int64_t done) override { next_.advance(done); }
+  void finish() override {}  // the job has more stages; the task's end finishes the progress
+
+private:
+  quantcore::ProgressSink& next_;
+  std::string name_;
+};
+
 // The job's loss events, appended on its thread to the queue the GUI drains.
 class LossQueue : public quantcore::OptimizationEvents {
 public:
@@ -77,25 +92,40 @@ bool OptimisationRun::resultIsPacked() const {
   return result_->quantized->blocks.front().linears.front()->packed() != nullptr;
 }
 
-void OptimisationRun::evaluatePerplexity(const QString& textPath, qint64 seqlen, const QString& kernels) {
-  if (running_ || !result_) return;
+void OptimisationRun::evaluatePerplexity(std::shared_ptr<const quantcore::quantize::QuantizeResult> run,
+                                         const PerplexityRequest& request) {
+  if (running_ || !run) return;
   running_ = true;
   cancel_ = std::make_shared<quantcore::CancelToken>();
   progress_.reset();
+  struct Outcome {
+    analysis::PerplexityResult quantised;
+    double fp = std::numeric_limits<double>::quiet_NaN();
+  };
   runInBackground(
       this,
-      [run = result_, path = textPath.toStdString(), seqlen, kernels = kernels.toStdString()](
+      [run, path = request.text.toStdString(), request, kernels = request.kernels.toStdString()](
           JobProgress& progress, const quantcore::CancelToken& cancel) {
         analysis::PerplexityOptions options;
-        options.seqlen = seqlen;
-        return analysis::run_perplexity(*run, path, options, progress, cancel, kernels);
+        options.seqlen = request.seqlen;
+        if (request.maxWindows > 0) options.max_windows = request.maxWindows;
+        Outcome o;
+        if (request.baseline) {
+          RenamedStages fp(progress, "FP model");
+          o.fp = analysis::source_perplexity(*run, path, options, fp, cancel).ppl;
+        }
+        RenamedStages quantised(progress, "quantised model");
+        o.quantised = analysis::run_perplexity(*run, path, options, quantised, cancel, kernels);
+        return o;
       },
-      [this](TaskResult<analysis::PerplexityResult> r) {
+      [this](TaskResult<Outcome> r) {
         running_ = false;
         cancel_.reset();
         if (r.cancelled()) return Q_EMIT cancelled();
         if (r.failed()) return Q_EMIT perplexityFailed(r.error());
-        Q_EMIT perplexityFinished(r.value().ppl, r.value().windows, QString::fromStdString(r.value().kernels));
+        const Outcome& o = r.value();
+        Q_EMIT perplexityFinished(o.quantised.ppl, o.quantised.windows, QString::fromStdString(o.quantised.kernels),
+                                  o.fp);
       },
       {.progress = borrowedProgress(progress_), .cancel = cancel_});
 }

@@ -3,13 +3,16 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
@@ -17,6 +20,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <cmath>
 #include <optional>
 #include <string>
 
@@ -24,8 +28,14 @@
 #include "quantcore/quantize/quantize_job.h"
 #include "widgets/loss_chart.h"
 #include "widgets/method_settings_form.h"
+#include "widgets/number_format.h"
 #include "widgets/optimisation_run.h"
+#include "widgets/quantize_run_kind.h"
+#include "widgets/run_list.h"
+#include "widgets/save_names.h"
+#include "widgets/studio_inputs.h"
 #include "widgets/studio_session.h"
+#include "widgets/table_csv.h"
 #include "widgets/views.h"
 
 namespace widgets {
@@ -51,18 +61,21 @@ QDoubleSpinBox* dspin(QWidget* parent, const char* name, double lo, double hi, d
   s->setValue(value);
   return s;
 }
-QString duration(double seconds) {
-  if (seconds < 0) return "-";
-  if (seconds < 60) return QString::number(seconds, 'f', 1) + " s";
-  return QString("%1 min %2 s").arg(int(seconds) / 60).arg(int(seconds) % 60);
+QString duration(double seconds) { return durationText(seconds); }
+
+bool hasPackedForms(const quantcore::quantize::QuantizeResult& run) {
+  if (!run.quantized || run.quantized->blocks.empty() || run.quantized->blocks.front().linears.empty()) return false;
+  return run.quantized->blocks.front().linears.front()->packed() != nullptr;
 }
 }  // namespace
 
 OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
     : QWidget(parent), session_(session), run_(new OptimisationRun(this)) {
-  const quantcore::CalibrationOptions calib;  // spec §1.3 defaults
-  text_ = new QLineEdit(this);
+  const quantcore::CalibrationOptions calib = studioCalibrationDefaults();
+  text_ = new QLineEdit(shippedCalibrationText(), this);
   text_->setObjectName("optimiseText");
+  text_->setToolTip(tr("The text the calibration windows are drawn from (spec §1.3); the shipped story text by "
+                       "default"));
   nsamples_ = spin(this, "optimiseNsamples", 1, 4096, int(calib.nsamples));
   seqlen_ = spin(this, "optimiseSeqlen", 2, 32768, int(calib.seqlen));
   seed_ = spin(this, "optimiseSeed", 0, 1 << 30, int(calib.seed));
@@ -73,8 +86,14 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
     method_->setItemData(method_->count() - 1, QString::fromStdString(std::string(m->description())), Qt::ToolTipRole);
   }
   form_ = new MethodSettingsForm("optimise", this);
+  nsamples_->setToolTip(tr("calibration windows (samples); each is one optimiser step per epoch"));
+  seqlen_->setToolTip(tr("tokens per calibration window, at most the model's context"));
   start_ = new QPushButton(tr("Start"), this);
   start_->setObjectName("optimiseStart");
+  startReason_ = new QLabel(this);
+  startReason_->setObjectName("optimiseStartReason");
+  startReason_->setWordWrap(true);
+  startReason_->setStyleSheet("color: #b00020");
   cancel_ = new QPushButton(tr("Cancel"), this);
   cancel_->setObjectName("optimiseCancel");
 
@@ -90,10 +109,18 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   buttons->addWidget(start_);
   buttons->addWidget(cancel_);
   form->addRow(buttons);
+  form->addRow(startReason_);
 
-  pplText_ = new QLineEdit(this);
+  pplText_ = new QLineEdit(shippedCalibrationText(), this);
   pplText_->setObjectName("perplexityText");
   pplSeqlen_ = spin(this, "perplexitySeqlen", 2, 32768, 256);
+  pplWindows_ = spin(this, "perplexityWindows", 0, 1 << 20, 32);
+  pplWindows_->setSpecialValueText(tr("all"));
+  pplWindows_->setToolTip(tr("evaluate only the first N windows of the text (0: all); the FP baseline uses the same "
+                             "windows"));
+  pplProgress_ = new QProgressBar(this);
+  pplProgress_->setObjectName("perplexityProgress");
+  pplProgress_->setVisible(false);
   ppl_ = new QPushButton(tr("Perplexity"), this);
   ppl_->setObjectName("perplexityRun");
   pplKernels_ = new QComboBox(this);
@@ -104,14 +131,18 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
                              "from its packed bits (PTQ1.61 runs)"));
   pplResult_ = new QLabel("-", this);
   pplResult_->setObjectName("perplexityResult");
+  pplResult_->setWordWrap(true);
+  pplResult_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* evaluation = new QGroupBox(tr("Perplexity of the result"), this);
   auto* evalForm = new QFormLayout(evaluation);
   evalForm->addRow(tr("text"), pplText_);
   evalForm->addRow(tr("seqlen"), pplSeqlen_);
+  evalForm->addRow(tr("windows"), pplWindows_);
   evalForm->addRow(tr("kernels"), pplKernels_);
   evalForm->addRow(ppl_);
-  // Its own row, two lines high from the start: the value, then the path that computed it.
-  pplResult_->setMinimumHeight(2 * pplResult_->fontMetrics().lineSpacing() + 2);
+  evalForm->addRow(pplProgress_);
+  // Its own row, three lines high from the start: FP -> quantised, the windows, the path.
+  pplResult_->setMinimumHeight(3 * pplResult_->fontMetrics().lineSpacing() + 2);
   evalForm->addRow(pplResult_);
 
   blockList_ = new QTreeWidget(this);
@@ -119,6 +150,8 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   blockList_->setRootIsDecorated(false);
   blockList_->setHeaderLabels({tr("block"), tr("steps"), tr("total loss"), tr("state"), tr("ETA")});
   blockList_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  makeTableCopyableAndSortable(*blockList_);
+  blockList_->sortByColumn(0, Qt::AscendingOrder);
   status_ = new QLabel(this);
   status_->setObjectName("optimiseStatus");
   status_->setWordWrap(true);
@@ -128,18 +161,49 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   left->addWidget(evaluation);
   left->addWidget(blockList_, 1);
   left->addWidget(status_);
-  auto* leftWidget = new QWidget(this);
-  leftWidget->setLayout(left);
-  leftWidget->setMaximumWidth(250);  // the curves take the rest
+  auto* leftContent = new QWidget(this);
+  leftContent->setLayout(left);
+  // The settings scroll when the window is short: they never make the window taller.
+  auto* leftWidget = new QScrollArea(this);
+  leftWidget->setObjectName("optimiseSettingsScroll");
+  leftWidget->setWidget(leftContent);
+  leftWidget->setWidgetResizable(true);
+  leftWidget->setFrameShape(QFrame::NoFrame);
+  leftWidget->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  leftWidget->setMinimumWidth(260);
+  leftWidget->setMaximumWidth(320);  // the curves take the rest
 
   blockChoice_ = new QComboBox(this);
   blockChoice_->setObjectName("optimiseBlockChoice");
   chart_ = new LossChart(this);
   chart_->setObjectName("lossChart");
+  auto* smoothing = new QDoubleSpinBox(this);
+  smoothing->setObjectName("optimiseSmoothing");
+  smoothing->setRange(0.0, 0.99);
+  smoothing->setSingleStep(0.1);
+  smoothing->setDecimals(2);
+  smoothing->setToolTip(tr("exponential moving average of the curves (TensorBoard's, debiased); raw curves stay "
+                           "faint behind"));
+  connect(smoothing, &QDoubleSpinBox::valueChanged, chart_, &LossChart::setSmoothing);
+  auto* overlayTerm = new QComboBox(this);
+  overlayTerm->setObjectName("optimiseOverlayTerm");
+  for (const char* t : LossChart::termNames()) overlayTerm->addItem(t);
+  overlayTerm->setCurrentIndex(LossChart::kTerms - 1);
+  overlayTerm->setToolTip(tr("the loss term drawn for the runs checked in the Runs view"));
+  connect(overlayTerm, &QComboBox::currentIndexChanged, chart_, &LossChart::setOverlayTerm);
+  auto* exportChart = new QPushButton(tr("Export..."), this);
+  exportChart->setObjectName("optimiseExportChart");
+  exportChart->setToolTip(tr("the chart as PNG, SVG or PDF, or its data as CSV"));
+  connect(exportChart, &QPushButton::clicked, this, &OptimisePanel::exportChartDialog);
   auto* right = new QVBoxLayout;
   auto* choice = new QHBoxLayout;
   choice->addWidget(new QLabel(tr("curves of"), this));
   choice->addWidget(blockChoice_, 1);
+  choice->addWidget(new QLabel(tr("smoothing"), this));
+  choice->addWidget(smoothing);
+  choice->addWidget(new QLabel(tr("overlaid runs"), this));
+  choice->addWidget(overlayTerm);
+  choice->addWidget(exportChart);
   right->addLayout(choice);
   right->addWidget(chart_, 1);
   auto* rightWidget = new QWidget(this);
@@ -164,32 +228,38 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   connect(run_, &OptimisationRun::finished, this, [this](double seconds) {
     // A run belongs to the model it started from; one opened meanwhile does not take it.
     if (run_->result()->source.checkpoint == session_.checkpoint()) session_.setQuantizedRun(run_->result());
+    session_.runs().update(runId_, [&](RunRecord& r) { finishQuantizeRun(r, run_->result()); });
+    runId_ = 0;
     optimising_ = false;
     setRunning(false);
     status_->setText(tr("Done: %1 blocks in %2.").arg(run_->blocks()).arg(duration(seconds)));
   });
   connect(run_, &OptimisationRun::cancelled, this, [this] {
-    optimising_ = false;
-    setRunning(false);
+    if (!optimising_) {
+      setRunning(false);
+      pplResult_->setText(tr("Perplexity cancelled."));
+      return;
+    }
+    endRun(RunStatus::Cancelled, {});
     status_->setText(tr("Cancelled; the open model is unchanged."));
   });
   connect(run_, &OptimisationRun::failed, this, [this](const QString& message) {
-    optimising_ = false;
-    setRunning(false);
+    endRun(RunStatus::Failed, message);
     status_->setText(tr("Failed: %1").arg(message));
   });
-  connect(run_, &OptimisationRun::perplexityFinished, this, [this](double ppl, qint64 windows, const QString& kernels) {
-    setRunning(false);
-    status_->setText(tr("Perplexity done."));
-    const QString path = kernels == "packed" ? tr("packed kernels") : tr("dense fp16 W'");
-    pplResult_->setText(tr("PPL %1 · %2 windows\n%3").arg(ppl, 0, 'f', 3).arg(windows).arg(path));
-    pplResult_->setToolTip(tr("Perplexity %1 over %2 windows, computed with %3").arg(ppl, 0, 'f', 6).arg(windows).arg(path));
-  });
+  connect(run_, &OptimisationRun::perplexityFinished, this, &OptimisePanel::showPerplexity);
   connect(run_, &OptimisationRun::perplexityFailed, this, [this](const QString& message) {
     setRunning(false);
     pplResult_->setText(tr("failed: %1").arg(message));
   });
-  connect(&session_, &StudioSession::modelOpened, this, [this] { resetBlocks(session_.spec().num_layers); });
+  // A new model starts the panel afresh; the runs of the previous one stay in the run list.
+  connect(&session_, &StudioSession::modelOpened, this, &OptimisePanel::followModel);
+  connect(&session_, &StudioSession::quantizedRunChanged, this, [this] { setRunning(run_->running()); });
+  connect(&session_.runs(), &RunList::overlaysChanged, this, &OptimisePanel::showOverlays);
+  connect(&session_.runs(), &RunList::changed, this, [this](int id) {
+    if (session_.runs().overlaid(id)) showOverlays();
+  });
+  for (QLineEdit* e : {text_, pplText_}) connect(e, &QLineEdit::textChanged, this, [this] { setRunning(run_->running()); });
   connect(method_, &QComboBox::currentIndexChanged, this, [this](int) { showMethod(); });
   // One salient ratio in the studio: the field edits the session's, the slider's moves it.
   connect(form_, &MethodSettingsForm::valueChanged, this, [this](const QString& parameter) {
@@ -206,6 +276,7 @@ void OptimisePanel::showMethod() {
   const quantcore::methods::QuantMethod* m = quantcore::methods::find_method(method_->currentText().toStdString());
   if (!m) return;
   form_->setMethod(*m);
+  setRunning(run_->running());
   const bool calibrates = m->needs(quantcore::methods::MethodSettings(*m)).calibration;
   for (QWidget* w : {static_cast<QWidget*>(text_), static_cast<QWidget*>(nsamples_), static_cast<QWidget*>(seqlen_),
                      static_cast<QWidget*>(seed_)})
@@ -241,15 +312,25 @@ void OptimisePanel::setCalibration(qint64 nsamples, qint64 seqlen, quint64 seed)
 
 void OptimisePanel::setEpochs(qint64 epochs) { form_->setValue("epochs", QString::number(epochs)); }
 
+// Why Start cannot run now (empty when it can).
+QString OptimisePanel::startProblem() const {
+  if (!session_.hasModel()) return tr("Open a model first (File > Open model).");
+  const quantcore::methods::QuantMethod* m = form_->method();
+  if (m && m->needs(quantcore::methods::MethodSettings(*m)).calibration)
+    return textFileProblem(text_->text(), tr("calibration text"));
+  return {};
+}
+
 void OptimisePanel::start() {
   if (run_->running()) return;
-  if (!session_.hasModel()) return status_->setText(tr("Open a model first."));
+  if (const QString problem = startProblem(); !problem.isEmpty()) return status_->setText(problem);
   std::optional<quantcore::quantize::QuantizeSettings> s;
   try {
     s.emplace(form_->settings());
   } catch (const std::exception& e) {
     return status_->setText(tr("Settings: %1").arg(e.what()));
   }
+  s->model = session_.modelPath().toStdString();
   if (s->method.method().needs(s->method).calibration) {
     s->calib = text_->text().toStdString();
     s->calibration.nsamples = nsamples_->value();
@@ -259,28 +340,138 @@ void OptimisePanel::start() {
   const int64_t blocks = session_.spec().num_layers;
   resetBlocks(blocks);
   const int64_t steps = quantcore::quantize::total_steps(*s, 1);
-  chart_->reset(s->calibration.nsamples, s->calibration.nsamples > 0 ? steps / s->calibration.nsamples : 0);
-  pplResult_->setText("-");
+  const int64_t nsamples = s->calibration.nsamples;
+  const int64_t epochs = nsamples > 0 ? steps / nsamples : 0;
+  chart_->reset(nsamples, epochs);
+  liveEvents_.clear();
+  runId_ = session_.runs().add(startedQuantizeRun(session_.modelPath(), quantcore::quantize::settings_json(*s),
+                                                  QString::fromStdString(s->method.spelling()), nsamples, epochs));
+  showOverlays();
   optimising_ = true;
   setRunning(true);
   run_->start(*s, session_.openModelData(), session_.calibration(), blocks);
 }
 
+// A run that ended without a result keeps its row, its curves so far and why it ended.
+void OptimisePanel::endRun(RunStatus status, const QString& message) {
+  session_.runs().update(runId_, [&](RunRecord& r) {
+    r.status = status;
+    r.message = message;
+    r.losses = liveEvents_;
+  });
+  runId_ = 0;
+  optimising_ = false;
+  setRunning(false);
+}
+
+void OptimisePanel::followModel() {
+  const int64_t context = modelContext(session_.spec());
+  for (QSpinBox* s : {seqlen_, pplSeqlen_}) {
+    s->setMaximum(int(std::min<int64_t>(context, 1 << 20)));
+    s->setToolTip(tr("tokens per window, at most the model's context of %1").arg(context));
+  }
+  resetBlocks(session_.spec().num_layers);
+  chart_->reset(1, 1);
+  liveEvents_.clear();
+  showOverlays();
+  pplResult_->setText("-");
+  pplResult_->setToolTip({});
+  status_->setText(tr("%1 opened; earlier runs stay in the Runs view.").arg(session_.modelPath()));
+  setRunning(run_->running());
+}
+
+void OptimisePanel::showOverlays() {
+  std::vector<LossCurveRun> overlays;
+  for (const RunRecord& r : session_.runs().records())
+    if (session_.runs().overlaid(r.id) && r.id != runId_ && !r.losses.empty())
+      overlays.push_back({r.label(), r.losses, r.nsamples, r.epochs});
+  chart_->setOverlays(std::move(overlays));
+}
+
 void OptimisePanel::cancel() { run_->cancel(); }
 
+void OptimisePanel::exportChartDialog() {
+  QString filter;
+  const QString suggested = suggestedBeside(session_.modelPath(), "loss-curves.png");
+  QString path = QFileDialog::getSaveFileName(
+      this, tr("Export the loss chart"), suggested,
+      tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV data (*.csv)"), &filter);
+  if (path.isEmpty()) return;
+  path = withSuffixOf(path, filter);
+  QString error;
+  const bool ok = path.endsWith(".csv", Qt::CaseInsensitive) ? chart_->exportCsv(path, error)
+                                                              : chart_->exportImage(path, error);
+  status_->setText(ok ? tr("Chart written to %1").arg(path) : error);
+}
+
 void OptimisePanel::evaluatePerplexity() {
-  if (!run_->hasResult() || run_->running()) return;
+  const auto run = session_.quantizedRun();
+  if (!run || run_->running()) return;
+  if (const QString problem = textFileProblem(pplText_->text(), tr("evaluation text")); !problem.isEmpty())
+    return pplResult_->setText(problem);
+  PerplexityRequest request;
+  request.text = pplText_->text();
+  request.seqlen = pplSeqlen_->value();
+  request.maxWindows = pplWindows_->value();
+  request.kernels = pplKernels_->currentData().toString();
+  pplKey_ = QString("%1|%2|%3|%4")
+                .arg(quintptr(run->source.checkpoint.get()))
+                .arg(request.text)
+                .arg(request.seqlen)
+                .arg(request.maxWindows);
+  const auto known = fpPerplexity_.find(pplKey_);
+  request.baseline = known == fpPerplexity_.end();
+  pplRun_ = run;
   setRunning(true);
   pplResult_->setText(tr("evaluating..."));
-  run_->evaluatePerplexity(pplText_->text(), pplSeqlen_->value(), pplKernels_->currentData().toString());
+  run_->evaluatePerplexity(run, request);
+}
+
+void OptimisePanel::showPerplexity(double ppl, qint64 windows, const QString& kernels, double fpPpl) {
+  setRunning(false);
+  if (std::isfinite(fpPpl)) fpPerplexity_[pplKey_] = fpPpl;
+  const double fp = fpPerplexity_.count(pplKey_) ? fpPerplexity_[pplKey_] : fpPpl;
+  const QString path = kernels == "packed" ? tr("packed kernels") : tr("dense fp16 W'");
+  pplResult_->setText(tr("PPL: FP %1 \u2192 %2\n%3 windows of %4 tokens\n%5")
+                          .arg(perplexityText(fp), perplexityText(ppl))
+                          .arg(windows)
+                          .arg(pplSeqlen_->value())
+                          .arg(path));
+  pplResult_->setToolTip(tr("Perplexity (exp of the mean NLL per predicted token, spec §8.1) on %1: the original "
+                            "model %2, the current run %3, over the first %4 windows, computed with %5")
+                             .arg(pplText_->text())
+                             .arg(fp, 0, 'f', 6)
+                             .arg(ppl, 0, 'f', 6)
+                             .arg(windows)
+                             .arg(path));
+  status_->setText(tr("Perplexity done."));
+  // The number belongs to the run it was computed for: its row keeps it (and its save writes it).
+  for (const RunRecord& r : session_.runs().records())
+    if (r.result && r.result == pplRun_)
+      session_.runs().update(r.id, [&](RunRecord& record) {
+        record.perplexity = {pplText_->text(), pplSeqlen_->value(), windows, ppl, fp, kernels};
+      });
+  pplRun_.reset();
 }
 
 void OptimisePanel::setRunning(bool running) {
-  start_->setEnabled(!running);
+  const QString problem = running ? QString() : startProblem();
+  start_->setEnabled(!running && problem.isEmpty());
+  start_->setToolTip(problem.isEmpty() ? tr("Quantise the open model with these settings; the run joins the Runs "
+                                            "view")
+                                       : problem);
+  startReason_->setText(problem);
+  startReason_->setVisible(!problem.isEmpty());
   cancel_->setEnabled(running);
-  ppl_->setEnabled(!running && run_->hasResult());
-  pplKernels_->setEnabled(!running && run_->resultIsPacked());
-  if (!run_->resultIsPacked()) pplKernels_->setCurrentIndex(0);
+  const auto current = session_.quantizedRun();
+  const bool packed = current && hasPackedForms(*current);
+  ppl_->setEnabled(!running && current);
+  ppl_->setToolTip(current ? tr("Perplexity of the current run (see the Runs view) and of the original model")
+                           : tr("Needs a finished run"));
+  pplKernels_->setEnabled(!running && packed);
+  if (!packed) pplKernels_->setCurrentIndex(0);
+  const bool evaluating = running && !optimising_;
+  pplProgress_->setVisible(evaluating);
   if (running)
     poll_->start();
   else
@@ -292,12 +483,15 @@ void OptimisePanel::resetBlocks(int64_t blocks) {
   blockSteps_.assign(static_cast<size_t>(std::max<int64_t>(0, blocks)), 0);
   blockLastLoss_.assign(blockSteps_.size(), 0.0);
   blockList_->clear();
+  blockItems_.clear();
   const QSignalBlocker quiet(blockChoice_);
   blockChoice_->clear();
   blockChoice_->addItem(tr("all blocks"), qint64(-1));
   for (int64_t b = 0; b < blocks; ++b) {
     blockChoice_->addItem(tr("block %1").arg(b), qint64(b));
-    auto* item = new QTreeWidgetItem(blockList_, {QString::number(b), "0", "-", tr("waiting")});
+    auto* item = new QTreeWidgetItem(blockList_, {QString(), "0", "-", tr("waiting")});
+    item->setData(0, Qt::DisplayRole, qlonglong(b));  // sorts as a number
+    blockItems_.push_back(item);
     item->setTextAlignment(1, Qt::AlignRight);
   }
   chart_->showBlock(-1);
@@ -309,14 +503,15 @@ void OptimisePanel::onLosses(const std::vector<quantcore::LossEvent>& events) {
     ++blockSteps_[size_t(e.block)];
     blockLastLoss_[size_t(e.block)] = e.loss.total;
   }
+  liveEvents_.insert(liveEvents_.end(), events.begin(), events.end());
   chart_->append(events);
   refreshProgress();
 }
 
 void OptimisePanel::refreshProgress() {
   const int64_t perBlock = run_->blocks() > 0 ? run_->totalSteps() / run_->blocks() : 0;
-  for (int b = 0; b < blockList_->topLevelItemCount() && b < static_cast<int>(blockSteps_.size()); ++b) {
-    QTreeWidgetItem* item = blockList_->topLevelItem(b);
+  for (int b = 0; b < static_cast<int>(blockItems_.size()) && b < static_cast<int>(blockSteps_.size()); ++b) {
+    QTreeWidgetItem* item = blockItems_[size_t(b)];  // the list may be sorted by any column
     const int64_t done = blockSteps_[size_t(b)];
     item->setText(1, perBlock > 0 ? QString("%1 / %2").arg(done).arg(perBlock) : QString::number(done));
     if (done > 0) item->setText(2, QString::number(blockLastLoss_[size_t(b)], 'g', 4));
@@ -333,11 +528,23 @@ void OptimisePanel::refreshProgress() {
         4, complete || later || !optimising_ || stepSeconds < 0 ? QString() : duration(stepSeconds * double(left)));
   }
   if (!run_->running()) return;
-  if (!optimising_)
-    status_->setText(tr("%1: %2 of %3")
+  if (!optimising_) {
+    const int64_t total = run_->progress().total();
+    pplProgress_->setRange(0, int(std::max<int64_t>(total, 0)));
+    pplProgress_->setValue(int(run_->progress().done()));
+    pplProgress_->setFormat(tr("%1: window %v of %m").arg(run_->progress().stageName()));
+    status_->setText(tr("Perplexity, %1: window %2 of %3")
                          .arg(run_->progress().stageName())
                          .arg(run_->progress().done())
-                         .arg(run_->progress().total()));
+                         .arg(total));
+  }
+  else if (run_->stepsDone() == 0 && run_->progress().total() > 0)
+    // Before the first optimiser step: tokenising, windows, statistics, the first block's chains.
+    status_->setText(tr("%1: %2 of %3, elapsed %4")
+                         .arg(run_->progress().stageName())
+                         .arg(run_->progress().done())
+                         .arg(run_->progress().total())
+                         .arg(duration(run_->elapsedSeconds())));
   else if (run_->totalSteps() > 0)
     status_->setText(tr("%1: step %2 of %3, elapsed %4, ETA %5")
                          .arg(run_->progress().stageName())

@@ -16,6 +16,7 @@
 #include "widgets/background_task.h"
 #include "widgets/model_bounds_run.h"
 #include "widgets/dump_document.h"
+#include "widgets/run_list.h"
 
 namespace widgets {
 
@@ -34,7 +35,7 @@ struct StudioSession::Calibrated {
 };
 
 StudioSession::StudioSession(QObject* parent)
-    : QObject(parent), bounds_(new ModelBoundsRun(this)), dump_(new DumpDocument(this)) {
+    : QObject(parent), bounds_(new ModelBoundsRun(this)), dump_(new DumpDocument(this)), runs_(new RunList(this)) {
   secondLoad_ = std::make_unique<LatestTask>();
 }
 StudioSession::~StudioSession() {
@@ -147,14 +148,43 @@ void StudioSession::openSecondModel(const QString& path) {
         cancel.throw_if_requested();
         return model;
       },
-      [this, path](TaskResult<std::shared_ptr<const quantcore::CausalLM>> r) {
-        if (r.cancelled()) return;
-        if (r.failed()) return Q_EMIT secondModelFailed(r.error());
-        second_ = r.value();
-        secondPath_ = path;
-        Q_EMIT secondModelOpened();
-      },
+      [this, path](TaskResult<std::shared_ptr<const quantcore::CausalLM>> r) { acceptSecondModel(r, path); },
       {.progress = borrowedProgress(secondProgress_)});
+}
+
+void StudioSession::compareRunWithOriginal(int runId) {
+  const RunRecord* record = runs_->find(runId);
+  if (!record) return;
+  if (!record->result) {
+    if (!record->directory.isEmpty()) return openSecondModel(record->directory);
+    return Q_EMIT secondModelFailed(tr("run #%1: its stored forms are no longer in memory and it was not saved; "
+                                       "save runs you want to compare later")
+                                        .arg(runId));
+  }
+  if (!model_ || record->result->source.checkpoint != checkpoint_)
+    return Q_EMIT secondModelFailed(
+        tr("run #%1 belongs to %2, not to the open model %3").arg(runId).arg(record->model, modelPath_));
+  secondProgress_.reset();
+  const QString label = QString("#%1 %2").arg(runId).arg(record->method);
+  secondLoad_->start(
+      this,
+      [run = record->result](JobProgress& progress, const quantcore::CancelToken&) {
+        progress.stage("W' of the run", 1);
+        std::shared_ptr<const quantcore::CausalLM> model = quantcore::quantize::quantized_model(*run);
+        progress.advance(1);
+        return model;
+      },
+      [this, label](TaskResult<std::shared_ptr<const quantcore::CausalLM>> r) { acceptSecondModel(r, label); },
+      {.progress = borrowedProgress(secondProgress_)});
+}
+
+void StudioSession::acceptSecondModel(TaskResult<std::shared_ptr<const quantcore::CausalLM>>& loaded,
+                                     const QString& label) {
+  if (loaded.cancelled()) return;
+  if (loaded.failed()) return Q_EMIT secondModelFailed(loaded.error());
+  second_ = loaded.value();
+  secondPath_ = label;
+  Q_EMIT secondModelOpened();
 }
 
 void StudioSession::cancelSecondModel() { secondLoad_->cancel(); }

@@ -9,6 +9,7 @@ const std::vector<ViewEntry>& studioViews() {
       {"slider", "Salient ratio", true, makeSliderView},
       {"teach", "Teaching", false, makeTeachView},
       {"optimise", "Optimise", true, makeOptimiseView, launchOptimiseView, optimiseViewReady},
+      {"runs", "Runs", false, makeRunsView},
       {"compare", "Compare", false, makeCompareView},
       {"dump", "Analysis dump", false, makeDumpView},
   };

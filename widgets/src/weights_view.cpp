@@ -1,6 +1,7 @@
 // Salient weights of the selected linear: |W| with the salient weights of a criterion marked
 // (PB-LLM's magnitude or Hessian criterion) and the structured mask as column bands, the view
 // of the PTQ1.61 paper's Figure 4.
+#include <cmath>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -42,6 +43,7 @@ public:
     busy_->hide();
     legend_ = new QLabel(this);
     legend_->setObjectName("weightsLegend");
+    legend_->setWordWrap(true);
     legend_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long legends must not widen the window
     canvas_ = new WeightsHeatmap(session, this);
     canvas_->setObjectName("weightsCanvas");
@@ -134,9 +136,16 @@ private:
       else if (hessian_.running() || !hessian_.result())
         text = tr("computing the Hessian criterion…");
       else if (canvas_->markedWeights() > 0)
-        text = tr("red: %1 weights by Hessian (PB-LLM) W²/U_jj², ratio %2").arg(canvas_->markedWeights()).arg(ratio);
+        text = tr("red: the top %1 weights by Hessian (PB-LLM) W²/U_jj², ratio %2 (exactly ratio x weights, ties "
+                  "broken)")
+                   .arg(canvas_->markedWeights())
+                   .arg(ratio);
     } else if (canvas_->markedWeights() > 0) {
-      text = tr("red: top %1 weights by |W| (ratio %2)").arg(canvas_->markedWeights()).arg(ratio);
+      text = tr("red: %1 weights by |W|, at or above the top-%2 threshold (ties at the threshold all marked; "
+                "ratio x weights = %3)")
+                 .arg(canvas_->markedWeights())
+                 .arg(ratio)
+                 .arg(qint64(std::floor(session_.salientRatio() * double(session_.selectedWeightMagnitude().values.size()))));
     }
     if (const auto& r = session_.sliderResult())
       text += tr("   bands: %1 salient input channels by max|x|").arg(r->salient_columns);

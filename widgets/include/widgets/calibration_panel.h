@@ -27,14 +27,17 @@ public Q_SLOTS:
 private:
   void setRunning(bool running);
   void poll();
+  // Why Run cannot start now (empty when it can): no model, or the text field's problem.
+  QString runProblem() const;
 
   StudioSession& session_;
   QLineEdit* text_;
   QSpinBox *nsamples_, *seqlen_, *seed_;
   QPushButton *run_, *cancel_;
   QProgressBar* progress_;
-  QLabel* status_;
+  QLabel *status_, *reason_;
   QTimer* timer_;
+  bool running_ = false;
 };
 
 }  // namespace widgets

@@ -1,8 +1,10 @@
 #pragma once
 // Heatmap of a float matrix on the ImGui canvas: colour map and colour bar, linear or log scale,
-// hover tooltip (row / column / value), pan by dragging or the arrow keys, zoom with the wheel or
+// ticked axes (row names where the content has them), hover tooltip (row / column / value, and
+// the salient share of a pooled cell), pan by dragging or the arrow keys, zoom with the wheel or
 // the + and - keys, click selects a cell. Only the visible region is uploaded, max-pooled to at
-// most the plot's pixel size.
+// most the plot's pixel size; a pooled cell is as red as the share of its cells that is marked.
+#include <QRectF>
 #include <QSize>
 #include <QString>
 
@@ -15,6 +17,7 @@
 
 #include "analysis/float_matrix.h"
 #include "analysis/heatmap_pool.h"
+#include "widgets/axis_ticks.h"
 #include "widgets/colour_scale.h"
 #include "widgets/imgui_canvas.h"
 
@@ -27,16 +30,20 @@ struct HeatmapContent {
   std::string columnAxis = "column";
   std::string emptyMessage = "no data";         // shown while `values` is empty
   std::function<std::string(int64_t)> rowName;  // optional: the label of a row in the tooltip
+  AxisLabels rowLabels;                         // optional: tick labels of the rows (else numbers)
 };
 
-// Drawn over the colours: input columns as bands (PTQ1.61's structured mask) and cells whose
-// score is at or above a threshold in a marker colour (the salient weights of a criterion). The
-// score is the cell's value unless markScores (same shape as the content) gives another.
+// Drawn over the colours: input columns as bands (PTQ1.61's structured mask: a strip above the
+// plot, at least a pixel per band, and a faint tint) and cells whose score is at or above a
+// threshold in a marker colour (the salient weights of a criterion; a pooled cell mixes it in by
+// its marked share). The score is the cell's value unless markScores (same shape as the content)
+// gives another.
 struct HeatmapOverlay {
   std::vector<uint8_t> columnBands;  // empty, or one flag per column
   float markThreshold = std::numeric_limits<float>::infinity();
   std::shared_ptr<const analysis::FloatMatrix> markScores;
-  std::string markLabel = "top-k weight";  // the tooltip's word for a marked cell
+  std::string markLabel = "top-k weight";   // the tooltip's word for a marked cell
+  std::string markedCellsName = "weights";  // a pooled cell's tooltip: "salient: 3 of 16 weights (18.8 %)"
 };
 
 class HeatmapCanvas : public ImGuiCanvas {
@@ -70,6 +77,8 @@ public:
 
   // What the last frame uploaded and showed, for tests and benchmarks.
   QSize uploadedTextureSize() const { return uploaded_; }
+  QRectF plotArea() const { return {plot_.x, plot_.y, plot_.w, plot_.h}; }    // widget coordinates
+  const std::vector<std::string>& tickLabels() const { return tickLabels_; }  // axes and colour bar
   analysis::CellRegion visibleRegion() const { return region_; }
   float zoom() const { return zoom_; }
 
@@ -83,14 +92,17 @@ protected:
 
 private:
   struct PlotRect {
-    float x, y, w, h;
+    float x = 0, y = 0, w = 0, h = 0;
   };
-  PlotRect plotRect() const;
+  PlotRect plotRect();
   void clampView();
   void applyKeyboard(double visibleCols, double visibleRows);
   void uploadTexture(const analysis::CellRegion& region, int64_t maxRows, int64_t maxCols);
   ColourScale colourScale() const { return {range_, logScale_}; }
+  void drawBands(const PlotRect& plot, const analysis::CellRegion& region);
+  void drawAxes(const PlotRect& plot);
   void drawColourBar(const PlotRect& plot);
+  void drawTooltip(int64_t row, int64_t col);
 
   HeatmapContent content_;
   HeatmapOverlay overlay_;
@@ -108,7 +120,11 @@ private:
   bool textureDirty_ = true;
   bool clickPending_ = false;
   analysis::CellRegion region_;
+  analysis::PooledRegion pooled_;  // what the texture shows: block edges and marked counts for the tooltip
   QSize uploaded_;
+  PlotRect plot_;
+  float rowLabelWidth_ = -1;  // the widest row tick label the content may show; < 0: not measured yet
+  std::vector<std::string> tickLabels_;
   int64_t uploadedMaxRows_ = 0, uploadedMaxCols_ = 0;
 };
 

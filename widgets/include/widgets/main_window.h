@@ -3,6 +3,8 @@
 // registered view, a status bar with the current job's progress.
 #include <QMainWindow>
 
+#include "widgets/heatmap_figure.h"
+
 class QTabWidget;
 class QProgressBar;
 class QLabel;
@@ -15,6 +17,7 @@ class CalibrationPanel;
 class ModelTree;
 class RecentFiles;
 class ExportActions;
+class HeatmapCanvas;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -33,9 +36,10 @@ public:
   QWidget* view(const QString& name) const;
   // Exports the current view's heatmap as a PNG, SVG or PDF figure (by suffix); false with a
   // one-line `error` when the view has no heatmap or the file cannot be written.
-  bool exportFigure(const QString& path, QString& error);
+  bool exportFigure(const QString& path, QString& error, const FigureOptions& options = {});
 
 private:
+  HeatmapCanvas* currentHeatmap() const;
   void openDialog();
   void openRecent(const QString& path);
   void rebuildRecentMenu();

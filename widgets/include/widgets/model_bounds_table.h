@@ -5,6 +5,7 @@
 #include <QWidget>
 
 class QLabel;
+class QSortFilterProxyModel;
 class QTableView;
 
 namespace widgets {
@@ -28,6 +29,7 @@ private:
 
   StudioSession& session_;
   Rows* rows_;
+  QSortFilterProxyModel* sorted_;
   QLabel* progress_;
   QLabel* total_;
   QTableView* table_;

@@ -16,6 +16,15 @@
 
 namespace widgets {
 
+// Perplexity of a run (spec §8.1) and, unless known, of the original model on the same windows.
+struct PerplexityRequest {
+  QString text;
+  qint64 seqlen = 256;
+  qint64 maxWindows = 0;  // 0: every window of the text
+  QString kernels = "dense";
+  bool baseline = true;   // also evaluate the FP source model
+};
+
 class OptimisationRun : public QObject {
   Q_OBJECT
 public:
@@ -44,8 +53,10 @@ public Q_SLOTS:
   // `calibration` is reused when it matches the settings' calibration (else the job makes one).
   void start(const quantcore::quantize::QuantizeSettings& settings, const quantcore::quantize::OpenModel& open,
              std::shared_ptr<const quantcore::quantize::Calibration> calibration, qint64 blocks);
-  // kernels: "dense" (fp16 W') or "packed" (the packed kernels, docs/kernels.md).
-  void evaluatePerplexity(const QString& textPath, qint64 seqlen, const QString& kernels = "dense");
+  // Of `run` (the session's current run); kernels: "dense" (fp16 W') or "packed" (the packed
+  // kernels, docs/kernels.md). The progress stages are "FP model" and "quantised model".
+  void evaluatePerplexity(std::shared_ptr<const quantcore::quantize::QuantizeResult> run,
+                          const PerplexityRequest& request);
   void cancel();
 
 Q_SIGNALS:
@@ -54,7 +65,8 @@ Q_SIGNALS:
   void finished(double seconds);
   void cancelled();
   void failed(const QString& message);
-  void perplexityFinished(double ppl, qint64 windows, const QString& kernels);
+  // fpPpl: NaN when the request asked for no baseline.
+  void perplexityFinished(double ppl, qint64 windows, const QString& kernels, double fpPpl);
   void perplexityFailed(const QString& message);
 
 private:

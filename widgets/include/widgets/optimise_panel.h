@@ -1,24 +1,34 @@
 #pragma once
 // The optimisation panel (view `optimise`): a method from the registry with its settings form
 // (defaults from the method's parameter table; the salient ratio is the session's), Start and
-// Cancel, live loss curves per block, a block progress list with ETA, and perplexity of the
-// result on a chosen text. The finished run goes to the session.
+// Cancel, live loss curves per block (with the curves of runs checked in the Runs view overlaid),
+// a block progress list with ETA, and perplexity of the current run beside the FP model's on a
+// chosen text. Every run joins the session's run list; the finished one becomes the current run.
 #include <QWidget>
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <vector>
 
 #include "quantcore/jobs/loss_events.h"
+#include "widgets/run_record.h"
 
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTimer;
 class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace quantcore::quantize {
+struct QuantizeResult;
+}
 
 namespace widgets {
 
@@ -48,6 +58,12 @@ public Q_SLOTS:
   void evaluatePerplexity();
 
 private:
+  QString startProblem() const;
+  void endRun(RunStatus status, const QString& message);
+  void followModel();
+  void showOverlays();
+  void showPerplexity(double ppl, qint64 windows, const QString& kernels, double fpPpl);
+  void exportChartDialog();
   void setRunning(bool running);
   void onLosses(const std::vector<quantcore::LossEvent>& events);
   void refreshProgress();
@@ -60,11 +76,19 @@ private:
   void showMethod();
   void followSessionRatio();
 
-  QSpinBox *nsamples_, *seqlen_, *seed_, *pplSeqlen_;
+  QSpinBox *nsamples_, *seqlen_, *seed_, *pplSeqlen_, *pplWindows_;
+  QProgressBar* pplProgress_;
+  QLabel* startReason_;
+  int runId_ = 0;  // the running run's row in the session's run list
+  std::vector<quantcore::LossEvent> liveEvents_;
+  std::map<QString, double> fpPerplexity_;  // the FP baseline per (model, text, seqlen, windows)
+  QString pplKey_;
+  std::shared_ptr<const quantcore::quantize::QuantizeResult> pplRun_;
   QComboBox *method_, *blockChoice_, *pplKernels_;
   MethodSettingsForm* form_;
   QPushButton *start_, *cancel_, *ppl_;
   QTreeWidget* blockList_;
+  std::vector<QTreeWidgetItem*> blockItems_;  // by block
   QLabel *status_, *pplResult_;
   QTimer* poll_;
   bool optimising_ = false;  // the run (not its perplexity) is in progress

@@ -35,6 +35,9 @@ namespace widgets {
 class ModelBoundsRun;
 class LatestTask;
 class DumpDocument;
+class RunList;
+template <typename T>
+class TaskResult;
 
 struct LayerId {
   int64_t block = -1;
@@ -66,6 +69,10 @@ public:
   std::shared_ptr<const quantcore::quantize::Calibration> calibration() const { return calibration_; }
   // The finished quantisation run of the open model (stored forms; null before one).
   std::shared_ptr<const quantcore::quantize::QuantizeResult> quantizedRun() const { return run_; }
+
+  // Every run of the session (the Optimise panel's, runs reopened from disk, ...); the one above
+  // is the current run among them.
+  RunList& runs() const { return *runs_; }
 
   // A second model for the compare view (null before one opened), loaded off the GUI thread.
   std::shared_ptr<const quantcore::CausalLM> secondModel() const { return second_; }
@@ -105,6 +112,9 @@ public Q_SLOTS:
   void calibrate(const QString& textPath, const quantcore::CalibrationOptions& options);
   void cancelJob();
   void openSecondModel(const QString& path);
+  // A run's quantised model (kept run `runId`, its W' made off the GUI thread) as the compare
+  // view's second model, labelled "#ID method".
+  void compareRunWithOriginal(int runId);
   void cancelSecondModel();
   void selectLayer(qint64 block, const QString& linear);
   void setSalientRatio(double ratio);
@@ -133,6 +143,7 @@ private:
   struct Calibrated;
   void rebuildSlider();
   void recomputeSlider();
+  void acceptSecondModel(TaskResult<std::shared_ptr<const quantcore::CausalLM>>& loaded, const QString& label);
 
   QString modelPath_;
   quantcore::ModelSpec spec_;
@@ -162,6 +173,7 @@ private:
   JobProgress progress_;
   std::shared_ptr<quantcore::CancelToken> cancel_;
   DumpDocument* dump_;
+  RunList* runs_;
 };
 
 }  // namespace widgets

@@ -45,6 +45,7 @@ QWidget* makeTeachView(StudioSession& session, QWidget* parent);
 QWidget* makeOptimiseView(StudioSession& session, QWidget* parent);
 void launchOptimiseView(QWidget* view, const ViewLaunch& launch);
 bool optimiseViewReady(const QWidget* view);
+QWidget* makeRunsView(StudioSession& session, QWidget* parent);
 QWidget* makeCompareView(StudioSession& session, QWidget* parent);
 QWidget* makeDumpView(StudioSession& session, QWidget* parent);
 

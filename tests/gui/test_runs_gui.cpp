@@ -1,0 +1,312 @@
+// The run list under Xvfb on the embedded model: runs are kept (a second Start never discards
+// the first), overlaid on the loss chart, diffed, saved and reopened from disk, compared with
+// the original model; a newly opened model starts the Optimise panel afresh; Start is guarded
+// with a reason; perplexity shows its progress and the FP baseline; and after a run no view
+// overflows its neighbours or widens the window at 1280x800 and 1920x1080 (screenshots of every
+// view at both sizes go into the build tree).
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <cstdio>
+
+#include "quantcore/io/model_spec.h"
+#include "widgets/help_dialogs.h"
+#include "widgets/loss_chart.h"
+#include "widgets/model_bounds_run.h"
+#include "widgets/number_format.h"
+#include "widgets/optimisation_run.h"
+#include "widgets/optimise_panel.h"
+#include "widgets/run_list.h"
+#include "widgets/run_table_model.h"
+#include "widgets/runs_view.h"
+#include "widgets/save_names.h"
+#include "widgets/studio_inputs.h"
+#include "widgets/table_csv.h"
+#include "widgets/views.h"
+#include "gui_test_support.h"
+
+namespace {
+const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
+const QString kText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
+}  // namespace
+
+class RunsGuiTest : public gui_test::StudioWindowTest {
+  Q_OBJECT
+
+  widgets::OptimisePanel* panel_ = nullptr;
+  widgets::RunsView* runs_ = nullptr;
+  QTemporaryDir out_;
+
+  void openModel() {
+    QSignalSpy opened(session_.get(), &widgets::StudioSession::modelOpened);
+    session_->openModel(kModel);
+    QVERIFY(opened.wait(30000));
+  }
+  void runOnce(double ratio) {
+    child<QSpinBox>("optimiseNsamples")->setValue(4);
+    child<QSpinBox>("optimiseSeqlen")->setValue(64);
+    child<QSpinBox>("optimiseEpochs")->setValue(1);
+    child<QDoubleSpinBox>("optimiseSalientRatio")->setValue(ratio);
+    QSignalSpy finished(&panel_->run(), &widgets::OptimisationRun::finished);
+    QTest::mouseClick(child<QPushButton>("optimiseStart"), Qt::LeftButton);
+    QVERIFY(finished.wait(60000));
+  }
+  const widgets::RunList& list() { return session_->runs(); }
+
+private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(out_.isValid());
+    createWindow();
+    openModel();
+    panel_ = qobject_cast<widgets::OptimisePanel*>(window_->view("optimise"));
+    runs_ = qobject_cast<widgets::RunsView*>(window_->view("runs"));
+    QVERIFY(panel_ && runs_);
+    QVERIFY(window_->showView("optimise"));
+  }
+
+  void inputsAreGuardedAndDefaultsAreSmall() {
+    // The shipped text is the default; the windows fit the model's context.
+    QCOMPARE(child<QLineEdit>("optimiseText")->text(), widgets::shippedCalibrationText());
+    QVERIFY(!widgets::shippedCalibrationText().isEmpty());
+    QCOMPARE(child<QSpinBox>("optimiseNsamples")->value(), 32);
+    QVERIFY(child<QSpinBox>("optimiseSeqlen")->value() <= session_->spec().max_position_embeddings);
+    QCOMPARE(child<QSpinBox>("optimiseSeqlen")->maximum(), int(session_->spec().max_position_embeddings));
+    QVERIFY(child<QPushButton>("optimiseStart")->isEnabled());
+    // No text: Start is disabled and says why; a missing file is named.
+    child<QLineEdit>("optimiseText")->setText("");
+    QVERIFY(!child<QPushButton>("optimiseStart")->isEnabled());
+    QVERIFY(child<QLabel>("optimiseStartReason")->text().contains("calibration text"));
+    const QString missing = out_.filePath("no-such-text.txt");
+    child<QLineEdit>("optimiseText")->setText(missing);
+    QVERIFY(!child<QPushButton>("optimiseStart")->isEnabled());
+    QCOMPARE(child<QLabel>("optimiseStartReason")->text(), missing + ": no such file");
+    QCOMPARE(child<QPushButton>("optimiseStart")->toolTip(), missing + ": no such file");
+    gui_test::save_screenshot(*window_, "gui-runs-start-guarded");
+    child<QLineEdit>("optimiseText")->setText(kText);
+    QVERIFY(child<QPushButton>("optimiseStart")->isEnabled());
+    QVERIFY(child<QLabel>("optimiseStartReason")->text().isEmpty());
+    // The calibration panel the same way.
+    QCOMPARE(child<QLineEdit>("calibrationText")->text(), widgets::shippedCalibrationText());
+    QVERIFY(child<QPushButton>("calibrationRun")->isEnabled());
+    child<QLineEdit>("calibrationText")->setText(missing);
+    QVERIFY(!child<QPushButton>("calibrationRun")->isEnabled());
+    QCOMPARE(child<QLabel>("calibrationRunReason")->text(), missing + ": no such file");
+    child<QLineEdit>("calibrationText")->setText(kText);
+    QVERIFY(child<QPushButton>("calibrationRun")->isEnabled());
+  }
+
+  void aSecondStartKeepsTheFirstRun() {
+    runOnce(0.2);
+    QCOMPARE(list().count(), 1);
+    const auto first = session_->quantizedRun();
+    QVERIFY(first);
+    runOnce(0.3);
+    QCOMPARE(list().count(), 2);
+    for (const widgets::RunRecord& r : list().records()) {
+      QCOMPARE(r.status, widgets::RunStatus::Done);
+      QVERIFY(r.result);
+      QVERIFY(std::isfinite(r.storedBits) && std::isfinite(r.paperBits) && r.storedBits > r.paperBits - 1);
+      QCOMPARE(qint64(r.losses.size()), session_->spec().num_layers * 4);
+    }
+    QCOMPARE(list().records()[0].result, first);
+    QCOMPARE(session_->quantizedRun(), list().records()[1].result);  // the newest finished run is current
+    QCOMPARE(list().records()[0].settings["parameters"]["salient-ratio"].get<double>(), 0.2);
+    QCOMPARE(list().records()[1].settings["parameters"]["salient-ratio"].get<double>(), 0.3);
+  }
+
+  void checkedRunsAreOverlaidOnTheChart() {
+    QCOMPARE(panel_->chart().overlayCount(), 0);
+    auto* table = child<QTableView>("runTable");
+    QAbstractItemModel* m = table->model();
+    QVERIFY(m->setData(m->index(0, widgets::RunTableModel::Id), Qt::Checked, Qt::CheckStateRole));
+    QVERIFY(m->setData(m->index(1, widgets::RunTableModel::Id), Qt::Checked, Qt::CheckStateRole));
+    QCOMPARE(panel_->chart().overlayCount(), 2);
+    QVERIFY(window_->showView("optimise"));
+    gui_test::save_screenshot(*window_, "gui-runs-overlaid");
+    QVERIFY(m->setData(m->index(1, widgets::RunTableModel::Id), Qt::Unchecked, Qt::CheckStateRole));
+    QCOMPARE(panel_->chart().overlayCount(), 1);
+  }
+
+  void twoRunsSettingsAreDiffed() {
+    QVERIFY(window_->showView("runs"));
+    runs_->selectRuns({1, 2});
+    QCOMPARE(runs_->selectedRuns(), (QList<int>{1, 2}));
+    const QString diff = runs_->diffText();
+    QVERIFY2(diff.contains("parameters.salient-ratio"), qPrintable(diff));
+    QVERIFY(diff.contains("0.2") && diff.contains("0.3"));
+    QVERIFY(!diff.contains("spelling"));
+    QVERIFY(!diff.contains("parameters.epochs"));  // equal settings are not listed
+    // The table copies as CSV: a header and one line per run.
+    const QString csv = widgets::tableCsv(*child<QTableView>("runTable"), false);
+    QCOMPARE(csv.count('\n'), 3);
+    QVERIFY(csv.startsWith("#,kind,model,method,settings,bits (paper),bits (stored)"));
+    gui_test::save_screenshot(*window_, "gui-runs-diff");
+  }
+
+  void perplexityShowsProgressAndTheBaseline() {
+    QVERIFY(window_->showView("optimise"));
+    child<QLineEdit>("perplexityText")->setText(kText);
+    child<QSpinBox>("perplexitySeqlen")->setValue(64);
+    child<QSpinBox>("perplexityWindows")->setValue(6);
+    QSignalSpy done(&panel_->run(), &widgets::OptimisationRun::perplexityFinished);
+    QTest::mouseClick(child<QPushButton>("perplexityRun"), Qt::LeftButton);
+    QVERIFY(child<QProgressBar>("perplexityProgress")->isVisible());
+    QVERIFY(done.wait(60000));
+    QVERIFY(!child<QProgressBar>("perplexityProgress")->isVisible());
+    QCOMPARE(done.first().at(1).toLongLong(), 6);  // the window cap
+    const double fp = done.first().at(3).toDouble();
+    QVERIFY(std::isfinite(fp) && fp > 1);
+    const QString text = child<QLabel>("perplexityResult")->text();
+    QVERIFY2(text.startsWith("PPL: FP ") && text.contains(QChar(0x2192)) && text.contains("6 windows"), qPrintable(text));
+    // The number is the current run's (#2), written into its row.
+    const widgets::RunRecord& r = list().records()[1];
+    QCOMPARE(r.perplexity.windows, 6);
+    QCOMPARE(r.perplexity.fpPpl, fp);
+    QCOMPARE(r.perplexity.ppl, done.first().at(0).toDouble());
+    std::printf("runs: perplexity of run #2 on 6 windows of 64: FP %.3f -> %.3f\n", fp, r.perplexity.ppl);
+    // The second evaluation reuses the baseline of the same windows.
+    QSignalSpy again(&panel_->run(), &widgets::OptimisationRun::perplexityFinished);
+    QTest::mouseClick(child<QPushButton>("perplexityRun"), Qt::LeftButton);
+    QVERIFY(again.wait(60000));
+    QVERIFY(std::isnan(again.first().at(3).toDouble()));
+    QVERIFY(child<QLabel>("perplexityResult")->text().contains(widgets::perplexityText(fp)));
+  }
+
+  void aSavedRunReopensWithItsNumbersAndCurves() {
+    const QString dir = out_.filePath("run2");
+    QSignalSpy saved(runs_, &widgets::RunsView::saved);
+    runs_->saveRun(2, dir);
+    QVERIFY(saved.wait(60000));
+    QVERIFY(QFile::exists(dir + "/summary.json"));
+    QVERIFY(QFile::exists(dir + "/losses.csv"));
+    const widgets::RunRecord saved2 = list().records()[1];
+    QVERIFY(std::isfinite(saved2.bitsFromBytes));
+    QString error;
+    QVERIFY2(runs_->openRun(dir, error), qPrintable(error));
+    QCOMPARE(list().count(), 3);
+    const widgets::RunRecord& back = list().records()[2];
+    QCOMPARE(back.status, widgets::RunStatus::Reopened);
+    QVERIFY(!back.result);
+    QCOMPARE(back.method, saved2.method);
+    QCOMPARE(back.spelling, saved2.spelling);
+    QCOMPARE(back.storedBits, saved2.storedBits);
+    QCOMPARE(back.paperBits, saved2.paperBits);
+    QCOMPARE(back.bitsFromBytes, saved2.bitsFromBytes);
+    QCOMPARE(back.perplexity.ppl, saved2.perplexity.ppl);
+    QCOMPARE(back.perplexity.fpPpl, saved2.perplexity.fpPpl);
+    QCOMPARE(back.losses.size(), saved2.losses.size());
+    QCOMPARE(back.losses.back().loss.total, saved2.losses.back().loss.total);
+    QCOMPARE(back.settings, saved2.settings);
+    // Not a run: one line naming the file.
+    QVERIFY(!runs_->openRun(out_.path(), error));
+    QVERIFY2(error.startsWith(out_.path()) && !error.contains('\n'), qPrintable(error));
+  }
+
+  void aRunIsComparedWithTheOriginalModel() {
+    QVERIFY(window_->showView("runs"));
+    runs_->selectRuns({1});
+    auto* compare = child<QPushButton>("runCompare");
+    QVERIFY(compare->isEnabled());
+    QSignalSpy opened(session_.get(), &widgets::StudioSession::secondModelOpened);
+    QTest::mouseClick(compare, Qt::LeftButton);
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(session_->secondModelPath(), QString("#1 ptq161"));
+    QVERIFY(window_->view("compare")->isVisible());
+    QVERIFY(child<QLabel>("compareStatus")->text().contains("#1 ptq161"));
+    gui_test::save_screenshot(*window_, "gui-runs-compare");
+  }
+
+  void noViewOverflowsAtEitherWindowSize() {
+    // After a run and a calibration every view has its content.
+    QSignalSpy calibrated(session_.get(), &widgets::StudioSession::calibrationFinished);
+    session_->calibrate(kText, {4, 64, 2});
+    QVERIFY(calibrated.wait(60000));
+    QTRY_VERIFY_WITH_TIMEOUT(session_->modelBounds().complete(), 30000);
+    for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+      window_->resize(size);
+      for (const widgets::ViewEntry& v : widgets::studioViews()) {
+        QVERIFY(window_->showView(v.name));
+        QTest::qWait(50);
+        QApplication::processEvents();
+        QCOMPARE(window_->size(), size);  // nothing widened the window
+        const QStringList problems = gui_test::layout_overflows(*window_);
+        QVERIFY2(problems.isEmpty(), qPrintable(QString("%1 at %2x%3: %4")
+                                                    .arg(v.name)
+                                                    .arg(size.width())
+                                                    .arg(size.height())
+                                                    .arg(problems.join("; "))));
+        gui_test::save_screenshot(*window_, QString("gui-%1-%2x%3").arg(v.name).arg(size.width()).arg(size.height()));
+      }
+    }
+    window_->resize(1280, 800);
+  }
+
+  void storedFormsStayWithinTheMemoryBudget() {
+    widgets::RunList& runs = session_->runs();
+    const qint64 one = runs.records()[1].resultBytes;  // ratio 0.3 stores more than #1's 0.2
+    QVERIFY(one >= runs.records()[0].resultBytes && runs.records()[0].resultBytes > 0);
+    // Room for one run's stored forms: the older ones release theirs, their rows stay.
+    runs.setBudgetBytes(one);
+    QCOMPARE(runs.count(), 3);
+    QVERIFY(!runs.records()[0].result);
+    QVERIFY(runs.records()[1].result);  // the newest kept (the last changed run is never released)
+    QVERIFY(runs.records()[0].message.contains("memory budget"));
+    QVERIFY(!runs.records()[0].losses.empty());  // curves and numbers stay
+    QVERIFY(std::isfinite(runs.records()[0].storedBits));
+    QVERIFY(runs.keptBytes() <= one);
+    runs.setBudgetBytes(widgets::RunList::kDefaultBudgetBytes);
+  }
+
+  void aNewModelStartsThePanelAfresh() {
+    QVERIFY(panel_->chart().eventCount() > 0);
+    openModel();  // the same file opened again is a new model for the session
+    QCOMPARE(panel_->chart().eventCount(), 0);
+    QCOMPARE(child<QLabel>("perplexityResult")->text(), QString("-"));
+    QCOMPARE(panel_->chart().overlayCount(), 1);  // the checked run of the previous model stays overlaid
+    QVERIFY(!session_->quantizedRun());
+    QVERIFY(!child<QPushButton>("perplexityRun")->isEnabled());
+    QCOMPARE(list().count(), 3);  // its runs stay in the list
+    // An old run cannot become the current run of another model.
+    QVERIFY(window_->showView("runs"));
+    runs_->selectRuns({1});
+    QVERIFY(!child<QPushButton>("runMakeCurrent")->isEnabled());
+  }
+
+  void saveDialogsCompleteTheSuffix() {
+    QCOMPARE(widgets::withSuffixOf("/tmp/figure", "PNG image (*.png)"), QString("/tmp/figure.png"));
+    QCOMPARE(widgets::withSuffixOf("/tmp/figure.svg", "PNG image (*.png)"), QString("/tmp/figure.svg"));
+    QCOMPARE(widgets::withSuffixOf("/tmp/dump", "HDF5 files (*.h5)"), QString("/tmp/dump.h5"));
+    QVERIFY(widgets::suggestedBeside(kModel, "ptq161.h5").endsWith("/stories260K-ptq161.h5"));
+  }
+
+  void theHelpMenuHasTheGuideAndAbout() {
+    QMenu* help = nullptr;
+    for (QAction* a : window_->menuBar()->actions())
+      if (a->text().remove('&') == "Help") help = a->menu();
+    QVERIFY(help);
+    QStringList titles;
+    for (QAction* a : help->actions()) titles << a->text().remove('&');
+    QVERIFY(titles.contains("User guide"));
+    QVERIFY(titles.contains("About QuantLens Studio"));
+    QVERIFY(QFile::exists(widgets::userGuidePath()));
+  }
+
+  void cleanupTestCase() { destroyWindow(); }
+};
+
+QUANTLENS_GUI_TEST_MAIN(RunsGuiTest)
+#include "test_runs_gui.moc"

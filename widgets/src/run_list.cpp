@@ -1,0 +1,81 @@
+#include "widgets/run_list.h"
+
+#include <QCoreApplication>
+
+namespace widgets {
+
+QString runStatusName(RunStatus status) {
+  switch (status) {
+    case RunStatus::Running: return QCoreApplication::translate("RunList", "running");
+    case RunStatus::Done: return QCoreApplication::translate("RunList", "done");
+    case RunStatus::Cancelled: return QCoreApplication::translate("RunList", "cancelled");
+    case RunStatus::Failed: return QCoreApplication::translate("RunList", "failed");
+    case RunStatus::Reopened: return QCoreApplication::translate("RunList", "from disk");
+  }
+  return {};
+}
+
+QString RunRecord::label() const {
+  QString parameters = spelling.section(':', 1).replace(':', ' ');
+  return QString("#%1 %2%3").arg(id).arg(method, parameters.isEmpty() ? QString() : " " + parameters);
+}
+
+int RunList::add(RunRecord record) {
+  record.id = nextId_++;
+  const int id = record.id;
+  records_.push_back(std::move(record));
+  enforceBudget(id);
+  Q_EMIT added(id);
+  return id;
+}
+
+void RunList::update(int id, const std::function<void(RunRecord&)>& change) {
+  for (RunRecord& r : records_)
+    if (r.id == id) {
+      change(r);
+      if (!r.result) r.resultBytes = 0;
+      enforceBudget(id);
+      Q_EMIT changed(id);
+      return;
+    }
+}
+
+const RunRecord* RunList::find(int id) const {
+  for (const RunRecord& r : records_)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+void RunList::setBudgetBytes(qint64 bytes) {
+  budget_ = bytes;
+  enforceBudget(records_.empty() ? 0 : records_.back().id);
+}
+
+qint64 RunList::keptBytes() const {
+  qint64 total = 0;
+  for (const RunRecord& r : records_) total += r.result ? r.resultBytes : 0;
+  return total;
+}
+
+// Oldest first, never the run just changed: its stored forms are what the user is looking at.
+void RunList::enforceBudget(int keep) {
+  for (RunRecord& r : records_) {
+    if (keptBytes() <= budget_) return;
+    if (r.id == keep || !r.result) continue;
+    r.result.reset();
+    r.resultBytes = 0;
+    r.message = tr("stored forms released (memory budget %1 GiB)").arg(double(budget_) / double(1 << 30), 0, 'f', 1);
+    Q_EMIT changed(r.id);
+  }
+}
+
+void RunList::setOverlaid(int id, bool on) {
+  if (on == overlaid(id) || (on && !find(id))) return;
+  if (on)
+    overlaid_.insert(id);
+  else
+    overlaid_.erase(id);
+  Q_EMIT overlaysChanged();
+}
+
+}  // namespace widgets
