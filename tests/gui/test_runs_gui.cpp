@@ -250,6 +250,8 @@ private Q_SLOTS:
                                                     .arg(size.height())
                                                     .arg(problems.join("; "))));
         gui_test::save_screenshot(*window_, QString("gui-%1-%2x%3").arg(v.name).arg(size.width()).arg(size.height()));
+        if (v.name == "slider")  // the §2.2 rule where the count shows
+          QVERIFY(child<QLabel>("maskLabel")->text().contains("(floor(ratio x 64) + 1)"));
       }
     }
     window_->resize(1280, 800);

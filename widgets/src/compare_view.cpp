@@ -1,6 +1,8 @@
 #include "widgets/compare_view.h"
 
 #include <QCheckBox>
+#include <QFileDialog>
+#include <QPushButton>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -24,13 +26,24 @@ CompareView::CompareView(StudioSession& session, QWidget* parent) : QWidget(pare
   right_->setObjectName("compareRight");
   diff_ = new HeatmapCanvas(this);
   diff_->setObjectName("compareDifference");
-  status_ = new QLabel(tr("Open a second model with --compare MODEL2."), this);
+  status_ = new QLabel(tr("Open a second model (the button, or --compare MODEL2), or pick a run in the Runs view "
+                          "and Compare with original."),
+                       this);
   status_->setObjectName("compareStatus");
   status_->setWordWrap(true);
   status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long names never widen the window
   auto* log = new QCheckBox(tr("log scale"), this);
+  auto* open = new QPushButton(tr("Open second model..."), this);
+  open->setObjectName("compareOpen");
+  open->setToolTip(tr("an HF directory, a packed checkpoint or a llama2.c .bin of the same architecture"));
+  connect(open, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Second model"), {},
+                                                      tr("Models (*.bin config.json);;All files (*)"));
+    if (!path.isEmpty()) openSecondModel(path.endsWith("config.json") ? QFileInfo(path).absolutePath() : path);
+  });
   auto* top = new QHBoxLayout;
   top->addWidget(status_, 1);
+  top->addWidget(open);
   top->addWidget(log);
   auto* pair = new QHBoxLayout;
   pair->addWidget(left_, 1);
