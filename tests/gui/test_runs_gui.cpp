@@ -24,9 +24,11 @@
 #include <cstdio>
 
 #include "quantcore/io/model_spec.h"
+#include "quantcore/quantize/quantize_job.h"
 #include "widgets/help_dialogs.h"
 #include "widgets/loss_chart.h"
 #include "widgets/model_bounds_run.h"
+#include "widgets/model_tree.h"
 #include "widgets/number_format.h"
 #include "widgets/optimisation_run.h"
 #include "widgets/optimise_panel.h"
@@ -133,12 +135,17 @@ private Q_SLOTS:
     auto* table = child<QTableView>("runTable");
     QAbstractItemModel* m = table->model();
     QVERIFY(m->setData(m->index(0, widgets::RunTableModel::Id), Qt::Checked, Qt::CheckStateRole));
+    QCOMPARE(panel_->chart().overlayCount(), 1);
+    // #2 is the run the live curves show: checked, it is not drawn a second time.
     QVERIFY(m->setData(m->index(1, widgets::RunTableModel::Id), Qt::Checked, Qt::CheckStateRole));
-    QCOMPARE(panel_->chart().overlayCount(), 2);
+    QCOMPARE(panel_->chart().overlayCount(), 1);
     QVERIFY(window_->showView("optimise"));
     gui_test::save_screenshot(*window_, "gui-runs-overlaid");
     QVERIFY(m->setData(m->index(1, widgets::RunTableModel::Id), Qt::Unchecked, Qt::CheckStateRole));
     QCOMPARE(panel_->chart().overlayCount(), 1);
+    QVERIFY(m->setData(m->index(0, widgets::RunTableModel::Id), Qt::Unchecked, Qt::CheckStateRole));
+    QCOMPARE(panel_->chart().overlayCount(), 0);
+    QVERIFY(m->setData(m->index(0, widgets::RunTableModel::Id), Qt::Checked, Qt::CheckStateRole));
   }
 
   void twoRunsSettingsAreDiffed() {
@@ -259,17 +266,22 @@ private Q_SLOTS:
 
   void storedFormsStayWithinTheMemoryBudget() {
     widgets::RunList& runs = session_->runs();
-    const qint64 one = runs.records()[1].resultBytes;  // ratio 0.3 stores more than #1's 0.2
-    QVERIFY(one >= runs.records()[0].resultBytes && runs.records()[0].resultBytes > 0);
-    // Room for one run's stored forms: the older ones release theirs, their rows stay.
-    runs.setBudgetBytes(one);
+    // #1 (ratio 0.2) made current: the budget releases the others before it, oldest first.
+    QVERIFY(window_->showView("runs"));
+    runs_->selectRuns({1});
+    QTest::mouseClick(child<QPushButton>("runMakeCurrent"), Qt::LeftButton);
+    QCOMPARE(session_->quantizedRun(), runs.records()[0].result);
+    QVERIFY(runs.records()[0].resultBytes > 0 && runs.records()[1].resultBytes >= runs.records()[0].resultBytes);
+    const qint64 one = runs.records()[0].resultBytes;
+    runs.setBudgetBytes(one);  // room for one run's stored forms
     QCOMPARE(runs.count(), 3);
-    QVERIFY(!runs.records()[0].result);
-    QVERIFY(runs.records()[1].result);  // the newest kept (the last changed run is never released)
-    QVERIFY(runs.records()[0].message.contains("memory budget"));
-    QVERIFY(!runs.records()[0].losses.empty());  // curves and numbers stay
-    QVERIFY(std::isfinite(runs.records()[0].storedBits));
+    QVERIFY(runs.records()[0].result);   // the current run is never released
+    QVERIFY(!runs.records()[1].result);  // though #2 is newer
+    QVERIFY(runs.records()[1].message.contains("memory budget"));
+    QVERIFY(!runs.records()[1].losses.empty());  // curves and numbers stay
+    QVERIFY(std::isfinite(runs.records()[1].storedBits));
     QVERIFY(runs.keptBytes() <= one);
+    QVERIFY(!child<QPushButton>("runSave")->isEnabled() || runs_->selectedRuns() != QList<int>{2});
     runs.setBudgetBytes(widgets::RunList::kDefaultBudgetBytes);
   }
 
@@ -281,17 +293,54 @@ private Q_SLOTS:
     QCOMPARE(panel_->chart().overlayCount(), 1);  // the checked run of the previous model stays overlaid
     QVERIFY(!session_->quantizedRun());
     QVERIFY(!child<QPushButton>("perplexityRun")->isEnabled());
+    QVERIFY(window_->modelTree().topLevelItem(0)->text(widgets::ModelTree::kBitsColumn).isEmpty());
     QCOMPARE(list().count(), 3);  // its runs stay in the list
+    // Their stored forms now hold the previous model alive: the budget counts it, once.
+    const widgets::RunRecord& first = list().records()[0];
+    QVERIFY(first.result);
+    QCOMPARE(first.sourceBytes, 4 * quantcore::parameter_count(first.result->source.checkpoint->spec));
+    QCOMPARE(list().keptBytes(), first.resultBytes + first.sourceBytes);
     // An old run cannot become the current run of another model.
     QVERIFY(window_->showView("runs"));
     runs_->selectRuns({1});
     QVERIFY(!child<QPushButton>("runMakeCurrent")->isEnabled());
   }
 
+  void aModelOpenedDuringARunWaitsForTheRunsEnd() {
+    QVERIFY(window_->showView("optimise"));
+    child<QSpinBox>("optimiseNsamples")->setValue(4);
+    child<QSpinBox>("optimiseSeqlen")->setValue(64);
+    child<QSpinBox>("optimiseEpochs")->setValue(30);
+    QSignalSpy batches(&panel_->run(), &widgets::OptimisationRun::lossesArrived);
+    QSignalSpy finished(&panel_->run(), &widgets::OptimisationRun::finished);
+    QTest::mouseClick(child<QPushButton>("optimiseStart"), Qt::LeftButton);
+    QVERIFY(batches.wait(60000));
+    openModel();
+    QVERIFY2(panel_->run().running(), "the run ended before the model opened: make it longer");
+    const int64_t before = panel_->chart().eventCount();
+    QVERIFY(finished.wait(120000));
+    // The run kept its whole curve in its row and was not made current for the new model...
+    const widgets::RunRecord& r = list().records().back();
+    QCOMPARE(r.status, widgets::RunStatus::Done);
+    QCOMPARE(qint64(r.losses.size()), session_->spec().num_layers * 30 * 4);
+    QVERIFY(int64_t(r.losses.size()) > before);
+    QVERIFY(!session_->quantizedRun());
+    QVERIFY(window_->modelTree().topLevelItem(0)->text(widgets::ModelTree::kBitsColumn).isEmpty());
+    // ...and then the panel followed the new model.
+    QCOMPARE(panel_->chart().eventCount(), 0);
+    QCOMPARE(child<QLabel>("perplexityResult")->text(), QString("-"));
+  }
+
   void saveDialogsCompleteTheSuffix() {
     QCOMPARE(widgets::withSuffixOf("/tmp/figure", "PNG image (*.png)"), QString("/tmp/figure.png"));
-    QCOMPARE(widgets::withSuffixOf("/tmp/figure.svg", "PNG image (*.png)"), QString("/tmp/figure.svg"));
+    QCOMPARE(widgets::withSuffixOf("/tmp/figure.svg", "PNG image (*.png)", "PNG image (*.png);;SVG drawing (*.svg)"),
+             QString("/tmp/figure.svg"));
     QCOMPARE(widgets::withSuffixOf("/tmp/dump", "HDF5 files (*.h5)"), QString("/tmp/dump.h5"));
+    // A dot in the name is not a suffix: "r0.2" gets the chosen one; a listed one is kept.
+    const QString figures = "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)";
+    QCOMPARE(widgets::withSuffixOf("/tmp/fig-r0.2", "PNG image (*.png)", figures), QString("/tmp/fig-r0.2.png"));
+    QCOMPARE(widgets::withSuffixOf("/tmp/fig.SVG", "PNG image (*.png)", figures), QString("/tmp/fig.SVG"));
+    QCOMPARE(widgets::withSuffixOf("/tmp/run-0.3.h5", "HDF5 files (*.h5)"), QString("/tmp/run-0.3.h5"));
     QVERIFY(widgets::suggestedBeside(kModel, "ptq161.h5").endsWith("/stories260K-ptq161.h5"));
   }
 

@@ -25,16 +25,19 @@ std::vector<double> mantissaTicks(double lo, double hi, std::initializer_list<do
 }
 
 std::vector<double> linearTicks(double lo, double hi, int count) {
-  const double raw = (hi - lo) / count;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  const double r = raw / mag;
-  const double step = mag * (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10);
+  const double step = niceStep((hi - lo) / count);
   std::vector<double> ticks;
   for (double k = std::ceil(lo / step); k * step <= hi * (1 + 1e-12); ++k) ticks.push_back(k * step);
   return ticks;
 }
 
 }  // namespace
+
+double niceStep(double raw) {
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double r = raw / mag;
+  return mag * (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10);
+}
 
 std::vector<double> logAxisTicks(double lo, double hi, int maxTicks) {
   if (!(lo > 0) || !(hi > lo)) return {};

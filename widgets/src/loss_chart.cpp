@@ -19,6 +19,7 @@
 #include "widgets/hover_readout.h"
 #include "widgets/log_axis_ticks.h"
 #include "widgets/readable_number.h"
+#include "widgets/table_csv.h"
 
 namespace widgets {
 
@@ -49,23 +50,12 @@ constexpr double kMinLogExtent = 0.2;  // decades: a flat curve is not magnified
 constexpr double kTickSpacing = 28;    // pixels between y labels at least
 constexpr int kWideLegendWidth = 760;  // at least this wide and 1.6 x its height: legend on the right
 
-QString csvField(const QString& s) {
-  if (!s.contains(',') && !s.contains('"') && !s.contains('\n')) return s;
-  return '"' + QString(s).replace("\"", "\"\"") + '"';
-}
-
 // Smallest and largest x a run shows.
 template <typename Run>
 std::pair<double, double> extent(const Run& r) {
   if (r.shownAscending) return {r.shownX.front(), r.shownX.back()};
   const auto [lo, hi] = std::minmax_element(r.shownX.begin(), r.shownX.end());
   return {*lo, *hi};
-}
-
-double niceStep(double raw) {
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  const double r = raw / mag;
-  return mag * (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10);
 }
 
 }  // namespace

@@ -165,11 +165,10 @@ void MainWindow::exportFigureDialog() {
   const QString view = tabs_->currentWidget() ? tabs_->currentWidget()->objectName().chopped(4) : "figure";
   const QString suggested = suggestedBeside(session_.modelPath(), view + ".png");
   QString filter;
-  QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), suggested,
-                                              tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"),
-                                              &filter);
+  const QString filters = tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)");
+  QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), suggested, filters, &filter);
   if (path.isEmpty()) return;
-  path = withSuffixOf(path, filter);
+  path = withSuffixOf(path, filter, filters);
   // Size, resolution and colour map of the figure; the view's scale is the default.
   FigureOptions initial;
   if (HeatmapCanvas* canvas = currentHeatmap()) initial.logScale = canvas->logScale();

@@ -87,10 +87,12 @@ void OptimisationRun::start(const quantcore::quantize::QuantizeSettings& setting
       {.progress = borrowedProgress(progress_), .cancel = cancel_});
 }
 
-bool OptimisationRun::resultIsPacked() const {
-  if (!result_ || result_->quantized->blocks.empty() || result_->quantized->blocks.front().linears.empty()) return false;
-  return result_->quantized->blocks.front().linears.front()->packed() != nullptr;
+bool hasPackedForms(const quantcore::quantize::QuantizeResult& run) {
+  if (!run.quantized || run.quantized->blocks.empty() || run.quantized->blocks.front().linears.empty()) return false;
+  return run.quantized->blocks.front().linears.front()->packed() != nullptr;
 }
+
+bool OptimisationRun::resultIsPacked() const { return result_ && hasPackedForms(*result_); }
 
 void OptimisationRun::evaluatePerplexity(std::shared_ptr<const quantcore::quantize::QuantizeResult> run,
                                          const PerplexityRequest& request) {

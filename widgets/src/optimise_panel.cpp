@@ -63,10 +63,6 @@ QDoubleSpinBox* dspin(QWidget* parent, const char* name, double lo, double hi, d
 }
 QString duration(double seconds) { return durationText(seconds); }
 
-bool hasPackedForms(const quantcore::quantize::QuantizeResult& run) {
-  if (!run.quantized || run.quantized->blocks.empty() || run.quantized->blocks.front().linears.empty()) return false;
-  return run.quantized->blocks.front().linears.front()->packed() != nullptr;
-}
 }  // namespace
 
 OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
@@ -233,24 +229,32 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
     optimising_ = false;
     setRunning(false);
     status_->setText(tr("Done: %1 blocks in %2.").arg(run_->blocks()).arg(duration(seconds)));
+    jobEnded();
   });
   connect(run_, &OptimisationRun::cancelled, this, [this] {
     if (!optimising_) {
       setRunning(false);
       pplResult_->setText(tr("Perplexity cancelled."));
-      return;
+    } else {
+      endRun(RunStatus::Cancelled, {});
+      status_->setText(tr("Cancelled; the open model is unchanged."));
     }
-    endRun(RunStatus::Cancelled, {});
-    status_->setText(tr("Cancelled; the open model is unchanged."));
+    jobEnded();
   });
   connect(run_, &OptimisationRun::failed, this, [this](const QString& message) {
     endRun(RunStatus::Failed, message);
     status_->setText(tr("Failed: %1").arg(message));
+    jobEnded();
   });
-  connect(run_, &OptimisationRun::perplexityFinished, this, &OptimisePanel::showPerplexity);
+  connect(run_, &OptimisationRun::perplexityFinished, this, [this](double ppl, qint64 windows, const QString& kernels,
+                                                                   double fpPpl) {
+    showPerplexity(ppl, windows, kernels, fpPpl);
+    jobEnded();
+  });
   connect(run_, &OptimisationRun::perplexityFailed, this, [this](const QString& message) {
     setRunning(false);
     pplResult_->setText(tr("failed: %1").arg(message));
+    jobEnded();
   });
   // A new model starts the panel afresh; the runs of the previous one stay in the run list.
   connect(&session_, &StudioSession::modelOpened, this, &OptimisePanel::followModel);
@@ -346,6 +350,8 @@ void OptimisePanel::start() {
   liveEvents_.clear();
   runId_ = session_.runs().add(startedQuantizeRun(session_.modelPath(), quantcore::quantize::settings_json(*s),
                                                   QString::fromStdString(s->method.spelling()), nsamples, epochs));
+  liveRunId_ = runId_;
+  chart_->setRunLabel(session_.runs().find(runId_)->label());
   showOverlays();
   optimising_ = true;
   setRunning(true);
@@ -364,7 +370,21 @@ void OptimisePanel::endRun(RunStatus status, const QString& message) {
   setRunning(false);
 }
 
+// A model opened while a job runs takes the panel when the job ends: the running run's curves
+// and block list belong to the model it started from.
+void OptimisePanel::jobEnded() {
+  if (modelPending_) followModel();
+}
+
 void OptimisePanel::followModel() {
+  if (run_->running()) {
+    modelPending_ = true;
+    return;
+  }
+  modelPending_ = false;
+  fpPerplexity_.clear();  // the baselines were the previous model's
+  liveRunId_ = 0;
+  chart_->setRunLabel(tr("current"));
   const int64_t context = modelContext(session_.spec());
   for (QSpinBox* s : {seqlen_, pplSeqlen_}) {
     s->setMaximum(int(std::min<int64_t>(context, 1 << 20)));
@@ -383,7 +403,7 @@ void OptimisePanel::followModel() {
 void OptimisePanel::showOverlays() {
   std::vector<LossCurveRun> overlays;
   for (const RunRecord& r : session_.runs().records())
-    if (session_.runs().overlaid(r.id) && r.id != runId_ && !r.losses.empty())
+    if (session_.runs().overlaid(r.id) && r.id != liveRunId_ && !r.losses.empty())
       overlays.push_back({r.label(), r.losses, r.nsamples, r.epochs});
   chart_->setOverlays(std::move(overlays));
 }
@@ -393,11 +413,10 @@ void OptimisePanel::cancel() { run_->cancel(); }
 void OptimisePanel::exportChartDialog() {
   QString filter;
   const QString suggested = suggestedBeside(session_.modelPath(), "loss-curves.png");
-  QString path = QFileDialog::getSaveFileName(
-      this, tr("Export the loss chart"), suggested,
-      tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV data (*.csv)"), &filter);
+  const QString filters = tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV data (*.csv)");
+  QString path = QFileDialog::getSaveFileName(this, tr("Export the loss chart"), suggested, filters, &filter);
   if (path.isEmpty()) return;
-  path = withSuffixOf(path, filter);
+  path = withSuffixOf(path, filter, filters);
   QString error;
   const bool ok = path.endsWith(".csv", Qt::CaseInsensitive) ? chart_->exportCsv(path, error)
                                                               : chart_->exportImage(path, error);
@@ -414,14 +433,13 @@ void OptimisePanel::evaluatePerplexity() {
   request.seqlen = pplSeqlen_->value();
   request.maxWindows = pplWindows_->value();
   request.kernels = pplKernels_->currentData().toString();
-  pplKey_ = QString("%1|%2|%3|%4")
-                .arg(quintptr(run->source.checkpoint.get()))
-                .arg(request.text)
-                .arg(request.seqlen)
-                .arg(request.maxWindows);
-  const auto known = fpPerplexity_.find(pplKey_);
-  request.baseline = known == fpPerplexity_.end();
-  pplRun_ = run;
+  // The baselines belong to the open model (the cache is cleared when another opens).
+  pplKey_ = QString("%1|%2|%3").arg(request.text).arg(request.seqlen).arg(request.maxWindows);
+  request.baseline = fpPerplexity_.find(pplKey_) == fpPerplexity_.end();
+  pplRequest_ = request;
+  pplRunId_ = 0;
+  for (const RunRecord& r : session_.runs().records())
+    if (session_.runs().isCurrent(r)) pplRunId_ = r.id;
   setRunning(true);
   pplResult_->setText(tr("evaluating..."));
   run_->evaluatePerplexity(run, request);
@@ -435,23 +453,28 @@ void OptimisePanel::showPerplexity(double ppl, qint64 windows, const QString& ke
   pplResult_->setText(tr("PPL: FP %1 \u2192 %2\n%3 windows of %4 tokens\n%5")
                           .arg(perplexityText(fp), perplexityText(ppl))
                           .arg(windows)
-                          .arg(pplSeqlen_->value())
+                          .arg(pplRequest_.seqlen)
                           .arg(path));
   pplResult_->setToolTip(tr("Perplexity (exp of the mean NLL per predicted token, spec §8.1) on %1: the original "
                             "model %2, the current run %3, over the first %4 windows, computed with %5")
-                             .arg(pplText_->text())
+                             .arg(pplRequest_.text)
                              .arg(fp, 0, 'f', 6)
                              .arg(ppl, 0, 'f', 6)
                              .arg(windows)
                              .arg(path));
   status_->setText(tr("Perplexity done."));
-  // The number belongs to the run it was computed for: its row keeps it (and its save writes it).
-  for (const RunRecord& r : session_.runs().records())
-    if (r.result && r.result == pplRun_)
-      session_.runs().update(r.id, [&](RunRecord& record) {
-        record.perplexity = {pplText_->text(), pplSeqlen_->value(), windows, ppl, fp, kernels};
-      });
-  pplRun_.reset();
+  // The number belongs to the run it was computed for, with the settings it was asked with: its
+  // row keeps it, and a saved run's summary.json too.
+  const RunPerplexity result{pplRequest_.text, pplRequest_.seqlen, windows, ppl, fp, kernels};
+  session_.runs().update(pplRunId_, [&](RunRecord& record) { record.perplexity = result; });
+  if (const RunRecord* r = session_.runs().find(pplRunId_); r && !r->directory.isEmpty()) {
+    try {
+      writeSavedPerplexity(r->directory, result);
+    } catch (const std::exception& e) {
+      status_->setText(QString::fromStdString(e.what()));
+    }
+  }
+  pplRunId_ = 0;
 }
 
 void OptimisePanel::setRunning(bool running) {
@@ -463,6 +486,9 @@ void OptimisePanel::setRunning(bool running) {
   startReason_->setText(problem);
   startReason_->setVisible(!problem.isEmpty());
   cancel_->setEnabled(running);
+  for (QWidget* w : {static_cast<QWidget*>(pplText_), static_cast<QWidget*>(pplSeqlen_),
+                     static_cast<QWidget*>(pplWindows_)})
+    w->setEnabled(!running);
   const auto current = session_.quantizedRun();
   const bool packed = current && hasPackedForms(*current);
   ppl_->setEnabled(!running && current);

@@ -7,8 +7,10 @@
 #include <filesystem>
 
 #include "quantcore/export/quantized_model_writers.h"
+#include "quantcore/io/atomic_write.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/io/json_input.h"
+#include "quantcore/io/model_spec.h"
 #include "quantcore/io/read_file.h"
 #include "quantcore/quantize/loss_csv.h"
 
@@ -71,8 +73,9 @@ RunRecord open(const QString& directory) {
     const nlohmann::json& p = summary["perplexity"];
     r.perplexity.ppl = numberAt(p, {"ppl"});
     r.perplexity.fpPpl = numberAt(p, {"fp_ppl"});
-    r.perplexity.seqlen = qint64(numberAt(p, {"seqlen"}));
-    r.perplexity.windows = qint64(numberAt(p, {"windows"}));
+    const double seqlen = numberAt(p, {"seqlen"}), windows = numberAt(p, {"windows"});
+    r.perplexity.seqlen = std::isfinite(seqlen) ? qint64(seqlen) : 0;
+    r.perplexity.windows = std::isfinite(windows) ? qint64(windows) : 0;
     if (p.contains("text") && p["text"].is_string()) r.perplexity.text = QString::fromStdString(p["text"]);
     if (p.contains("kernels") && p["kernels"].is_string()) r.perplexity.kernels = QString::fromStdString(p["kernels"]);
   }
@@ -111,7 +114,18 @@ void finishQuantizeRun(RunRecord& record, std::shared_ptr<const quantcore::quant
   record.losses = quantcore::quantize::events_in_step_order(result->losses);
   record.status = RunStatus::Done;
   record.resultBytes = result->quantized ? qint64(result->quantized->stored_bytes()) : 0;
+  record.source = result->source.checkpoint.get();
+  // fp32 weights of the FP forward pass (the CPU compute dtype), an upper bound elsewhere.
+  record.sourceBytes = result->source.checkpoint ? 4 * quantcore::parameter_count(result->source.checkpoint->spec) : 0;
   record.result = std::move(result);
+}
+
+void writeSavedPerplexity(const QString& directory, const RunPerplexity& p) {
+  const fs::path path = fs::path(directory.toStdString()) / "summary.json";
+  nlohmann::json summary = quantcore::detail::read_json_file(path);
+  if (!summary.is_object()) throw quantcore::InputError(path.string(), "not a JSON object");
+  summary["perplexity"] = perplexityJson(p);
+  quantcore::write_text_atomically(path, summary.dump(2) + "\n");
 }
 
 nlohmann::json perplexityJson(const RunPerplexity& p) {

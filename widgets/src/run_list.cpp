@@ -2,6 +2,8 @@
 
 #include <QCoreApplication>
 
+#include <set>
+
 namespace widgets {
 
 QString runStatusName(RunStatus status) {
@@ -23,9 +25,10 @@ QString RunRecord::label() const {
 int RunList::add(RunRecord record) {
   record.id = nextId_++;
   const int id = record.id;
+  Q_EMIT aboutToAdd();
   records_.push_back(std::move(record));
-  enforceBudget(id);
   Q_EMIT added(id);
+  enforceBudget(id);
   return id;
 }
 
@@ -53,15 +56,28 @@ void RunList::setBudgetBytes(qint64 bytes) {
 
 qint64 RunList::keptBytes() const {
   qint64 total = 0;
-  for (const RunRecord& r : records_) total += r.result ? r.resultBytes : 0;
+  std::set<const void*> models;
+  for (const RunRecord& r : records_) {
+    if (!r.result) continue;
+    total += r.resultBytes;
+    if (r.source && r.source != openSource_ && models.insert(r.source).second) total += r.sourceBytes;
+  }
   return total;
 }
 
-// Oldest first, never the run just changed: its stored forms are what the user is looking at.
+void RunList::setOpenSource(const void* checkpoint) {
+  openSource_ = checkpoint;
+  enforceBudget(0);
+}
+
+void RunList::setCurrentResult(const void* result) { current_ = result; }
+
+// Oldest first, never the run just changed nor the current run: their stored forms are what the
+// user is looking at.
 void RunList::enforceBudget(int keep) {
   for (RunRecord& r : records_) {
     if (keptBytes() <= budget_) return;
-    if (r.id == keep || !r.result) continue;
+    if (r.id == keep || !r.result || isCurrent(r)) continue;
     r.result.reset();
     r.resultBytes = 0;
     r.message = tr("stored forms released (memory budget %1 GiB)").arg(double(budget_) / double(1 << 30), 0, 'f', 1);

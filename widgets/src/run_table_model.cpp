@@ -2,6 +2,8 @@
 
 #include <QFileInfo>
 
+#include <cmath>
+
 #include "widgets/number_format.h"
 #include "widgets/run_kinds.h"
 #include "widgets/run_list.h"
@@ -10,10 +12,8 @@ namespace widgets {
 
 RunTableModel::RunTableModel(RunList& runs, std::function<bool(const RunRecord&)> isCurrent, QObject* parent)
     : QAbstractTableModel(parent), runs_(runs), isCurrent_(std::move(isCurrent)) {
-  connect(&runs_, &RunList::added, this, [this](int) {
-    beginResetModel();
-    endResetModel();
-  });
+  connect(&runs_, &RunList::aboutToAdd, this, [this] { beginInsertRows({}, runs_.count(), runs_.count()); });
+  connect(&runs_, &RunList::added, this, [this](int) { endInsertRows(); });
   connect(&runs_, &RunList::changed, this, [this](int id) {
     for (int r = 0; r < runs_.count(); ++r)
       if (runs_.records()[size_t(r)].id == id) Q_EMIT dataChanged(index(r, 0), index(r, kColumns - 1));
@@ -71,6 +71,8 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
   if (role == kRunIdRole) return r.id;
   if (role == Qt::CheckStateRole && index.column() == Id) return runs_.overlaid(r.id) ? Qt::Checked : Qt::Unchecked;
   const bool sort = role == kSortRole;
+  // Unknown numbers sort as no value (last), never as NaN, which compares equal to everything.
+  auto key = [](double v) { return std::isfinite(v) ? QVariant(v) : QVariant(); };
   if (role == Qt::TextAlignmentRole && index.column() >= PaperBits && index.column() <= Seconds)
     return int(Qt::AlignRight | Qt::AlignVCenter);
   if (role == Qt::ToolTipRole) {
@@ -98,12 +100,12 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     case Model: return sort ? r.model : QFileInfo(r.model).fileName();
     case Method: return r.method;
     case Settings: return r.spelling.section(':', 1).replace(':', ' ');
-    case PaperBits: return sort ? QVariant(r.paperBits) : QVariant(bitsText(r.paperBits));
-    case StoredBits: return sort ? QVariant(r.storedBits) : QVariant(bitsText(r.storedBits));
-    case BytesBits: return sort ? QVariant(r.bitsFromBytes) : QVariant(bitsText(r.bitsFromBytes));
-    case FpPpl: return sort ? QVariant(r.perplexity.fpPpl) : QVariant(perplexityText(r.perplexity.fpPpl));
-    case Ppl: return sort ? QVariant(r.perplexity.ppl) : QVariant(perplexityText(r.perplexity.ppl));
-    case Seconds: return sort ? QVariant(r.seconds) : QVariant(durationText(r.seconds));
+    case PaperBits: return sort ? key(r.paperBits) : QVariant(bitsText(r.paperBits));
+    case StoredBits: return sort ? key(r.storedBits) : QVariant(bitsText(r.storedBits));
+    case BytesBits: return sort ? key(r.bitsFromBytes) : QVariant(bitsText(r.bitsFromBytes));
+    case FpPpl: return sort ? key(r.perplexity.fpPpl) : QVariant(perplexityText(r.perplexity.fpPpl));
+    case Ppl: return sort ? key(r.perplexity.ppl) : QVariant(perplexityText(r.perplexity.ppl));
+    case Seconds: return sort ? key(r.seconds) : QVariant(durationText(r.seconds));
     case Status: {
       QString s = runStatusName(r.status);
       if (r.status == RunStatus::Done && !r.result) s += tr(" (not in memory)");

@@ -33,17 +33,22 @@
 namespace widgets {
 
 namespace {
+const char* const kSaveTip = "Write the selected run as a run directory (packed where the method has a packed form)";
+
 QPushButton* button(QWidget* parent, const QString& text, const char* name, const QString& tip) {
   auto* b = new QPushButton(text, parent);
   b->setObjectName(name);
   b->setToolTip(tip);
   return b;
 }
+bool sameFile(const QString& a, const QString& b) {
+  const QString ca = QFileInfo(a).canonicalFilePath(), cb = QFileInfo(b).canonicalFilePath();
+  return !ca.isEmpty() && ca == cb;
+}
 }  // namespace
 
 RunsView::RunsView(StudioSession& session, QWidget* parent) : QWidget(parent), session_(session) {
-  model_ = new RunTableModel(
-      session_.runs(), [this](const RunRecord& r) { return r.result && r.result == session_.quantizedRun(); }, this);
+  model_ = new RunTableModel(session_.runs(), [this](const RunRecord& r) { return session_.runs().isCurrent(r); }, this);
   sorted_ = new QSortFilterProxyModel(this);
   sorted_->setSourceModel(model_);
   sorted_->setSortRole(RunTableModel::kSortRole);
@@ -61,8 +66,7 @@ RunsView::RunsView(StudioSession& session, QWidget* parent) : QWidget(parent), s
   table_->sortByColumn(RunTableModel::Id, Qt::AscendingOrder);
 
   auto* open = button(this, tr("Open run..."), "runOpen", tr("Read a saved run directory (its summary.json)"));
-  save_ = button(this, tr("Save run..."), "runSave",
-                 tr("Write the selected run as a run directory (packed where the method has a packed form)"));
+  save_ = button(this, tr("Save run..."), "runSave", tr(kSaveTip));
   current_ = button(this, tr("Make current"), "runMakeCurrent",
                     tr("The model tree's bits, the exports and Perplexity use the current run"));
   compare_ = button(this, tr("Compare with original"), "runCompare",
@@ -101,8 +105,17 @@ RunsView::RunsView(StudioSession& session, QWidget* parent) : QWidget(parent), s
   connect(compare_, &QPushButton::clicked, this, [this] {
     const QList<int> ids = selectedRuns();
     if (ids.size() != 1) return;
+    // The compare view is shown once the run's model is there; a failure stays here, said.
+    auto* waiting = new QObject(this);
+    connect(&session_, &StudioSession::secondModelOpened, waiting, [this, waiting] {
+      waiting->deleteLater();
+      Q_EMIT compareRequested();
+    });
+    connect(&session_, &StudioSession::secondModelFailed, waiting, [this, waiting](const QString& message) {
+      waiting->deleteLater();
+      status_->setText(message);
+    });
     session_.compareRunWithOriginal(ids.front());
-    Q_EMIT compareRequested();
   });
   connect(csv_, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(tableCsv(*table_, true)); });
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
@@ -148,8 +161,10 @@ void RunsView::refreshButtons() {
   const bool ofOpenModel = inMemory && one->result->source.checkpoint == session_.checkpoint();
   save_->setEnabled(inMemory && !saving_);
   current_->setEnabled(ofOpenModel && session_.quantizedRun() != one->result);
-  compare_->setEnabled(one && session_.hasModel() && (ofOpenModel || (!one->result && !one->directory.isEmpty())));
-  save_->setToolTip(one && !inMemory ? tr("Only a run whose stored forms are in memory can be saved") : save_->toolTip());
+  const bool savedOfOpenModel = one && !one->result && !one->directory.isEmpty() && session_.hasModel() &&
+                                sameFile(one->model, session_.modelPath());
+  compare_->setEnabled(ofOpenModel || savedOfOpenModel);
+  save_->setToolTip(one && !inMemory ? tr("Only a run whose stored forms are in memory can be saved") : tr(kSaveTip));
 }
 
 QString RunsView::diffText() const { return details_->toPlainText(); }

@@ -6,12 +6,21 @@
 
 namespace widgets {
 
-QString withSuffixOf(const QString& path, const QString& filter) {
-  if (!QFileInfo(path).suffix().isEmpty()) return path;
-  const qsizetype star = filter.indexOf("*.");
-  if (star < 0) return path;
-  const qsizetype end = filter.indexOf(QRegularExpression("[ );]"), star);
-  return path + filter.mid(star + 1, end < 0 ? -1 : end - star - 1);
+namespace {
+// ".png", ".svg", ... of the patterns "*.png" in a filter list.
+QStringList suffixesOf(const QString& filters) {
+  QStringList out;
+  static const QRegularExpression pattern("\\*(\\.[A-Za-z0-9]+)");
+  for (auto m = pattern.globalMatch(filters); m.hasNext();) out << m.next().captured(1).toLower();
+  return out;
+}
+}  // namespace
+
+QString withSuffixOf(const QString& path, const QString& filter, const QString& filters) {
+  for (const QString& suffix : suffixesOf(filters.isEmpty() ? filter : filters))
+    if (path.toLower().endsWith(suffix)) return path;
+  const QStringList chosen = suffixesOf(filter);
+  return chosen.isEmpty() ? path : path + chosen.front();
 }
 
 QString suggestedBeside(const QString& modelPath, const QString& what) {

@@ -1,5 +1,6 @@
 #include "widgets/studio_session.h"
 
+#include <QFileInfo>
 #include <QThreadPool>
 
 #include "analysis/hessian_saliency.h"
@@ -80,6 +81,8 @@ void StudioSession::openModel(const QString& path) {
         checkpoint_ = r.checkpoint;
         quantizedBits_ = r.bits;
         run_.reset();
+        runs_->setCurrentResult(nullptr);
+        runs_->setOpenSource(checkpoint_.get());
         stats_.reset();
         calibration_.reset();
         bounds_->reset(nullptr);
@@ -88,6 +91,7 @@ void StudioSession::openModel(const QString& path) {
         sliderResult_.reset();
         selected_ = {};
         Q_EMIT modelOpened();
+        Q_EMIT quantizedRunChanged();  // the previous model's current run is no longer current
         const auto linears = quantcore::block_linears(spec_);
         if (spec_.num_layers > 0 && !linears.empty()) selectLayer(0, QString::fromStdString(linears.front().name));
       });
@@ -156,7 +160,12 @@ void StudioSession::compareRunWithOriginal(int runId) {
   const RunRecord* record = runs_->find(runId);
   if (!record) return;
   if (!record->result) {
-    if (!record->directory.isEmpty()) return openSecondModel(record->directory);
+    const QString model = QFileInfo(record->model).canonicalFilePath();
+    if (!record->directory.isEmpty() && !model.isEmpty() && model == QFileInfo(modelPath_).canonicalFilePath())
+      return openSecondModel(record->directory);
+    if (!record->directory.isEmpty())
+      return Q_EMIT secondModelFailed(
+          tr("run #%1 belongs to %2, not to the open model %3").arg(runId).arg(record->model, modelPath_));
     return Q_EMIT secondModelFailed(tr("run #%1: its stored forms are no longer in memory and it was not saved; "
                                        "save runs you want to compare later")
                                         .arg(runId));
@@ -220,6 +229,7 @@ quantcore::quantize::OpenModel StudioSession::openModelData() const { return {ch
 
 void StudioSession::setQuantizedRun(std::shared_ptr<const quantcore::quantize::QuantizeResult> run) {
   run_ = std::move(run);
+  runs_->setCurrentResult(run_.get());
   Q_EMIT quantizedRunChanged();
   if (run_) setQuantizedBits(quantcore::outputs::run_model_bits(*run_));
 }

@@ -12,12 +12,13 @@
 
 namespace widgets {
 
-namespace {
 QString csvField(QString s) {
-  if (s.contains(',') || s.contains('"') || s.contains('\n')) return '"' + s.replace('"', "\"\"") + '"';
+  if (s.contains(',') || s.contains('"') || s.contains('\n') || s.contains('\r'))
+    return '"' + s.replace('"', "\"\"") + '"';
   return s;
 }
 
+namespace {
 // Top-level rows and, in a tree, their expanded children, in display order.
 void collectRows(const QAbstractItemView& view, const QModelIndex& parent, std::vector<QModelIndex>& rows) {
   const QAbstractItemModel* m = view.model();

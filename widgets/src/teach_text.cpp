@@ -51,14 +51,15 @@ QString TeachText::errorWithMask() {
 
 QString TeachText::errorAllBinarised() {
   return tooltip(
-      tr("Output error with every column binarised (no mask): ‖W″x − Wx‖ = √E(0), in the units of y = Wx. "
-         "E(0) is E at no salient column, the baseline the mask is measured against."));
+      tr("Output error with every column binarised (no mask): ‖W″x − Wx‖ = √E(no mask), in the units of y = Wx. "
+         "E(no mask) is E with no salient column at all, the baseline the mask is measured against (not the "
+         "E(0) of the error-bound table, which is ratio 0 and keeps one column)."));
 }
 
 QString TeachText::errorRatio() {
   return tooltip(
-      tr("E/E(0): the squared output error E = ‖(W − W′)x‖² relative to the all-binarised case E(0) = ‖(W − "
-         "W″)x‖². Dimensionless; 1 means the mask did not help, 0 means no error left."));
+      tr("E/E(no mask): the squared output error E = ‖(W − W′)x‖² relative to the all-binarised case E(no mask) = "
+         "‖(W − W″)x‖². Dimensionless; 1 means the mask did not help, 0 means no error left."));
 }
 
 QString TeachText::bits(double payload, double stored, int salient, int columns, int salientBits) {

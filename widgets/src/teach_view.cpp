@@ -137,7 +137,7 @@ public:
     addExplainedRow(numbers, tr("count, official code"), maskRule_);
     addExplainedRow(numbers, tr("‖W′x − Wx‖, with the mask"), errorMasked_);
     addExplainedRow(numbers, tr("‖W″x − Wx‖, all binarised"), errorUnmasked_);
-    addExplainedRow(numbers, tr("E/E(0), E = ‖(W − W′)x‖²"), errorRatio_);
+    addExplainedRow(numbers, tr("E/E(no mask), E = ‖(W − W′)x‖²"), errorRatio_);
     bitsCaption_ = new QLabel(tr("bits/weight: payload, stored"), this);
     numbers->addRow(bitsCaption_, bits_);
     auto* top = new QVBoxLayout;

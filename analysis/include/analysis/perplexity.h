@@ -15,6 +15,7 @@ namespace analysis {
 struct PerplexityOptions {
   int64_t seqlen = 2048;
   std::optional<int64_t> max_windows;  // evaluate only the first K windows
+  std::string text_name = "--text";    // how a too-short text is named in the error (its path)
 };
 
 struct PerplexityResult {

@@ -8,6 +8,8 @@
 
 namespace widgets {
 
+// `raw` rounded to 1, 2 or 5 times a power of ten (the nearest such step).
+double niceStep(double raw);
 // Ticks in [lo, hi] (0 < lo < hi), at most `maxTicks` of them, ascending.
 std::vector<double> logAxisTicks(double lo, double hi, int maxTicks = 8);
 // readableNumber() of each tick with the fewest digits (3 at least) that tell them apart.

@@ -16,6 +16,9 @@
 
 namespace widgets {
 
+// Whether the run's linears have packed forms (then perplexity can compute with the packed kernels).
+bool hasPackedForms(const quantcore::quantize::QuantizeResult& run);
+
 // Perplexity of a run (spec §8.1) and, unless known, of the original model on the same windows.
 struct PerplexityRequest {
   QString text;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "quantcore/jobs/loss_events.h"
+#include "widgets/optimisation_run.h"
 #include "widgets/run_record.h"
 
 class QCheckBox;
@@ -64,6 +65,7 @@ private:
   void showOverlays();
   void showPerplexity(double ppl, qint64 windows, const QString& kernels, double fpPpl);
   void exportChartDialog();
+  void jobEnded();
   void setRunning(bool running);
   void onLosses(const std::vector<quantcore::LossEvent>& events);
   void refreshProgress();
@@ -83,7 +85,10 @@ private:
   std::vector<quantcore::LossEvent> liveEvents_;
   std::map<QString, double> fpPerplexity_;  // the FP baseline per (model, text, seqlen, windows)
   QString pplKey_;
-  std::shared_ptr<const quantcore::quantize::QuantizeResult> pplRun_;
+  PerplexityRequest pplRequest_;  // what the running (or last) evaluation was asked
+  int pplRunId_ = 0;              // the run it evaluates
+  int liveRunId_ = 0;             // the run the live curves show (also once it ended)
+  bool modelPending_ = false;     // a model opened while a job ran; the panel follows when it ends
   QComboBox *method_, *blockChoice_, *pplKernels_;
   MethodSettingsForm* form_;
   QPushButton *start_, *cancel_, *ppl_;

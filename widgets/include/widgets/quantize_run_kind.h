@@ -20,5 +20,8 @@ void finishQuantizeRun(RunRecord& record, std::shared_ptr<const quantcore::quant
 
 // summary.json's "perplexity" object of a run saved by the Studio (and read back by open).
 nlohmann::json perplexityJson(const RunPerplexity& p);
+// Sets the "perplexity" of the run saved in `directory` (its summary.json rewritten atomically);
+// InputError naming the file when it cannot be read or written.
+void writeSavedPerplexity(const QString& directory, const RunPerplexity& p);
 
 }  // namespace widgets

@@ -1,8 +1,10 @@
 #pragma once
 // The session's runs, one RunRecord each, in the order they started; a run is never dropped by
-// starting another. The stored forms of finished runs are kept within a memory budget: beyond it
-// the oldest runs release theirs (their row, settings, numbers and curves stay; a saved run can
-// be reopened from its directory). Which runs the loss chart overlays is kept here too.
+// starting another. The stored forms of finished runs are kept within a memory budget, which
+// also counts, once each, the FP models that kept runs hold alive after another model was
+// opened: beyond it the oldest runs release theirs (their row, settings, numbers and curves stay;
+// a saved run can be reopened from its directory), never the session's current run. Which runs
+// the loss chart overlays is kept here too.
 #include <QObject>
 
 #include <functional>
@@ -30,13 +32,20 @@ public:
 
   void setBudgetBytes(qint64 bytes);
   qint64 budgetBytes() const { return budget_; }
+  // Stored forms kept plus the FP models they hold that are not the open one.
   qint64 keptBytes() const;
+  // The open model's checkpoint (its memory is the session's, not the runs') and the session's
+  // current run (never released); both compared by identity.
+  void setOpenSource(const void* checkpoint);
+  void setCurrentResult(const void* result);
+  bool isCurrent(const RunRecord& r) const { return r.result && r.result.get() == current_; }
 
   void setOverlaid(int id, bool on);
   bool overlaid(int id) const { return overlaid_.count(id) > 0; }
   const std::set<int>& overlaidIds() const { return overlaid_; }
 
 Q_SIGNALS:
+  void aboutToAdd();  // the next row is about to be appended (for item models)
   void added(int id);
   void changed(int id);
   void overlaysChanged();
@@ -47,6 +56,8 @@ private:
   std::vector<RunRecord> records_;
   std::set<int> overlaid_;
   qint64 budget_ = kDefaultBudgetBytes;
+  const void* openSource_ = nullptr;
+  const void* current_ = nullptr;
   int nextId_ = 1;
 };
 

@@ -23,7 +23,7 @@ public:
   explicit RunsView(StudioSession& session, QWidget* parent = nullptr);
 
   QTableView& table() { return *table_; }
-  // The ids of the selected rows, in display order.
+  // The ids of the selected rows, in increasing order.
   QList<int> selectedRuns() const;
   void selectRuns(const QList<int>& ids);
   // Writes run `id` to `directory` (packed when its method has a packed form, else fake-quant

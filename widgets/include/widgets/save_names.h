@@ -6,8 +6,10 @@
 
 namespace widgets {
 
-// `path` with the suffix of `filter` ("PNG image (*.png)") when it has none.
-QString withSuffixOf(const QString& path, const QString& filter);
+// `path` with the suffix of the chosen `filter` ("PNG image (*.png)") unless it already ends in
+// one of the suffixes `filters` offers ("A (*.png);;B (*.svg)"; the chosen filter when empty):
+// "fig-r0.2" becomes "fig-r0.2.png", "fig.svg" stays.
+QString withSuffixOf(const QString& path, const QString& filter, const QString& filters = {});
 // "<directory of model>/<model base name>-<what>" ("stories260K-ptq161.h5" for what "ptq161.h5").
 QString suggestedBeside(const QString& modelPath, const QString& what);
 

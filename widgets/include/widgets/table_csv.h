@@ -8,6 +8,8 @@ class QAbstractItemView;
 
 namespace widgets {
 
+// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+QString csvField(QString s);
 // The model's rows (all when `selectedOnly` is false or nothing is selected) as RFC 4180 CSV
 // with the header row, in the view's current (sorted) order.
 QString tableCsv(const QAbstractItemView& view, bool selectedOnly);
