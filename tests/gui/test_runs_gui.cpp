@@ -25,6 +25,8 @@
 
 #include "quantcore/io/model_spec.h"
 #include "quantcore/quantize/quantize_job.h"
+#include "widgets/dump_document.h"
+#include "widgets/export_actions.h"
 #include "widgets/help_dialogs.h"
 #include "widgets/loss_chart.h"
 #include "widgets/model_bounds_run.h"
@@ -243,6 +245,18 @@ private Q_SLOTS:
     session_->calibrate(kText, {4, 64, 2});
     QVERIFY(calibrated.wait(60000));
     QTRY_VERIFY_WITH_TIMEOUT(session_->modelBounds().complete(), 30000);
+#if QUANTLENS_HAVE_HDF5
+    // The current run's HDF5 dump, written from the File menu's export and read into the dump view.
+    const QString dump = out_.filePath("run.h5");
+    QSignalSpy exported(&window_->exports(), &widgets::ExportActions::finished);
+    QString error;
+    QVERIFY2(window_->exports().start(widgets::ExportActions::Kind::Hdf5Dump, dump, error), qPrintable(error));
+    QVERIFY(exported.wait(60000));
+    QSignalSpy read(&session_->dump(), &widgets::DumpDocument::opened);
+    session_->dump().open(dump);
+    QVERIFY(read.wait(60000));
+    QVERIFY(child<QLabel>("dumpHeader")->text().contains("training minimises each block's output loss"));
+#endif
     for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
       window_->resize(size);
       for (const widgets::ViewEntry& v : widgets::studioViews()) {

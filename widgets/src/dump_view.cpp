@@ -13,6 +13,7 @@
 #include <QSplitter>
 #include <QSortFilterProxyModel>
 #include <QTableView>
+#include <QTextDocument>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -59,6 +60,9 @@ QString headerText(const QString& path, const analysis::DumpHeader& h) {
                 .arg(s.lr_r)
                 .arg(s.learn ? "learned alpha/r1/r2" : "analytic alpha")
                 .arg(QString::fromStdString(s.loss), s.nlc ? " + nlc" : "");
+  if (h.quantized())
+    text += QObject::tr("<br><i>The learned columns are often above the analytic ones: training minimises each "
+                        "block's output loss (spec §5.1), not each layer's weight error.</i>");
   return text;
 }
 
@@ -230,11 +234,22 @@ private:
   // A wrapped label's height does not follow its width through the tab page's layouts.
   void fitHeader() {
     const QMargins m = layout()->contentsMargins();
-    header_->setFixedHeight(header_->heightForWidth(std::max(width() - m.left() - m.right(), 200)));
+    QTextDocument text;
+    text.setDefaultFont(header_->font());
+    text.setDocumentMargin(0);
+    text.setHtml(header_->text());
+    text.setTextWidth(std::max(width() - m.left() - m.right(), 200));
+    header_->setFixedHeight(int(std::ceil(text.size().height())) + 2);
   }
 
   void resizeEvent(QResizeEvent* event) override {
     QWidget::resizeEvent(event);
+    fitHeader();
+  }
+
+  // A dump read while another tab was in front was fitted to the page's size then.
+  void showEvent(QShowEvent* event) override {
+    QWidget::showEvent(event);
     fitHeader();
   }
 
