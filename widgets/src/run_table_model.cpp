@@ -32,12 +32,11 @@ int RunTableModel::columnCount(const QModelIndex& parent) const { return parent.
 
 QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal) return {};
-  static const char* names[kColumns] = {"#",      "kind",   "model",  "method", "settings", "bits (paper)",
-                                        "bits (stored)", "bits (bytes)", "FP PPL", "PPL", "time", "status"};
+  static const char* names[kColumns] = {"#",      "method",       "settings", "bits (paper)", "bits (stored)",
+                                        "bits (bytes)", "FP PPL", "PPL",      "time",         "status",
+                                        "kind",   "model"};
   static const char* tips[kColumns] = {
       "run number in this session; checked: its loss curves are overlaid on the Optimise chart",
-      "what made the run",
-      "the model the run started from",
       "the quantisation method (registry name)",
       "the method's settings as NAME:key=value",
       "bits per quantised weight as the method's paper counts them",
@@ -47,7 +46,9 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
       "perplexity of the quantised model (exp of the mean NLL per predicted token, spec §8.1)",
       "calibration and quantisation wall time",
       "running, done, cancelled, failed, or read from disk; the current run is the one the model tree's bits, "
-      "the exports and Perplexity use"};
+      "the exports and Perplexity use",
+      "what made the run",
+      "the model the run started from"};
   if (role == Qt::DisplayRole) return tr(names[section]);
   if (role == Qt::ToolTipRole) return tr(tips[section]);
   return {};

@@ -1,6 +1,6 @@
 #pragma once
-// The run list as a table (view `runs`): one row per RunRecord, columns kind, model, method,
-// settings, bits three ways, FP and quantised perplexity, time and status. The # column is
+// The run list as a table (view `runs`): one row per RunRecord, columns method, settings, bits
+// three ways, FP and quantised perplexity, time, status, kind and model. The # column is
 // checkable: a checked run's curves are overlaid on the Optimise panel's loss chart. Numeric
 // columns sort by value (Qt::UserRole).
 #include <QAbstractTableModel>
@@ -15,7 +15,8 @@ struct RunRecord;
 class RunTableModel : public QAbstractTableModel {
   Q_OBJECT
 public:
-  enum Column { Id, Kind, Model, Method, Settings, PaperBits, StoredBits, BytesBits, FpPpl, Ppl, Seconds, Status, kColumns };
+  // What matters most first: a narrow window scrolls the kind and the model out of view last.
+  enum Column { Id, Method, Settings, PaperBits, StoredBits, BytesBits, FpPpl, Ppl, Seconds, Status, Kind, Model, kColumns };
   static constexpr int kSortRole = Qt::UserRole;
   static constexpr int kRunIdRole = Qt::UserRole + 1;
 
