@@ -345,6 +345,27 @@ private Q_SLOTS:
     QCOMPARE(child<QLabel>("perplexityResult")->text(), QString("-"));
   }
 
+  void aRunsDumpReopensAsARun() {
+#if QUANTLENS_HAVE_HDF5
+    // run.h5 was exported from run #2 (then current) before the views were pictured.
+    const widgets::RunRecord two = list().records()[1];
+    QString error;
+    QVERIFY2(runs_->openRun(out_.filePath("run.h5"), error), qPrintable(error));
+    const widgets::RunRecord& back = list().records().back();
+    QCOMPARE(back.kind, QString("quantize-dump"));
+    QCOMPARE(back.status, widgets::RunStatus::Reopened);
+    QCOMPARE(back.spelling, two.spelling);
+    QCOMPARE(back.settings, two.settings);
+    QVERIFY(std::abs(back.storedBits - two.storedBits) < 1e-9);
+    QVERIFY(std::abs(back.paperBits - two.paperBits) < 1e-9);
+    QCOMPARE(back.losses.size(), two.losses.size());
+    QCOMPARE(back.losses.back().loss.total, two.losses.back().loss.total);
+    QCOMPARE(back.nsamples, two.nsamples);
+#else
+    QSKIP("built without HDF5");
+#endif
+  }
+
   void saveDialogsCompleteTheSuffix() {
     QCOMPARE(widgets::withSuffixOf("/tmp/figure", "PNG image (*.png)"), QString("/tmp/figure.png"));
     QCOMPARE(widgets::withSuffixOf("/tmp/figure.svg", "PNG image (*.png)", "PNG image (*.png);;SVG drawing (*.svg)"),

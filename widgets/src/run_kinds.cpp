@@ -4,11 +4,19 @@
 
 #include "quantcore/io/errors.h"
 #include "widgets/quantize_run_kind.h"
+#if QUANTLENS_HAVE_HDF5
+#include "widgets/dump_run_kind.h"
+#endif
 
 namespace widgets {
 
 const std::vector<RunKind>& runKinds() {
-  static const std::vector<RunKind> kinds = {quantizeRunKind()};
+  static const std::vector<RunKind> kinds = {
+      quantizeRunKind(),
+#if QUANTLENS_HAVE_HDF5
+      dumpRunKind(),
+#endif
+  };
   return kinds;
 }
 
@@ -18,14 +26,14 @@ const RunKind* findRunKind(const QString& name) {
   return nullptr;
 }
 
-RunRecord openSavedRun(const QString& directory) {
+RunRecord openSavedRun(const QString& path) {
   for (const RunKind& k : runKinds())
-    if (k.recognises(directory)) return k.open(directory);
+    if (k.recognises(path)) return k.open(path);
   QStringList names;
   for (const RunKind& k : runKinds()) names << k.title.toLower();
-  throw quantcore::InputError(directory.toStdString(),
+  throw quantcore::InputError(path.toStdString(),
                               "not a saved run (no " + names.join(", ").toStdString() + " run found: a run directory "
-                              "holds summary.json)");
+                              "holds summary.json, a run's dump ends in .h5)");
 }
 
 }  // namespace widgets

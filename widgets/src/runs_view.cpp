@@ -191,19 +191,22 @@ void RunsView::showDiff() {
 }
 
 void RunsView::openRunDialog() {
-  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a saved run"), {});
-  if (dir.isEmpty()) return;
+  // A run directory is picked by its summary.json; a run's dump is the file itself.
+  const QString file = QFileDialog::getOpenFileName(this, tr("Open a saved run"), {},
+                                                    tr("Saved runs (summary.json *.h5);;All files (*)"));
+  if (file.isEmpty()) return;
+  const QString path = file.endsWith("summary.json") ? QFileInfo(file).absolutePath() : file;
   QString error;
-  if (!openRun(dir, error)) {
+  if (!openRun(path, error)) {
     status_->setText(error);
     Q_EMIT failed(error);
   }
 }
 
-bool RunsView::openRun(const QString& directory, QString& error) {
+bool RunsView::openRun(const QString& path, QString& error) {
   try {
-    const int id = session_.runs().add(openSavedRun(directory));
-    status_->setText(tr("Run #%1 read from %2.").arg(id).arg(directory));
+    const int id = session_.runs().add(openSavedRun(path));
+    status_->setText(tr("Run #%1 read from %2.").arg(id).arg(path));
     return true;
   } catch (const std::exception& e) {
     error = QString::fromStdString(e.what());

@@ -1,8 +1,8 @@
 #pragma once
 // The run-kind extension point: every kind of run the Studio keeps in its run list (today the
-// quantisation runs of the Optimise panel; the comparison and preprocessing runs add their row
-// here) says how its saved directory is recognised and read back. File > Open run and the run
-// list loop over this table.
+// quantisation runs of the Optimise panel, saved as a run directory or as the HDF5 dump they
+// made; the comparison and preprocessing runs add their row here) says how what it saved is
+// recognised and read back. File > Open run and the run list loop over this table.
 #include <QString>
 
 #include <functional>
@@ -15,16 +15,16 @@ namespace widgets {
 struct RunKind {
   QString name;   // RunRecord::kind
   QString title;  // shown in the run list's kind column
-  // Whether `directory` holds a saved run of this kind.
-  std::function<bool(const QString& directory)> recognises;
+  // Whether `path` (a directory or a file) holds a saved run of this kind.
+  std::function<bool(const QString& path)> recognises;
   // The saved run as a row (status Reopened, no stored forms); throws quantcore::InputError
   // naming the file and the problem.
-  std::function<RunRecord(const QString& directory)> open;
+  std::function<RunRecord(const QString& path)> open;
 };
 
 const std::vector<RunKind>& runKinds();
 const RunKind* findRunKind(const QString& name);
-// The run saved in `directory`, by the first kind that recognises it; InputError when none does.
-RunRecord openSavedRun(const QString& directory);
+// The run saved at `path`, by the first kind that recognises it; InputError when none does.
+RunRecord openSavedRun(const QString& path);
 
 }  // namespace widgets
