@@ -45,7 +45,7 @@ void ModelTree::rebuild() {
   clear();
   const quantcore::ModelSpec& spec = session_.spec();
   const QLocale locale = QLocale::c();
-  auto count = [&locale](int64_t n) { return compactCount(double(n)); };
+  auto count = [](int64_t n) { return compactCount(double(n)); };
   auto exact = [&locale](int64_t n) { return locale.toString(static_cast<qlonglong>(n)); };
   const auto linears = quantcore::block_linears(spec);
   auto* root = new QTreeWidgetItem(

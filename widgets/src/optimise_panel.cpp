@@ -61,8 +61,9 @@ QDoubleSpinBox* dspin(QWidget* parent, const char* name, double lo, double hi, d
   s->setValue(value);
   return s;
 }
-QString duration(double seconds) { return durationText(seconds); }
-
+// The FP baseline's cache key: the same windows of the same text (the cache belongs to the open
+// model and is cleared when another opens).
+QString baselineKey(const PerplexityRequest& r) { return QString("%1|%2|%3").arg(r.text).arg(r.seqlen).arg(r.maxWindows); }
 }  // namespace
 
 OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
@@ -222,17 +223,16 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
           [this](int) { chart_->showBlock(blockChoice_->currentData().toLongLong()); });
   connect(run_, &OptimisationRun::lossesArrived, this, &OptimisePanel::onLosses);
   connect(run_, &OptimisationRun::finished, this, [this](double seconds) {
-    // A run belongs to the model it started from; one opened meanwhile does not take it.
-    if (run_->result()->source.checkpoint == session_.checkpoint()) session_.setQuantizedRun(run_->result());
     session_.runs().update(runId_, [&](RunRecord& r) { finishQuantizeRun(r, run_->result()); });
+    // A run belongs to the model it started from; one opened meanwhile does not take it.
+    if (session_.isRunOfOpenModel(*session_.runs().find(runId_))) session_.setQuantizedRun(run_->result());
     runId_ = 0;
-    optimising_ = false;
     setRunning(false);
-    status_->setText(tr("Done: %1 blocks in %2.").arg(run_->blocks()).arg(duration(seconds)));
+    status_->setText(tr("Done: %1 blocks in %2.").arg(run_->blocks()).arg(durationText(seconds)));
     jobEnded();
   });
   connect(run_, &OptimisationRun::cancelled, this, [this] {
-    if (!optimising_) {
+    if (!optimising()) {
       setRunning(false);
       pplResult_->setText(tr("Perplexity cancelled."));
     } else {
@@ -353,7 +353,6 @@ void OptimisePanel::start() {
   liveRunId_ = runId_;
   chart_->setRunLabel(session_.runs().find(runId_)->label());
   showOverlays();
-  optimising_ = true;
   setRunning(true);
   run_->start(*s, session_.openModelData(), session_.calibration(), blocks);
 }
@@ -366,7 +365,6 @@ void OptimisePanel::endRun(RunStatus status, const QString& message) {
     r.losses = liveEvents_;
   });
   runId_ = 0;
-  optimising_ = false;
   setRunning(false);
 }
 
@@ -433,9 +431,7 @@ void OptimisePanel::evaluatePerplexity() {
   request.seqlen = pplSeqlen_->value();
   request.maxWindows = pplWindows_->value();
   request.kernels = pplKernels_->currentData().toString();
-  // The baselines belong to the open model (the cache is cleared when another opens).
-  pplKey_ = QString("%1|%2|%3").arg(request.text).arg(request.seqlen).arg(request.maxWindows);
-  request.baseline = fpPerplexity_.find(pplKey_) == fpPerplexity_.end();
+  request.baseline = !fpPerplexity_.count(baselineKey(request));
   pplRequest_ = request;
   pplRunId_ = 0;
   for (const RunRecord& r : session_.runs().records())
@@ -447,8 +443,10 @@ void OptimisePanel::evaluatePerplexity() {
 
 void OptimisePanel::showPerplexity(double ppl, qint64 windows, const QString& kernels, double fpPpl) {
   setRunning(false);
-  if (std::isfinite(fpPpl)) fpPerplexity_[pplKey_] = fpPpl;
-  const double fp = fpPerplexity_.count(pplKey_) ? fpPerplexity_[pplKey_] : fpPpl;
+  const QString key = baselineKey(pplRequest_);
+  if (std::isfinite(fpPpl)) fpPerplexity_[key] = fpPpl;
+  const auto known = fpPerplexity_.find(key);
+  const double fp = known != fpPerplexity_.end() ? known->second : fpPpl;
   const QString path = kernels == "packed" ? tr("packed kernels") : tr("dense fp16 W'");
   pplResult_->setText(tr("PPL: FP %1 \u2192 %2\n%3 windows of %4 tokens\n%5")
                           .arg(perplexityText(fp), perplexityText(ppl))
@@ -496,7 +494,7 @@ void OptimisePanel::setRunning(bool running) {
                            : tr("Needs a finished run"));
   pplKernels_->setEnabled(!running && packed);
   if (!packed) pplKernels_->setCurrentIndex(0);
-  const bool evaluating = running && !optimising_;
+  const bool evaluating = running && !optimising();
   pplProgress_->setVisible(evaluating);
   if (running)
     poll_->start();
@@ -545,16 +543,16 @@ void OptimisePanel::refreshProgress() {
     const bool complete = (run_->hasResult() && !run_->running()) || (perBlock > 0 && done >= perBlock);
     const bool later = b + 1 < static_cast<int>(blockSteps_.size()) && blockSteps_[size_t(b) + 1] > 0;
     item->setText(3, complete || later ? tr("done")
-                     : done > 0        ? (optimising_ ? tr("running") : tr("stopped"))
+                     : done > 0        ? (optimising() ? tr("running") : tr("stopped"))
                                        : tr("waiting"));
     // The block ends when the run has made every step up to and including it.
     const double stepSeconds = run_->stepsDone() > 0 ? run_->elapsedSeconds() / double(run_->stepsDone()) : -1;
     const int64_t left = perBlock * (b + 1) - run_->stepsDone();
     item->setText(
-        4, complete || later || !optimising_ || stepSeconds < 0 ? QString() : duration(stepSeconds * double(left)));
+        4, complete || later || !optimising() || stepSeconds < 0 ? QString() : durationText(stepSeconds * double(left)));
   }
   if (!run_->running()) return;
-  if (!optimising_) {
+  if (!optimising()) {
     const int64_t total = run_->progress().total();
     pplProgress_->setRange(0, int(std::max<int64_t>(total, 0)));
     pplProgress_->setValue(int(run_->progress().done()));
@@ -570,14 +568,14 @@ void OptimisePanel::refreshProgress() {
                          .arg(run_->progress().stageName())
                          .arg(run_->progress().done())
                          .arg(run_->progress().total())
-                         .arg(duration(run_->elapsedSeconds())));
+                         .arg(durationText(run_->elapsedSeconds())));
   else if (run_->totalSteps() > 0)
     status_->setText(tr("%1: step %2 of %3, elapsed %4, ETA %5")
                          .arg(run_->progress().stageName())
                          .arg(run_->stepsDone())
                          .arg(run_->totalSteps())
-                         .arg(duration(run_->elapsedSeconds()))
-                         .arg(duration(run_->etaSeconds())));
+                         .arg(durationText(run_->elapsedSeconds()))
+                         .arg(durationText(run_->etaSeconds())));
 }
 
 QWidget* makeOptimiseView(StudioSession& session, QWidget* parent) { return new OptimisePanel(session, parent); }

@@ -10,7 +10,6 @@
 #include "quantcore/io/atomic_write.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/io/json_input.h"
-#include "quantcore/io/model_spec.h"
 #include "quantcore/io/read_file.h"
 #include "quantcore/quantize/loss_csv.h"
 
@@ -29,17 +28,11 @@ double numberAt(const nlohmann::json& j, std::initializer_list<const char*> path
   return at->is_number() ? at->get<double>() : RunRecord::kUnknown;
 }
 
+// settings_json's `key` at the top (calibration) or among the method's parameters; `fallback`
+// where it is absent or null (a method without calibration or epochs).
 qint64 integerSetting(const nlohmann::json& settings, const char* key, qint64 fallback) {
-  for (const nlohmann::json* j : {&settings, settings.contains("parameters") ? &settings["parameters"] : nullptr}) {
-    if (!j || !j->contains(key)) continue;
-    const nlohmann::json& v = (*j)[key];
-    if (v.is_number_integer()) return v.get<qint64>();
-    if (v.is_string()) {
-      bool ok = false;
-      const qint64 n = QString::fromStdString(v.get<std::string>()).toLongLong(&ok);
-      if (ok) return n;
-    }
-  }
+  for (const nlohmann::json* j : {&settings, settings.contains("parameters") ? &settings["parameters"] : nullptr})
+    if (j && j->contains(key) && (*j)[key].is_number_integer()) return (*j)[key].get<qint64>();
   return fallback;
 }
 
@@ -113,10 +106,6 @@ void finishQuantizeRun(RunRecord& record, std::shared_ptr<const quantcore::quant
   record.seconds = result->seconds;
   record.losses = quantcore::quantize::events_in_step_order(result->losses);
   record.status = RunStatus::Done;
-  record.resultBytes = result->quantized ? qint64(result->quantized->stored_bytes()) : 0;
-  record.source = result->source.checkpoint.get();
-  // fp32 weights of the FP forward pass (the CPU compute dtype), an upper bound elsewhere.
-  record.sourceBytes = result->source.checkpoint ? 4 * quantcore::parameter_count(result->source.checkpoint->spec) : 0;
   record.result = std::move(result);
 }
 

@@ -4,6 +4,9 @@
 
 #include <set>
 
+#include "quantcore/io/model_spec.h"
+#include "quantcore/quantize/quantize_job.h"
+
 namespace widgets {
 
 QString runStatusName(RunStatus status) {
@@ -36,7 +39,6 @@ void RunList::update(int id, const std::function<void(RunRecord&)>& change) {
   for (RunRecord& r : records_)
     if (r.id == id) {
       change(r);
-      if (!r.result) r.resultBytes = 0;
       enforceBudget(id);
       Q_EMIT changed(id);
       return;
@@ -54,13 +56,23 @@ void RunList::setBudgetBytes(qint64 bytes) {
   enforceBudget(records_.empty() ? 0 : records_.back().id);
 }
 
+qint64 RunList::storedBytes(const RunRecord& r) {
+  return r.result && r.result->quantized ? qint64(r.result->quantized->stored_bytes()) : 0;
+}
+
+qint64 RunList::sourceModelBytes(const RunRecord& r) {
+  return r.result && r.result->source.checkpoint ? 4 * quantcore::parameter_count(r.result->source.checkpoint->spec)
+                                                 : 0;
+}
+
 qint64 RunList::keptBytes() const {
   qint64 total = 0;
-  std::set<const void*> models;
+  std::set<const void*> models;  // each FP model once, compared by identity while a result holds it
   for (const RunRecord& r : records_) {
     if (!r.result) continue;
-    total += r.resultBytes;
-    if (r.source && r.source != openSource_ && models.insert(r.source).second) total += r.sourceBytes;
+    total += storedBytes(r);
+    const void* model = r.result->source.checkpoint.get();
+    if (model && model != openSource_ && models.insert(model).second) total += sourceModelBytes(r);
   }
   return total;
 }
@@ -79,7 +91,6 @@ void RunList::enforceBudget(int keep) {
     if (keptBytes() <= budget_) return;
     if (r.id == keep || !r.result || isCurrent(r)) continue;
     r.result.reset();
-    r.resultBytes = 0;
     r.message = tr("stored forms released (memory budget %1 GiB)").arg(double(budget_) / double(1 << 30), 0, 'f', 1);
     Q_EMIT changed(r.id);
   }

@@ -41,10 +41,6 @@ QPushButton* button(QWidget* parent, const QString& text, const char* name, cons
   b->setToolTip(tip);
   return b;
 }
-bool sameFile(const QString& a, const QString& b) {
-  const QString ca = QFileInfo(a).canonicalFilePath(), cb = QFileInfo(b).canonicalFilePath();
-  return !ca.isEmpty() && ca == cb;
-}
 }  // namespace
 
 RunsView::RunsView(StudioSession& session, QWidget* parent) : QWidget(parent), session_(session) {
@@ -97,7 +93,7 @@ RunsView::RunsView(StudioSession& session, QWidget* parent) : QWidget(parent), s
     const QList<int> ids = selectedRuns();
     if (ids.size() != 1) return;
     const RunRecord* r = session_.runs().find(ids.front());
-    if (r && r->result && r->result->source.checkpoint == session_.checkpoint()) {
+    if (r && r->result && session_.isRunOfOpenModel(*r)) {
       session_.setQuantizedRun(r->result);
       status_->setText(tr("%1 is the current run.").arg(r->label()));
     }
@@ -158,12 +154,10 @@ void RunsView::refreshButtons() {
   const QList<int> ids = selectedRuns();
   const RunRecord* one = ids.size() == 1 ? session_.runs().find(ids.front()) : nullptr;
   const bool inMemory = one && one->result;
-  const bool ofOpenModel = inMemory && one->result->source.checkpoint == session_.checkpoint();
+  const bool ofOpenModel = one && session_.isRunOfOpenModel(*one);
   save_->setEnabled(inMemory && !saving_);
-  current_->setEnabled(ofOpenModel && session_.quantizedRun() != one->result);
-  const bool savedOfOpenModel = one && !one->result && !one->directory.isEmpty() && session_.hasModel() &&
-                                sameFile(one->model, session_.modelPath());
-  compare_->setEnabled(ofOpenModel || savedOfOpenModel);
+  current_->setEnabled(inMemory && ofOpenModel && !session_.runs().isCurrent(*one));
+  compare_->setEnabled(ofOpenModel && (inMemory || !one->directory.isEmpty()));
   save_->setToolTip(one && !inMemory ? tr("Only a run whose stored forms are in memory can be saved") : tr(kSaveTip));
 }
 

@@ -156,23 +156,25 @@ void StudioSession::openSecondModel(const QString& path) {
       {.progress = borrowedProgress(secondProgress_)});
 }
 
+bool StudioSession::isRunOfOpenModel(const RunRecord& run) const {
+  if (!model_) return false;
+  if (run.result) return run.result->source.checkpoint == checkpoint_;
+  const QString model = QFileInfo(run.model).canonicalFilePath();
+  return !model.isEmpty() && model == QFileInfo(modelPath_).canonicalFilePath();
+}
+
 void StudioSession::compareRunWithOriginal(int runId) {
   const RunRecord* record = runs_->find(runId);
   if (!record) return;
+  if (!isRunOfOpenModel(*record))
+    return Q_EMIT secondModelFailed(
+        tr("run #%1 belongs to %2, not to the open model %3").arg(runId).arg(record->model, modelPath_));
   if (!record->result) {
-    const QString model = QFileInfo(record->model).canonicalFilePath();
-    if (!record->directory.isEmpty() && !model.isEmpty() && model == QFileInfo(modelPath_).canonicalFilePath())
-      return openSecondModel(record->directory);
-    if (!record->directory.isEmpty())
-      return Q_EMIT secondModelFailed(
-          tr("run #%1 belongs to %2, not to the open model %3").arg(runId).arg(record->model, modelPath_));
+    if (!record->directory.isEmpty()) return openSecondModel(record->directory);
     return Q_EMIT secondModelFailed(tr("run #%1: its stored forms are no longer in memory and it was not saved; "
                                        "save runs you want to compare later")
                                         .arg(runId));
   }
-  if (!model_ || record->result->source.checkpoint != checkpoint_)
-    return Q_EMIT secondModelFailed(
-        tr("run #%1 belongs to %2, not to the open model %3").arg(runId).arg(record->model, modelPath_));
   secondProgress_.reset();
   const QString label = QString("#%1 %2").arg(runId).arg(record->method);
   secondLoad_->start(

@@ -84,7 +84,6 @@ private:
   int runId_ = 0;  // the running run's row in the session's run list
   std::vector<quantcore::LossEvent> liveEvents_;
   std::map<QString, double> fpPerplexity_;  // the FP baseline per (model, text, seqlen, windows)
-  QString pplKey_;
   PerplexityRequest pplRequest_;  // what the running (or last) evaluation was asked
   int pplRunId_ = 0;              // the run it evaluates
   int liveRunId_ = 0;             // the run the live curves show (also once it ended)
@@ -96,7 +95,7 @@ private:
   std::vector<QTreeWidgetItem*> blockItems_;  // by block
   QLabel *status_, *pplResult_;
   QTimer* poll_;
-  bool optimising_ = false;  // the run (not its perplexity) is in progress
+  bool optimising() const { return runId_ != 0; }  // the run (not its perplexity) is in progress
   bool scriptedRun_ = false;
   std::vector<int64_t> blockSteps_;
   std::vector<double> blockLastLoss_;

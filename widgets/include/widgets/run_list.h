@@ -34,6 +34,10 @@ public:
   qint64 budgetBytes() const { return budget_; }
   // Stored forms kept plus the FP models they hold that are not the open one.
   qint64 keptBytes() const;
+  // What a record's stored forms take (0 without), and the FP model they keep alive (its fp32
+  // weights, the CPU compute dtype; an upper bound elsewhere).
+  static qint64 storedBytes(const RunRecord& r);
+  static qint64 sourceModelBytes(const RunRecord& r);
   // The open model's checkpoint (its memory is the session's, not the runs') and the session's
   // current run (never released); both compared by identity.
   void setOpenSource(const void* checkpoint);

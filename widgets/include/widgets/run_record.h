@@ -53,11 +53,6 @@ struct RunRecord {
   qint64 nsamples = 1, epochs = 1;
   // The stored forms while kept in memory (null once released or for a run read from disk).
   std::shared_ptr<const quantcore::quantize::QuantizeResult> result;
-  qint64 resultBytes = 0;           // its stored forms, for the memory budget
-  // The FP model `result` keeps alive (its source checkpoint, compared by identity while `result`
-  // holds it) and about what it takes in memory: counted once per model that is no longer open.
-  const void* source = nullptr;
-  qint64 sourceBytes = 0;
 
   // "#3 ptq161 salient-ratio=0.2"
   QString label() const;

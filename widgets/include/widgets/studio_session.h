@@ -36,6 +36,7 @@ class ModelBoundsRun;
 class LatestTask;
 class DumpDocument;
 class RunList;
+struct RunRecord;
 template <typename T>
 class TaskResult;
 
@@ -73,6 +74,9 @@ public:
   // Every run of the session (the Optimise panel's, runs reopened from disk, ...); the one above
   // is the current run among them.
   RunList& runs() const { return *runs_; }
+  // Whether `run` was made from the open model: its stored forms' source is the open checkpoint,
+  // or, for a run read back from disk, its model path is the open model's file.
+  bool isRunOfOpenModel(const RunRecord& run) const;
 
   // A second model for the compare view (null before one opened), loaded off the GUI thread.
   std::shared_ptr<const quantcore::CausalLM> secondModel() const { return second_; }
