@@ -21,6 +21,10 @@
 
 namespace gui_test {
 
+// The embedded default model and the shipped story text, which the GUI tests run on.
+inline const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
+inline const QString kText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
+
 // Saves `w` as QUANTLENS_GUI_SHOTS/NAME.png (the first grab lets the GL canvases render).
 inline void save_screenshot(QWidget& w, const QString& name) {
   QDir().mkpath(QUANTLENS_GUI_SHOTS);

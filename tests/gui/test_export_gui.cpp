@@ -48,8 +48,8 @@ nlohmann::json read_json_file(const fs::path& path) {
 }
 using Kind = widgets::ExportActions::Kind;
 
-const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
-const QString kText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
+using gui_test::kModel;
+using gui_test::kText;
 
 // One window over its own session.
 struct Studio {

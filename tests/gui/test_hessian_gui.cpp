@@ -24,8 +24,8 @@
 #include "gui_test_support.h"
 
 namespace {
-const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
-const QString kText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
+using gui_test::kModel;
+using gui_test::kText;
 
 // Row-major indices of the weights the canvas marks (score >= threshold).
 std::set<int64_t> markedSet(const widgets::HeatmapCanvas& canvas) {

@@ -38,8 +38,8 @@
 #include "gui_test_support.h"
 
 namespace {
-const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
-const QString kText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
+using gui_test::kModel;
+using gui_test::kText;
 }  // namespace
 
 class OptimiseGuiTest : public gui_test::StudioWindowTest {

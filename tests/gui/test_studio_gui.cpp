@@ -33,8 +33,8 @@
 #include "gui_test_support.h"
 
 namespace {
-const QString kModel = QUANTLENS_SOURCE_DIR "/resources/models/stories260K/stories260K.bin";
-const QString kText = QUANTLENS_SOURCE_DIR "/resources/text/little-stories.txt";
+using gui_test::kModel;
+using gui_test::kText;
 
 // Centre of heatmap cell (row, col) in canvas coordinates at zoom 1, in the plot the last frame
 // laid out (its margins follow the row labels).
