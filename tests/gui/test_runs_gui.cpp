@@ -307,7 +307,12 @@ private Q_SLOTS:
     QVERIFY(!runs.records()[1].losses.empty());  // curves and numbers stay
     QVERIFY(std::isfinite(runs.records()[1].storedBits));
     QVERIFY(runs.keptBytes() <= one);
-    QVERIFY(!child<QPushButton>("runSave")->isEnabled() || runs_->selectedRuns() != QList<int>{2});
+    // A released run can no longer be saved, and the button says why.
+    runs_->selectRuns({2});
+    QVERIFY(!child<QPushButton>("runSave")->isEnabled());
+    QVERIFY(child<QPushButton>("runSave")->toolTip().contains("stored forms are in memory"));
+    QVERIFY(child<QTableView>("runTable")->model()->index(1, widgets::RunTableModel::Status).data().toString().contains(
+        "not in memory"));
     runs.setBudgetBytes(widgets::RunList::kDefaultBudgetBytes);
   }
 
