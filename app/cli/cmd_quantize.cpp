@@ -75,7 +75,7 @@ void define_quantize(CLI::App& sub, Action& action) {
     settings.compute = device->compute;
 
     TerminalProgress progress(!out->quiet);
-    quantcore::NullOptimizationEvents events;
+    TerminalNotices events(progress);
     const QuantizeResult run = quantcore::quantize::quantize(open, nullptr, settings, {true, a->calibration.cache()},
                                                              events, progress, interrupt_token());
 #if QUANTLENS_HAVE_HDF5

@@ -55,6 +55,13 @@ void TerminalProgress::finish() {
   }
 }
 
+void TerminalProgress::note(const std::string& line) {
+  const bool mid_bar = enabled_ && tty_;
+  std::fprintf(stderr, "%s%s\n", mid_bar ? "\r\033[K" : "", line.c_str());
+  if (mid_bar) draw(false);
+  std::fflush(stderr);
+}
+
 void TerminalProgress::draw(bool final_line) {
   const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
   const double fraction = total_ > 0 ? double(done_) / double(total_) : 0.0;

@@ -4,6 +4,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <map>
+#include <memory>
 #include <stdexcept>
 
 #include "quantcore/model/causal_lm.h"
@@ -31,6 +32,37 @@ struct ObserverGuard {
   ~ObserverGuard() { model.set_linear_input_observer({}); }
 };
 }  // namespace
+
+// Linears called with the same tensor share one accumulator, so q/k/v's H is accumulated once.
+std::map<std::string, at::Tensor> collect_block_hessians(CausalLM& model, int64_t block, const at::Tensor& chain,
+                                                         const CancelToken& cancel) {
+  std::map<std::string, std::shared_ptr<HessianAccumulator>> accumulators;
+  std::map<std::string, bool> adds;  // false: this linear's input is an earlier linear's
+  at::Tensor previous_input;
+  std::shared_ptr<HessianAccumulator> previous;
+  model.set_linear_input_observer([&](int64_t b, const std::string& name, const at::Tensor& x) {
+    if (b != block) return;
+    auto found = accumulators.find(name);
+    if (found == accumulators.end()) {
+      const bool shared = previous && previous_input.defined() && x.is_same(previous_input);
+      auto acc = shared ? previous : std::make_shared<HessianAccumulator>(x.size(-1));
+      found = accumulators.emplace(name, acc).first;
+      adds[name] = !shared;
+    }
+    if (adds[name]) found->second->add(x);
+    previous_input = x;
+    previous = found->second;
+  });
+  ObserverGuard guard{model};
+  for (int64_t n = 0; n < chain.size(0); ++n) {
+    cancel.throw_if_requested();
+    model.block_forward(block, chain.select(0, n).unsqueeze(0).to(model.device()));
+    previous_input = at::Tensor();  // inputs of one sample are never shared with the next's
+  }
+  std::map<std::string, at::Tensor> out;
+  for (const auto& [name, acc] : accumulators) out[name] = acc->hessian();
+  return out;
+}
 
 CollectedHessian collect_linear_hessian(const CausalLM& model, const std::vector<std::vector<int32_t>>& windows,
                                         int64_t block, const std::string& linear, ProgressSink& progress,

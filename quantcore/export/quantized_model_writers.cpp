@@ -165,6 +165,7 @@ json summary_json(const QuantizeResult& run, OutputFormat format, const fs::path
           {"calib_tokens", run.calib_tokens},
           {"bits", bits_json(run)},
           {"blocks", run.losses.summary_json()},
+          {"notices", run.losses.notices()},
           {"seconds", run.seconds},
           {"peak_host_memory_bytes", peak_rss_bytes()}};
 }

@@ -3,3 +3,4 @@
 // only; the order is the order of listings.
 QUANTLENS_METHOD(ptq161)
 QUANTLENS_METHOD(rtn)
+QUANTLENS_METHOD(gptq)

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "quantcore/calib/linear_hessian.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/methods/block_context.h"
 #include "quantcore/methods/quant_method.h"
@@ -85,17 +86,19 @@ methods::QuantizedModel quantize_blocks(CausalLM& model, const std::vector<std::
   const methods::MethodNeeds needs = method.needs(settings);
   if (needs.activation_stats && !stats)
     throw std::invalid_argument("quantize_blocks: " + std::string(method.name()) + " needs activation statistics");
-  const bool use_chains = needs.calibration_chains();
+  // The quantised chain feeds the targets and the Hessians; the FP chain only T1.
+  const bool use_chains = needs.calibration_chains() || needs.hessian;
   at::Tensor fp_chain, q_chain;
   if (use_chains) {
     at::NoGradGuard no_grad;  // not InferenceMode: the chains feed autograd-recorded forwards
     fp_chain = embed_windows(model, windows);
     if (chains == ChainPlacement::Host) fp_chain = fp_chain.to(at::kCPU);
     // The same values until block 0 is quantised. Sharing is safe: fp_chain is replaced by T1
-    // before q_chain is first overwritten in place.
+    // (or dropped) before q_chain is first overwritten in place.
     q_chain = fp_chain;
+    if (!needs.fp_target) fp_chain = at::Tensor();
   }
-  const int64_t samples = use_chains ? fp_chain.size(0) : 0;
+  const int64_t samples = use_chains ? q_chain.size(0) : 0;
   methods::QuantizedModel result;
   for (int64_t b = 0; b < model.num_blocks(); ++b) {
     progress.stage(std::string(method.name()) + " block " + std::to_string(b),
@@ -106,15 +109,18 @@ methods::QuantizedModel quantize_blocks(CausalLM& model, const std::vector<std::
       data.input = q_chain;
       // At most three chains are held at once (§1.2 memory plan): q_chain, T1 and T2.
       at::NoGradGuard no_grad;
-      data.fp_target = block_on_chain(model, b, fp_chain, cancel);  // T1: also the next FP chain
-      fp_chain = at::Tensor();
+      if (needs.fp_target) {
+        data.fp_target = block_on_chain(model, b, fp_chain, cancel);  // T1: also the next FP chain
+        fp_chain = at::Tensor();
+      }
       if (needs.quantized_target) data.quantized_target = block_on_chain(model, b, q_chain, cancel);  // T2
+      if (needs.hessian) data.hessians = collect_block_hessians(model, b, q_chain, cancel);
     }
     methods::BlockContext ctx{model, b, data, stats, events, progress, cancel};
     result.blocks.push_back(method.quantize_block(ctx, settings));
     if (use_chains) {
       at::NoGradGuard no_grad;
-      fp_chain = data.fp_target;
+      if (needs.fp_target) fp_chain = data.fp_target;
       data = methods::BlockTrainingData();
       block_on_chain_in_place(model, b, q_chain, cancel);  // §5.3: the quantised block's outputs
       if (!at::isfinite(q_chain).all().item<bool>())

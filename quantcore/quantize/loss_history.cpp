@@ -6,6 +6,7 @@ LossHistory::LossHistory(const LossHistory& other) {
   std::lock_guard lock(other.mutex_);
   blocks_ = other.blocks_;
   steps_ = other.steps_;
+  notices_ = other.notices_;
 }
 
 LossHistory& LossHistory::operator=(const LossHistory& other) {
@@ -13,6 +14,7 @@ LossHistory& LossHistory::operator=(const LossHistory& other) {
   std::scoped_lock lock(mutex_, other.mutex_);
   blocks_ = other.blocks_;
   steps_ = other.steps_;
+  notices_ = other.notices_;
   return *this;
 }
 
@@ -22,6 +24,19 @@ void LossHistory::loss(const LossEvent& event) {
     blocks_[event.block].push_back({steps_++, event});
   }
   if (next_) next_->loss(event);
+}
+
+void LossHistory::notice(const std::string& message) {
+  {
+    std::lock_guard lock(mutex_);
+    notices_.push_back(message);
+  }
+  if (next_) next_->notice(message);
+}
+
+std::vector<std::string> LossHistory::notices() const {
+  std::lock_guard lock(mutex_);
+  return notices_;
 }
 
 std::map<int64_t, std::vector<RecordedLoss>> LossHistory::blocks() const {

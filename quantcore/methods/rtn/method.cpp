@@ -9,40 +9,10 @@
 #include "quantcore/methods/rtn/rtn.h"
 #include "quantcore/model/add_tensor.h"
 #include "quantcore/model/causal_lm.h"
-#include "quantcore/pack/half_float.h"
 
 namespace quantcore::methods::rtn {
 
 namespace {
-
-class QuantizedRtn : public QuantizedLinear {
-public:
-  QuantizedRtn(std::string name, RtnLinear q) : name_(std::move(name)), q_(std::move(q)) {}
-  const std::string& linear() const override { return name_; }
-  int64_t out_features() const override { return q_.rows; }
-  int64_t in_features() const override { return q_.cols; }
-  int64_t stored_bits() const override { return rtn::stored_bits(q_); }
-  std::vector<uint16_t> dequantize_f16() const override {
-    const std::vector<float> w = dequantize(q_);
-    std::vector<uint16_t> out(w.size());
-    for (size_t i = 0; i < w.size(); ++i) out[i] = half_from_float(w[i]);
-    return out;
-  }
-  void add_parameters(SafetensorsWriter& w, const std::string& prefix) const override {
-    const int64_t groups = q_.groups();
-    std::vector<uint16_t> scales(q_.scales.size());
-    for (size_t i = 0; i < scales.size(); ++i) scales[i] = half_from_float(q_.scales[i]);
-    w.add(prefix + "codes", DType::U32, {q_.rows, static_cast<int64_t>(q_.codes.size()) / q_.rows}, q_.codes.data(),
-          q_.codes.size() * 4);
-    w.add(prefix + "scale", DType::F16, {q_.rows, groups}, scales.data(), scales.size() * 2);
-    w.add(prefix + "zero", DType::U8, {q_.rows, groups}, q_.zeros.data(), q_.zeros.size());
-  }
-  nlohmann::json details() const override { return {{"group_size", q_.group_size}}; }
-
-private:
-  std::string name_;
-  RtnLinear q_;
-};
 
 class RtnMethod : public QuantMethod {
 public:
@@ -79,8 +49,7 @@ public:
       ctx.cancel.throw_if_requested();
       const at::Tensor w =
           ctx.model.linear_weight(ctx.block, shape.name).detach().to(at::kCPU, at::kFloat).contiguous();
-      auto q =
-          std::make_shared<QuantizedRtn>(shape.name, quantize(w.data_ptr<float>(), w.size(0), w.size(1), bits, group));
+      auto q = make_quantized_grid(shape.name, quantize(w.data_ptr<float>(), w.size(0), w.size(1), bits, group));
       std::vector<uint16_t> dense = q->dequantize_f16();
       ctx.model.set_linear_weight(ctx.block, shape.name, at::from_blob(dense.data(), w.sizes(), at::kHalf).clone());
       out.linears.push_back(std::move(q));

@@ -10,6 +10,15 @@ namespace quantcore::methods::rtn {
 
 namespace {
 
+uint8_t code_at(const uint32_t* row, int64_t j, int bits) {
+  const int64_t bit = j * bits;
+  uint64_t v = row[bit / 32] >> (bit % 32);
+  if (bit % 32 + bits > 32) v |= static_cast<uint64_t>(row[bit / 32 + 1]) << (32 - bit % 32);
+  return static_cast<uint8_t>(v & ((1u << bits) - 1));
+}
+
+}  // namespace
+
 // Codes of any width 1..8 bits, packed row by row into 32-bit words, a code may straddle two
 // words (GPTQ packs 3-bit codes the same way: 32 codes in 3 words).
 std::vector<uint32_t> pack_codes(const std::vector<uint8_t>& codes, int64_t rows, int64_t cols, int bits) {
@@ -25,15 +34,6 @@ std::vector<uint32_t> pack_codes(const std::vector<uint8_t>& codes, int64_t rows
     }
   return out;
 }
-
-uint8_t code_at(const uint32_t* row, int64_t j, int bits) {
-  const int64_t bit = j * bits;
-  uint64_t v = row[bit / 32] >> (bit % 32);
-  if (bit % 32 + bits > 32) v |= static_cast<uint64_t>(row[bit / 32 + 1]) << (32 - bit % 32);
-  return static_cast<uint8_t>(v & ((1u << bits) - 1));
-}
-
-}  // namespace
 
 int64_t words_per_code_row(int64_t cols, int bits) { return (cols * bits + 31) / 32; }
 
@@ -80,7 +80,7 @@ std::vector<float> dequantize(const RtnLinear& q) {
   std::vector<float> w(static_cast<size_t>(q.rows * q.cols));
   for (int64_t i = 0; i < q.rows; ++i)
     for (int64_t j = 0; j < q.cols; ++j) {
-      const size_t g = static_cast<size_t>(i * groups + j / q.group_size);
+      const size_t g = static_cast<size_t>(i * groups + q.group_of(j));
       const float code = static_cast<float>(code_at(q.codes.data() + i * words, j, q.bits));
       w[static_cast<size_t>(i * q.cols + j)] = q.scales[g] * (code - static_cast<float>(q.zeros[g]));
     }
@@ -89,7 +89,7 @@ std::vector<float> dequantize(const RtnLinear& q) {
 
 int64_t stored_bits(const RtnLinear& q) {
   return q.rows * q.cols * q.bits + static_cast<int64_t>(q.scales.size()) * 16 +
-         static_cast<int64_t>(q.zeros.size()) * q.bits;
+         static_cast<int64_t>(q.zeros.size()) * q.bits + static_cast<int64_t>(q.group_index.size()) * 32;
 }
 
 }  // namespace quantcore::methods::rtn

@@ -5,6 +5,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,14 @@ private:
   at::Tensor hessian_;
   int64_t sequences_ = 0;
 };
+
+// H of every linear of `block` from the block as `model` holds it now, run on each sample of
+// `chain` ([N, L, hidden], any device; one call per sample, batch 1 as §0.2a): short linear name
+// -> [in, in] float32 on the model's device. Linears called with the same tensor (q/k/v,
+// gate/up) share one tensor. Uses `model`'s linear-input observer (removed on return) and must
+// run without autograd recording (NoGradGuard or InferenceMode).
+std::map<std::string, at::Tensor> collect_block_hessians(CausalLM& model, int64_t block, const at::Tensor& chain,
+                                                         const CancelToken& cancel);
 
 struct CollectedHessian {
   at::Tensor hessian;                // [in, in] float32 on the model's device

@@ -2,6 +2,7 @@
 // What the PTQ1.61 block-wise optimisation reports while it runs (spec §5): one LossEvent per
 // optimiser step. Torch-free, so the CLI and the GUI's loss curves can listen without LibTorch.
 #include <cstdint>
+#include <string>
 
 namespace quantcore {
 
@@ -26,6 +27,9 @@ class OptimizationEvents {
 public:
   virtual ~OptimizationEvents() = default;
   virtual void loss(const LossEvent& event) = 0;
+  // Something the user should know that does not stop the run, e.g. "block 3 mlp.down_proj: H
+  // is not positive definite at percdamp 0.01; retried with 0.1".
+  virtual void notice(const std::string& message) {}
 };
 
 class NullOptimizationEvents : public OptimizationEvents {

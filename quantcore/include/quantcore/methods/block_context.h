@@ -4,6 +4,8 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <map>
+#include <string>
 
 #include "quantcore/jobs/loss_events.h"
 #include "quantcore/jobs/progress.h"
@@ -17,11 +19,15 @@ namespace quantcore::methods {
 
 // Each [N, L, H] on the model's device or on the host; undefined where the method did not ask
 // for it (MethodNeeds): input = the quantised chain (the block's input), fp_target = T1,
-// quantized_target = T2.
+// quantized_target = T2. hessians (MethodNeeds::hessian): per linear short name, H = 2/N X Xᵀ
+// [in, in] float32 on the model's device over the block's inputs on the quantised chain before
+// the block changes (baselines-spec §0.2a, §0.3); linears fed the same tensor (q/k/v, gate/up)
+// share one.
 struct BlockTrainingData {
   at::Tensor input;
   at::Tensor fp_target;
   at::Tensor quantized_target;
+  std::map<std::string, at::Tensor> hessians;
 };
 
 struct BlockContext {
