@@ -3,7 +3,6 @@
 #include "quantcore/quantize/loss_csv.h"
 
 #include <ATen/ATen.h>
-#include <sys/resource.h>
 
 #include <map>
 
@@ -12,6 +11,7 @@
 #include "quantcore/export/staging_dir.h"
 #include "quantcore/io/atomic_write.h"
 #include "quantcore/io/errors.h"
+#include "quantcore/io/peak_memory.h"
 #include "quantcore/methods/quant_method.h"
 #include "quantcore/model/add_tensor.h"
 #include "quantcore/model/tensor_from_view.h"
@@ -31,12 +31,6 @@ const methods::QuantizedLinear& linear_of(const QuantizeResult& run, const packe
 at::Tensor fp16_weight(const methods::QuantizedLinear& l) {
   std::vector<uint16_t> w = l.dequantize_f16();
   return at::from_blob(w.data(), {l.out_features(), l.in_features()}, at::kHalf).clone();
-}
-
-int64_t peak_rss_bytes() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return int64_t(u.ru_maxrss) * 1024;
 }
 
 // The model weights: W' of the quantised linears, every other tensor as the source stores it.
@@ -67,7 +61,7 @@ ModelBits run_model_bits(const QuantizeResult& run) {
   double paper_weighted = 0;
   for (const auto& q : packed::quantized_weights(run.source.checkpoint->spec)) {
     const methods::QuantizedLinear& l = linear_of(run, q);
-    const methods::DeclaredBits declared = s.method().bits(s, q.out_features, q.in_features, l.salient_columns());
+    const methods::DeclaredBits declared = s.method().bits_of(s, l);
     LayerBits b;
     b.name = q.prefix;
     b.out_features = q.out_features;

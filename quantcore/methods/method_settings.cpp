@@ -234,4 +234,38 @@ MethodSettings parse_method_spelling(std::string_view spelling, std::string_view
   return settings;
 }
 
+namespace {
+// Whether `spelling` ends in KEY=VALUE with KEY a list parameter of its method, so that a
+// following comma continues that value.
+bool ends_in_list_value(const std::string& spelling) {
+  const std::vector<std::string> parts = split(spelling, ':');
+  const QuantMethod* method = find_method(parts.front());
+  if (!method || parts.size() < 2) return false;
+  const std::string key = parts.back().substr(0, parts.back().find('='));
+  for (const MethodParameter& p : method->parameters())
+    if (p.name == key) return p.type == ParameterType::List && parts.back().find('=') != std::string::npos;
+  return false;
+}
+}  // namespace
+
+std::vector<MethodSettings> parse_method_list(std::string_view list, std::string_view where) {
+  std::vector<std::string> spellings;
+  for (const std::string& item : split(list, ',')) {
+    const bool continues = !spellings.empty() && item.find(':') == std::string::npos && !find_method(item) &&
+                           ends_in_list_value(spellings.back());
+    if (continues) {
+      spellings.back() += "," + item;
+    } else {
+      spellings.push_back(item);
+    }
+  }
+  std::vector<MethodSettings> out;
+  for (const std::string& s : spellings) {
+    if (s.empty()) throw InputError(std::string(where), "an empty method in the list \"" + std::string(list) + "\"");
+    out.push_back(parse_method_spelling(s, where));
+  }
+  if (out.empty()) throw InputError(std::string(where), "an empty method in the list \"\"");
+  return out;
+}
+
 }  // namespace quantcore::methods

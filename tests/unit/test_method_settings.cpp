@@ -129,4 +129,24 @@ TEST(MethodSettings, BadSpellingsAreOneLineErrorsNamingTheOption) {
   }
 }
 
+TEST(MethodSettings, AListOfSpellingsSplitsAtMethodsAndKeepsListValuesWhole) {
+  const auto list = qm::parse_method_list("ptq161:paper=no-mean,alpha-l1,rtn:bits=2,gptq,ptq161", "--methods");
+  ASSERT_EQ(list.size(), 4u);
+  EXPECT_EQ(list[0].spelling(), "ptq161:paper=no-mean,alpha-l1");
+  EXPECT_EQ(list[1].spelling(), "rtn:bits=2");
+  EXPECT_EQ(list[2].spelling(), "gptq");
+  EXPECT_EQ(list[3].spelling(), "ptq161");
+  const auto error_of = [](const std::string& s) {
+    try {
+      qm::parse_method_list(s, "--methods");
+    } catch (const quantcore::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error_of("rtn,nosuch").find("nosuch"), std::string::npos);  // not a list value: a method
+  EXPECT_NE(error_of("rtn,").find("empty method"), std::string::npos);
+  EXPECT_NE(error_of("").find("empty method"), std::string::npos);
+}
+
 }  // namespace

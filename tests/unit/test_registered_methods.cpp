@@ -49,8 +49,7 @@ TEST_P(EveryMethod, QuantisesStories260KWithItsDeclaredBitsAndAFinitePerplexity)
     ASSERT_EQ(b.linears.size(), quantcore::block_linears(open.model->spec()).size());
     for (const auto& l : b.linears) {
       const double n = double(l->out_features()), m = double(l->in_features());
-      const qm::DeclaredBits declared =
-          method.bits(settings.method, l->out_features(), l->in_features(), l->salient_columns());
+      const qm::DeclaredBits declared = method.bits_of(settings.method, *l);
       EXPECT_NEAR(declared.stored, double(l->stored_bits()) / (n * m), 1e-12) << b.block << " " << l->linear();
       EXPECT_GT(declared.paper, 0.0);
       EXPECT_LE(declared.paper, declared.stored + 1e-12);  // papers leave overheads out, never add

@@ -67,4 +67,10 @@ std::string format_real(double value);
 // naming `where` (the option or file it came from).
 MethodSettings parse_method_spelling(std::string_view spelling, std::string_view where);
 
+// Several spellings separated by commas: `ptq161,rtn:bits=2,gptq:bits=3:group-size=128`. After
+// a list parameter's value (`ptq161:paper=no-mean,alpha-l1,rtn`) a comma continues the value
+// unless what follows is a method name or a spelling with settings. Empty or unknown entries
+// are InputErrors naming `where`.
+std::vector<MethodSettings> parse_method_list(std::string_view list, std::string_view where);
+
 }  // namespace quantcore::methods

@@ -50,6 +50,12 @@ public:
   // salient input channels (0 for methods without).
   virtual DeclaredBits bits(const MethodSettings& settings, int64_t out_features, int64_t in_features,
                             int64_t salient_columns) const = 0;
+  // The accounting of one finished linear. By default bits() of its shape and salient columns;
+  // a method whose stored size depends on more of its data overrides it (PB-LLM: ties at the
+  // threshold binarise more than low-frac, baselines-spec §3.2 step 3).
+  virtual DeclaredBits bits_of(const MethodSettings& settings, const QuantizedLinear& linear) const {
+    return bits(settings, linear.out_features(), linear.in_features(), linear.salient_columns());
+  }
 
   // Optimiser steps of one block over `samples` calibration windows (0: no steps).
   virtual int64_t steps_per_block(const MethodSettings& settings, int64_t samples) const { return 0; }

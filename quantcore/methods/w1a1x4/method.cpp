@@ -1,0 +1,97 @@
+// W(1+1)A(1×4)'s registry row, weight side only (baselines-spec §1.3, reconstructed: the official
+// code could not be obtained). Needs the Hessians for their diagonals only; fake-quant and dense
+// exports only.
+#include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "quantcore/io/errors.h"
+#include "quantcore/methods/block_context.h"
+#include "quantcore/methods/quant_method.h"
+#include "quantcore/methods/w1a1x4/w1a1x4.h"
+#include "quantcore/model/causal_lm.h"
+
+namespace quantcore::methods::w1a1x4 {
+
+namespace {
+
+W1a1x4Options options_of(const MethodSettings& s) {
+  W1a1x4Options o;
+  o.group_size = s.integer("group-size");
+  o.per_row = s.flag("per-row");
+  o.em_iterations = static_cast<int>(s.integer("em-iterations"));
+  return o;
+}
+
+std::vector<float> host_floats(const at::Tensor& t) {
+  const at::Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+class W1a1x4Method : public QuantMethod {
+public:
+  std::string_view name() const override { return kName; }
+  std::string_view description() const override {
+    return "W(1+1)A(1x4), weights only, RECONSTRUCTED (official code unavailable): sign + Hessian-weighted "
+           "2-means scale select per column group";
+  }
+  const std::vector<MethodParameter>& parameters() const override {
+    using T = ParameterType;
+    static const W1a1x4Options d;
+    static const std::vector<MethodParameter> p = {
+        {"group-size", T::Integer, std::to_string(d.group_size),
+         "Contiguous input columns per scale pair; -1: one group over all columns", -1, 1e9},
+        {"per-row", T::Flag, d.per_row ? "true" : "false", "A scale pair per (row, group) instead of per group"},
+        {"em-iterations", T::Integer, std::to_string(d.em_iterations), "Most M+E rounds of the 2-means per group", 1,
+         1000},
+    };
+    return p;
+  }
+  MethodNeeds needs(const MethodSettings&) const override {
+    MethodNeeds n;
+    n.calibration = true;
+    n.hessian = true;  // its diagonal h_j = Σ_t x_tj² (up to scale) weighs the 2-means (§1.3 step 1)
+    return n;
+  }
+  void check(const MethodSettings& s, std::string_view where) const override {
+    if (s.integer("group-size") == 0)
+      throw InputError(std::string(where), "w1a1x4 parameter group-size must be -1 (all columns) or positive");
+  }
+  std::optional<packed::FormatSettings> packed_settings(const MethodSettings&) const override { return std::nullopt; }
+  DeclaredBits bits(const MethodSettings& s, int64_t n, int64_t m, int64_t) const override {
+    // §1.2: the paper counts 1 sign + 1 group-select bit; stored adds the fp16 scale pairs.
+    const W1a1x4Options o = options_of(s);
+    const int64_t g = o.group_size < 0 ? m : std::min<int64_t>(m, o.group_size);
+    return {2.0, static_cast<double>(stored_bits(n, m, g, o.per_row)) / static_cast<double>(n * m)};
+  }
+  QuantizedBlock quantize_block(BlockContext& ctx, const MethodSettings& s) const override {
+    const W1a1x4Options o = options_of(s);
+    at::NoGradGuard no_grad;
+    QuantizedBlock out;
+    out.block = ctx.block;
+    for (const LinearShape& shape : block_linears(ctx.model.spec())) {
+      ctx.cancel.throw_if_requested();
+      const std::vector<float> w = host_floats(ctx.model.linear_weight(ctx.block, shape.name));
+      const std::vector<float> h = host_floats(ctx.data.hessians.at(shape.name).diagonal());
+      auto stored = make_quantized(shape.name, quantize(w.data(), shape.out_features, shape.in_features, h.data(), o));
+      std::vector<uint16_t> dense = stored->dequantize_f16();
+      ctx.model.set_linear_weight(
+          ctx.block, shape.name,
+          at::from_blob(dense.data(), {shape.out_features, shape.in_features}, at::kHalf).clone());
+      out.linears.push_back(std::move(stored));
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+const QuantMethod& method() {
+  static const W1a1x4Method m;
+  return m;
+}
+
+}  // namespace quantcore::methods::w1a1x4
