@@ -12,6 +12,7 @@ quantlens_packages=(
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libpcre2-dev libicu-dev libcli11-dev
   libhdf5-dev hdf5-tools
+  libbz2-dev  # llama.cpp's HellaSwag file, read as .bz2 (docs/zero-shot.md)
   libgtest-dev libgmock-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libimgui-dev
   xvfb xauth libgl1-mesa-dri libglx-mesa0 mesa-utils x11-apps imagemagick
