@@ -18,6 +18,7 @@
 #include "widgets/imgui_canvas.h"
 #include "widgets/main_window.h"
 #include "widgets/model_bounds_run.h"
+#include "widgets/run_list.h"
 #include "widgets/studio_session.h"
 #include "widgets/views.h"
 
@@ -92,7 +93,8 @@ int main(int argc, char** argv) {
   // Every view takes what it needs of the command line through its registry entry.
   for (const widgets::ViewEntry& entry : widgets::studioViews()) {
     if (!entry.launch) continue;
-    widgets::ViewLaunch launch{args->calibText, args->calibration, scripted, entry.name == args->view, fail};
+    widgets::ViewLaunch launch{args->calibText,          args->calibration, scripted,
+                               entry.name == args->view, args->methods,     fail};
     entry.launch(window.view(entry.name), launch);
   }
   if (!args->view.isEmpty()) window.showView(args->view);
@@ -138,6 +140,7 @@ int main(int argc, char** argv) {
   });
   QObject::connect(&session, &widgets::StudioSession::quantizedRunChanged, &window, takeScreenshot);
   QObject::connect(&session, &widgets::StudioSession::secondModelOpened, &window, takeScreenshot);
+  QObject::connect(&session.runs(), &widgets::RunList::changed, &window, takeScreenshot);  // e.g. a comparison's end
   QObject::connect(&session.dump(), &widgets::DumpDocument::opened, &window, [&] {
     dumpRead = true;
     takeScreenshot();

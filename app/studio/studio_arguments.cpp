@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 
+#include "quantcore/methods/method_settings.h"
 #include "widgets/views.h"
 
 std::optional<StudioArguments> parse_studio_arguments(const QStringList& arguments, QString& error) {
@@ -23,9 +24,13 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   QCommandLineOption compare("compare", "second model for the compare view (side by side with MODEL)", "MODEL2");
   QCommandLineOption dump("dump", "HDF5 analysis dump to show in the dump view (quantlens dump / quantize --dump)",
                           "FILE.h5");
+  QCommandLineOption methods("methods",
+                             "methods for the methods view, comma-separated (NAME[:KEY=VALUE]..., e.g. rtn:bits=3,"
+                             "gptq:bits=3); with --view methods --screenshot they run before the picture",
+                             "SPELLINGS");
   QCommandLineOption windowSize("window-size", "size of the main window in pixels (default 1280x800)", "WxH",
                                 "1280x800");
-  p.addOptions({calib, nsamples, seqlen, seed, view, screenshot, figure, compare, dump, windowSize});
+  p.addOptions({calib, nsamples, seqlen, seed, view, screenshot, figure, compare, dump, methods, windowSize});
   if (!p.parse(arguments)) {
     error = p.errorText();
     return std::nullopt;
@@ -84,6 +89,15 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   a.screenshot = p.value(screenshot);
   a.figure = p.value(figure);
   a.compare = p.value(compare);
+  a.methods = p.value(methods);
+  if (!a.methods.isEmpty()) {
+    try {
+      quantcore::methods::parse_method_list(a.methods.toStdString(), "--methods");
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+      return std::nullopt;
+    }
+  }
   if (!a.screenshot.isEmpty() && !a.figure.isEmpty()) {
     error = "give --screenshot or --figure, not both";
     return std::nullopt;
@@ -108,6 +122,10 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
     }
     if (a.view == "compare" && a.compare.isEmpty()) {
       error = "--view compare needs a second model: give --compare MODEL2";
+      return std::nullopt;
+    }
+    if (a.view == "methods" && a.methods.isEmpty()) {
+      error = "--view methods compares methods: give --methods NAME[:KEY=VALUE],... (quantlens methods lists them)";
       return std::nullopt;
     }
     if (widgets::findView(a.view)->needsStatistics && a.calibText.isEmpty()) {

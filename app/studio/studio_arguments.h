@@ -13,10 +13,11 @@ struct StudioArguments {
   QString calibText;  // empty: no calibration at start
   QString compare;    // empty: no second model for the compare view
   QString dump;       // empty: no analysis dump (--dump FILE.h5, or a MODEL ending in .h5)
+  QString methods;    // --methods: the methods view's list (NAME[:KEY=VALUE],...)
   quantcore::CalibrationOptions calibration{32, 256, 2};
-  QString view;        // empty: the first view
-  QString screenshot;  // non-empty: render `view`, save the window as PNG, exit
-  QString figure;      // non-empty: render `view`, export its heatmap as PNG/SVG/PDF, exit
+  QString view;                 // empty: the first view
+  QString screenshot;           // non-empty: render `view`, save the window as PNG, exit
+  QString figure;               // non-empty: render `view`, export its heatmap as PNG/SVG/PDF, exit
   QSize windowSize{1280, 800};  // --window-size WxH
   bool scripted() const { return !screenshot.isEmpty() || !figure.isEmpty(); }
 };

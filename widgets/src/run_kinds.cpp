@@ -3,6 +3,7 @@
 #include <QStringList>
 
 #include "quantcore/io/errors.h"
+#include "widgets/compare_run_kind.h"
 #include "widgets/quantize_run_kind.h"
 #if QUANTLENS_HAVE_HDF5
 #include "widgets/dump_run_kind.h"
@@ -12,10 +13,11 @@ namespace widgets {
 
 const std::vector<RunKind>& runKinds() {
   static const std::vector<RunKind> kinds = {
-      quantizeRunKind(),
+    quantizeRunKind(),
 #if QUANTLENS_HAVE_HDF5
-      dumpRunKind(),
+    dumpRunKind(),
 #endif
+    compareRunKind(),
   };
   return kinds;
 }
@@ -26,14 +28,14 @@ const RunKind* findRunKind(const QString& name) {
   return nullptr;
 }
 
-RunRecord openSavedRun(const QString& path) {
+std::vector<RunRecord> openSavedRuns(const QString& path) {
   for (const RunKind& k : runKinds())
-    if (k.recognises(path)) return k.open(path);
+    if (k.recognises(path)) return k.openRows ? k.openRows(path) : std::vector<RunRecord>{k.open(path)};
   QStringList names;
   for (const RunKind& k : runKinds()) names << k.title.toLower();
-  throw quantcore::InputError(path.toStdString(),
-                              "not a saved run (no " + names.join(", ").toStdString() + " run found: a run directory "
-                              "holds summary.json, a run's dump ends in .h5)");
+  throw quantcore::InputError(path.toStdString(), "not a saved run (no " + names.join(", ").toStdString() +
+                                                      " run found: a run directory holds summary.json, a run's dump "
+                                                      "ends in .h5, a comparison holds compare.json)");
 }
 
 }  // namespace widgets

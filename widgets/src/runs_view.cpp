@@ -44,7 +44,8 @@ QPushButton* button(QWidget* parent, const QString& text, const char* name, cons
 }  // namespace
 
 RunsView::RunsView(StudioSession& session, QWidget* parent) : QWidget(parent), session_(session) {
-  model_ = new RunTableModel(session_.runs(), [this](const RunRecord& r) { return session_.runs().isCurrent(r); }, this);
+  model_ = new RunTableModel(
+      session_.runs(), [this](const RunRecord& r) { return session_.runs().isCurrent(r); }, this);
   sorted_ = new QSortFilterProxyModel(this);
   sorted_->setSourceModel(model_);
   sorted_->setSortRole(RunTableModel::kSortRole);
@@ -61,7 +62,8 @@ RunsView::RunsView(StudioSession& session, QWidget* parent) : QWidget(parent), s
   makeTableCopyableAndSortable(*table_);
   table_->sortByColumn(RunTableModel::Id, Qt::AscendingOrder);
 
-  auto* open = button(this, tr("Open run..."), "runOpen", tr("Read a saved run directory (its summary.json)"));
+  auto* open = button(this, tr("Open run..."), "runOpen",
+                      tr("Read a saved run directory (its summary.json), a run's dump or a saved comparison"));
   save_ = button(this, tr("Save run..."), "runSave", tr(kSaveTip));
   current_ = button(this, tr("Make current"), "runMakeCurrent",
                     tr("The model tree's bits, the exports and Perplexity use the current run"));
@@ -146,8 +148,7 @@ void RunsView::selectRuns(const QList<int>& ids) {
   table_->clearSelection();
   for (int r = 0; r < sorted_->rowCount(); ++r)
     if (ids.contains(sorted_->index(r, 0).data(RunTableModel::kRunIdRole).toInt()))
-      table_->selectionModel()->select(sorted_->index(r, 0),
-                                       QItemSelectionModel::Select | QItemSelectionModel::Rows);
+      table_->selectionModel()->select(sorted_->index(r, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
 }
 
 void RunsView::refreshButtons() {
@@ -179,17 +180,19 @@ void RunsView::showDiff() {
   html += "<table cellspacing=6><tr><th align=left>setting</th><th align=left>#" + QString::number(a->id) +
           "</th><th align=left>#" + QString::number(b->id) + "</th></tr>";
   for (const SettingDifference& d : diff)
-    html += "<tr><td>" + d.key.toHtmlEscaped() + "</td><td>" + d.a.toHtmlEscaped() + "</td><td>" +
-            d.b.toHtmlEscaped() + "</td></tr>";
+    html += "<tr><td>" + d.key.toHtmlEscaped() + "</td><td>" + d.a.toHtmlEscaped() + "</td><td>" + d.b.toHtmlEscaped() +
+            "</td></tr>";
   details_->setHtml(html + "</table>");
 }
 
 void RunsView::openRunDialog() {
-  // A run directory is picked by its summary.json; a run's dump is the file itself.
+  // A run directory is picked by its summary.json, a comparison by its compare.json; a run's dump
+  // is the file itself.
   const QString file = QFileDialog::getOpenFileName(this, tr("Open a saved run"), {},
-                                                    tr("Saved runs (summary.json *.h5);;All files (*)"));
+                                                    tr("Saved runs (summary.json compare.json *.h5);;All files (*)"));
   if (file.isEmpty()) return;
-  const QString path = file.endsWith("summary.json") ? QFileInfo(file).absolutePath() : file;
+  const bool inDirectory = file.endsWith("summary.json") || file.endsWith("compare.json");
+  const QString path = inDirectory ? QFileInfo(file).absolutePath() : file;
   QString error;
   if (!openRun(path, error)) {
     status_->setText(error);
@@ -199,8 +202,16 @@ void RunsView::openRunDialog() {
 
 bool RunsView::openRun(const QString& path, QString& error) {
   try {
-    const int id = session_.runs().add(openSavedRun(path));
-    status_->setText(tr("Run #%1 read from %2.").arg(id).arg(path));
+    std::vector<RunRecord> rows = openSavedRuns(path);
+    if (rows.empty()) {
+      error = tr("%1: no finished run in it").arg(path);
+      return false;
+    }
+    const size_t count = rows.size();
+    int first = 0, last = 0;
+    for (RunRecord& r : rows) last = session_.runs().add(std::move(r)), first = first ? first : last;
+    status_->setText(count == 1 ? tr("Run #%1 read from %2.").arg(first).arg(path)
+                                : tr("Runs #%1 to #%2 read from %3.").arg(first).arg(last).arg(path));
     return true;
   } catch (const std::exception& e) {
     error = QString::fromStdString(e.what());

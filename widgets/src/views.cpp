@@ -12,6 +12,7 @@ const std::vector<ViewEntry>& studioViews() {
       {"runs", "Runs", false, makeRunsView},
       {"compare", "Compare", false, makeCompareView},
       {"dump", "Analysis dump", false, makeDumpView},
+      {"methods", "Methods", false, makeMethodsView, launchMethodsView, methodsViewReady},
   };
   return views;
 }

@@ -29,8 +29,8 @@ public:
   // Writes run `id` to `directory` (packed when its method has a packed form, else fake-quant
   // HF) off the GUI thread; saved(id) or failed(message) follows.
   void saveRun(int id, const QString& directory);
-  // Reads the run saved at `path` (a run directory or a run's HDF5 dump) into the list; false
-  // with a one-line error naming the file.
+  // Reads the run saved at `path` (a run directory, a run's HDF5 dump, or a saved comparison's
+  // rows) into the list; false with a one-line error naming the file.
   bool openRun(const QString& path, QString& error);
   QString diffText() const;
 

@@ -20,6 +20,7 @@ struct ViewLaunch {
   quantcore::CalibrationOptions calibration;
   bool scripted = false;
   bool shown = false;                        // this view is the --view
+  QString methods;                           // --methods: the methods view's list of spellings
   std::function<void(const QString&)> fail;  // scripted mode: ends the program with the message
 };
 
@@ -48,5 +49,8 @@ bool optimiseViewReady(const QWidget* view);
 QWidget* makeRunsView(StudioSession& session, QWidget* parent);
 QWidget* makeCompareView(StudioSession& session, QWidget* parent);
 QWidget* makeDumpView(StudioSession& session, QWidget* parent);
+QWidget* makeMethodsView(StudioSession& session, QWidget* parent);
+void launchMethodsView(QWidget* view, const ViewLaunch& launch);
+bool methodsViewReady(const QWidget* view);
 
 }  // namespace widgets
