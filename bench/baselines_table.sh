@@ -3,8 +3,8 @@
 # (`quantlens quantize`, one directory each), then evaluated the same way (`quantlens eval`): perplexity at seqlen 512
 # on WikiText-2 test and house-corpus valid, PIQA and HellaSwag accuracy with standard errors, bits three ways.
 #   bench/baselines_table.sh BUILD_DIR MODEL_DIR OUT_DIR [quantize options, e.g. --nsamples 64 --seqlen 512]
-# METHODS (space-separated spellings), CALIB, EVAL_SEQLEN, EVAL_MAX_WINDOWS, TASK_LIMIT and QUANTLENS_DATA override the
-# defaults. Every result is kept as JSON in OUT_DIR; the table is printed last (and written to OUT_DIR/table.md).
+# METHODS (space-separated spellings), CALIB, EVAL_SEQLEN, EVAL_MAX_WINDOWS, PIQA_LIMIT, HELLASWAG_LIMIT and QUANTLENS_DATA
+# override the defaults. Every result is kept as JSON in OUT_DIR; the table is printed last (and written to OUT_DIR/table.md).
 set -euo pipefail
 build="$1"; model="$2"; out="$3"; shift 3
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -15,7 +15,9 @@ methods=(${METHODS:-rtn:bits=2 gptq:bits=2 gptq:bits=2:group-size=128 gptq:bits=
   arbllm:variant=arb-rc:cgb w1a1x4 ptq161:epochs=2})
 eval_seqlen="${EVAL_SEQLEN:-512}"
 max_windows=(--max-windows "${EVAL_MAX_WINDOWS:-128}")
-limit=(--limit "${TASK_LIMIT:-1000}")
+hellaswag_limit=(--limit "${HELLASWAG_LIMIT:-1000}")  # the whole validation set costs ~30 min per model here
+piqa_limit=()  # PIQA_LIMIT=N: the first N items only
+[[ -n "${PIQA_LIMIT:-}" ]] && piqa_limit=(--limit "$PIQA_LIMIT")
 mkdir -p "$out"
 
 evaluate() {  # evaluate NAME DIR
@@ -23,8 +25,8 @@ evaluate() {  # evaluate NAME DIR
     >"$out/$1.wikitext2.json"
   "$ql" eval "$2" --text "$data/house-corpus/valid.txt" --seqlen "$eval_seqlen" "${max_windows[@]}" --json -q \
     >"$out/$1.valid.json"
-  "$ql" eval "$2" --task piqa --task-data "$data/piqa/valid.jsonl" "${limit[@]}" --json -q >"$out/$1.piqa.json"
-  "$ql" eval "$2" --task hellaswag --task-data "$data/hellaswag/hellaswag_val_full.txt.bz2" "${limit[@]}" --json -q \
+  "$ql" eval "$2" --task piqa --task-data "$data/piqa/valid.jsonl" "${piqa_limit[@]}" --json -q >"$out/$1.piqa.json"
+  "$ql" eval "$2" --task hellaswag --task-data "$data/hellaswag/hellaswag_val_full.txt.bz2" "${hellaswag_limit[@]}" --json -q \
     >"$out/$1.hellaswag.json"
 }
 evaluate fp "$model"

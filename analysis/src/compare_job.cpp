@@ -67,6 +67,7 @@ CompareRow run_one(const qq::OpenModel& open, const qq::Calibration& calibration
   settings.calib = request.calib;
   settings.calibration = request.calibration;
   settings.chains = request.chains;
+  settings.compute = request.compute;
   quantcore::NullOptimizationEvents events;
   auto run = std::make_shared<const qq::QuantizeResult>(
       qq::quantize(open, &calibration, settings, request.cache, events, progress, cancel));
@@ -116,9 +117,17 @@ CompareResult run_compare(const qq::OpenModel& open, const CompareRequest& reque
     listener.fp_evaluated(result.fp_perplexity, result.fp_accuracy);
     for (size_t i = 0; i < request.methods.size(); ++i) {
       listener.method_started(i, request.methods[i]);
-      result.rows.push_back(
-          run_one(open, calibration, request, request.methods[i], text_ids, held_out, i, progress, cancel));
+      try {
+        result.rows.push_back(
+            run_one(open, calibration, request, request.methods[i], text_ids, held_out, i, progress, cancel));
+      } catch (const quantcore::Cancelled&) {
+        throw;
+      } catch (const std::exception& e) {
+        result.failure = request.methods[i].spelling() + ": " + e.what();
+        break;
+      }
       listener.row_finished(i, result.rows.back());
+      if (!request.keep_runs) result.rows.back().run.reset();
     }
   } catch (const quantcore::Cancelled&) {
     result.cancelled = true;

@@ -18,7 +18,7 @@ std::string fixed(double v, int digits) {
 }
 
 std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
@@ -127,7 +127,8 @@ nlohmann::json compare_json(const CompareResult& r) {
           {"ppl_seqlen", r.fp_perplexity.seqlen},
           {"fp", {{"ppl", r.fp_perplexity.ppl}, {"accuracy", accuracy_json(r.fp_accuracy)}}},
           {"rows", rows},
-          {"cancelled", r.cancelled}};
+          {"cancelled", r.cancelled},
+          {"failure", r.failure.empty() ? nlohmann::json() : nlohmann::json(r.failure)}};
 }
 
 std::string compare_markdown(const CompareResult& r) {

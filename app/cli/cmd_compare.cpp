@@ -132,6 +132,8 @@ void define_compare(CLI::App& sub, Action& action) {
     if (a->max_windows > 0) request.perplexity.max_windows = a->max_windows;
     request.task = task_of(*a, spec.max_position_embeddings);
     request.layer_errors = !a->no_layer_errors;
+    request.compute = device->compute;
+    request.keep_runs = false;
 
     TerminalProgress progress(!out->quiet);
     RowPrinter printer(progress, request.methods.size());
@@ -146,6 +148,8 @@ void define_compare(CLI::App& sub, Action& action) {
                     dest->string().c_str());
     }
     if (result.cancelled) throw quantcore::Cancelled{};
+    if (!result.failure.empty())
+      throw quantcore::InputError("--methods", result.failure + " (the rows before it are kept)");
     return 0;
   };
 }

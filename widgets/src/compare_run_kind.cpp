@@ -1,5 +1,7 @@
 #include "widgets/compare_run_kind.h"
 
+#include <limits>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -33,6 +35,7 @@ public:
   }
   double number(const nlohmann::json& j, const char* key, const std::string& where) const {
     const nlohmann::json& v = at(j, key, where);
+    if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();  // JSON has no NaN: written as null
     if (!v.is_number()) fail(where + key + " is not a number");
     return v.get<double>();
   }

@@ -432,7 +432,8 @@ void MethodsView::showHeatmap() {
 void MethodsView::onMethodStarted(int index) {
   if (index < 0 || size_t(index) >= request_.methods.size()) return;
   const quantcore::methods::MethodSettings& method = request_.methods[size_t(index)];
-  runIds_[size_t(index)] = session_.runs().add(startedCompareRun(session_.modelPath(), request_, method));
+  runIds_[size_t(index)] =
+      session_.runs().add(startedCompareRun(QString::fromStdString(result_.model), request_, method));
   status_->setText(tr("Method %1 of %2: %3")
                        .arg(index + 1)
                        .arg(request_.methods.size())
@@ -463,7 +464,12 @@ void MethodsView::onFinished(const analysis::CompareResult& result) {
   for (size_t i = 0; i < runIds_.size(); ++i) {
     if (!runIds_[i]) continue;
     session_.runs().update(runIds_[i], [&](RunRecord& r) {
-      if (r.status == RunStatus::Running) r.status = RunStatus::Cancelled;
+      if (r.status == RunStatus::Running && !result.failure.empty()) {
+        r.status = RunStatus::Failed;
+        r.message = QString::fromStdString(result.failure);
+      } else if (r.status == RunStatus::Running) {
+        r.status = RunStatus::Cancelled;
+      }
       if (r.status == RunStatus::Done) r.perplexity.fpPpl = fp;
     });
   }
@@ -477,6 +483,11 @@ void MethodsView::onFinished(const analysis::CompareResult& result) {
                          .arg(result_.rows.size())
                          .arg(request_.methods.size())
                          .arg(fpText));
+  else if (!result.failure.empty())
+    status_->setText(tr("Stopped after %1 of %2 methods: %3")
+                         .arg(result_.rows.size())
+                         .arg(request_.methods.size())
+                         .arg(QString::fromStdString(result.failure)));
   else
     status_->setText(tr("Done: %1 methods (calibration %2). %3")
                          .arg(result_.rows.size())

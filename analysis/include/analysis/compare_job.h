@@ -36,6 +36,10 @@ struct CompareRequest {
   std::optional<CompareTask> task;
   bool layer_errors = true;
   quantcore::optimize::ChainPlacement chains = quantcore::optimize::ChainPlacement::Device;
+  quantcore::ComputeOptions compute;  // the block computation's device and dtype, as for quantize
+  // Keep each row's stored forms in the result (the Studio's run list takes them); false: they
+  // reach the listener only and are released after it, so memory does not grow with the rows.
+  bool keep_runs = true;
   quantcore::quantize::CacheOptions cache;
 };
 
@@ -62,6 +66,9 @@ struct CompareResult {
   std::optional<ZeroShotResult> fp_accuracy;
   std::vector<CompareRow> rows;  // in request order, the finished ones
   bool cancelled = false;
+  // A method that failed (bad settings for this model, a Hessian no damping factorises, ...):
+  // "SPELLING: what went wrong"; the comparison stops there and keeps the finished rows.
+  std::string failure;
 };
 
 class CompareListener {
@@ -74,7 +81,8 @@ public:
 };
 
 // Throws InputError for bad inputs before any method runs (unreadable texts, windows that do
-// not fit). A cancel (at any step) ends the job with the finished rows and cancelled = true.
+// not fit). A cancel (at any step) ends the job with the finished rows and cancelled = true; a
+// method's failure with the finished rows and `failure`.
 CompareResult run_compare(const quantcore::quantize::OpenModel& model, const CompareRequest& request,
                           CompareListener& listener, quantcore::ProgressSink& progress,
                           const quantcore::CancelToken& cancel);
