@@ -10,6 +10,8 @@
 #include "quantcore/io/read_file.h"
 #include "commands.h"
 #include "quantcore/io/errors.h"
+#include "quantcore/model/load_model.h"
+#include "quantcore/pack/input_quantization_file.h"
 #include "terminal_progress.h"
 
 namespace quantlens_cli {
@@ -88,6 +90,8 @@ int run_perplexity(const ModelArgs& model, const DeviceArgs& device, const Outpu
   } else {
     std::printf("PPL = %.4f  (mean NLL %.6f over %lld windows of %lld tokens, %.1f tokens/s)\n", r.ppl, r.mean_nll,
                 (long long)r.windows, (long long)r.seqlen, tokens_per_second);
+    if (const int bits = quantcore::input_bits_of(*loaded.lm); bits > 0)
+      std::printf("  linear inputs quantised to %d bits per token (%s)\n", bits, quantcore::kInputQuantizationFile);
   }
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "quantcore/methods/quant_method.h"
 #include "quantcore/model/add_tensor.h"
 #include "quantcore/model/tensor_from_view.h"
+#include "quantcore/pack/input_quantization_file.h"
 #include "quantcore/pack/packed_format.h"
 
 namespace quantcore::outputs {
@@ -53,6 +54,19 @@ void write_model_weights(const Checkpoint& ck, const methods::QuantizedModel& qu
   w.write(file);
 }
 
+// input_quantization.safetensors when any linear quantises its input (a linear without smoothing
+// gets factors of 1).
+void write_input_quantization_of(const ModelSpec& spec, const methods::QuantizedModel& quantized, const fs::path& dir) {
+  std::map<std::string, InputQuantization> linears;
+  for (const auto& q : packed::quantized_weights(spec)) {
+    InputQuantization input = quantized.linear(q.block, q.linear).input_quantization();
+    if (!input.enabled()) continue;
+    if (input.smoothing.empty()) input.smoothing.assign(static_cast<size_t>(q.in_features), 1.0f);
+    linears[q.prefix] = std::move(input);
+  }
+  if (!linears.empty()) write_input_quantization(dir / kInputQuantizationFile, linears);
+}
+
 }  // namespace
 
 ModelBits run_model_bits(const QuantizeResult& run) {
@@ -87,6 +101,7 @@ void write_fake_quant_model(const QuantizeResult& run, const fs::path& dir, cons
   const Checkpoint& ck = *run.source.checkpoint;
   write_text_atomically(dir / "config.json", output_config(ck).dump(2) + "\n");
   write_model_weights(ck, *run.quantized, dir / "model.safetensors", cancel);
+  write_input_quantization_of(ck.spec, *run.quantized, dir);
   cancel.throw_if_requested();
   SafetensorsWriter w;
   for (const auto& block : run.quantized->blocks)
@@ -142,6 +157,7 @@ void write_dense_model(const Checkpoint& ck, const methods::QuantizedModel* quan
   }
   w.set_metadata("format", "pt");
   w.write(dir / "model.safetensors");
+  if (quantized) write_input_quantization_of(ck.spec, *quantized, dir);
   copy_tokenizer(ck, dir);
   progress.finish();
 }

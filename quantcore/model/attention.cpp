@@ -4,6 +4,7 @@
 
 #include "blocks.h"
 #include "packed_linear_op.h"
+#include "quantcore/model/input_quantization_op.h"
 
 namespace quantcore::detail {
 
@@ -46,9 +47,14 @@ std::pair<at::Tensor, at::Tensor> extend_cache(const at::Tensor& k, const at::Te
 
 at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name, const LinearTap& tap) {
   if (tap.observer) (*tap.observer)(tap.block, name, x);
+  at::Tensor input = x;
+  if (!w.input_quantizers.empty())
+    if (const auto it = w.input_quantizers.find(name); it != w.input_quantizers.end())
+      input = fake_quantize_input(x, it->second.bits, it->second.smoothing);
   if (!w.packed.empty())
-    if (const auto it = w.packed.find(name); it != w.packed.end()) return it->second->forward(x, w.maybe(name + ".bias"));
-  return at::linear(x, w.get(name + ".weight"), w.maybe(name + ".bias"));
+    if (const auto it = w.packed.find(name); it != w.packed.end())
+      return it->second->forward(input, w.maybe(name + ".bias"));
+  return at::linear(input, w.get(name + ".weight"), w.maybe(name + ".bias"));
 }
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {

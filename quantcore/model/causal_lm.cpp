@@ -2,8 +2,13 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "blocks.h"
 #include "packed_linear_op.h"
+#include "quantcore/pack/input_quantization_file.h"
+#include "quantcore/pack/packed_format.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/model/tensor_from_view.h"
@@ -182,6 +187,46 @@ at::Tensor CausalLM::block_linear(int64_t block, const std::string& name, const 
   return detail::linear(x, blocks_.at(static_cast<size_t>(block)), name, detail::LinearTap{block, nullptr});
 }
 
+void CausalLM::set_linear_input_quantization(int64_t block, const std::string& name, const InputQuantization& q) {
+  BlockWeights& w = blocks_.at(static_cast<size_t>(block));
+  if (!q.enabled()) {
+    w.input_quantizers.erase(name);
+    return;
+  }
+  int64_t in_features = -1;
+  for (const LinearShape& l : block_linears(spec_))
+    if (l.name == name) in_features = l.in_features;
+  if (in_features < 0) throw std::invalid_argument("set_linear_input_quantization: no linear " + name);
+  if (!q.smoothing.empty() && static_cast<int64_t>(q.smoothing.size()) != in_features)
+    throw std::invalid_argument("set_linear_input_quantization: " + std::to_string(q.smoothing.size()) +
+                                " smoothing factors for " + name + " with " + std::to_string(in_features) + " inputs");
+  if (q.bits < 2 || q.bits > 8) throw std::invalid_argument("set_linear_input_quantization: bits must be 2..8");
+  LinearInputQuantizer quantizer{q.bits, at::Tensor()};
+  if (!q.smoothing.empty())
+    quantizer.smoothing = at::tensor(at::ArrayRef<float>(q.smoothing), at::kFloat).to(device_);
+  w.input_quantizers[name] = std::move(quantizer);
+}
+
+InputQuantization CausalLM::linear_input_quantization(int64_t block, const std::string& name) const {
+  const BlockWeights& w = blocks_.at(static_cast<size_t>(block));
+  const auto it = w.input_quantizers.find(name);
+  if (it == w.input_quantizers.end()) return {};
+  InputQuantization q;
+  q.bits = it->second.bits;
+  if (it->second.smoothing.defined()) {
+    const at::Tensor s = it->second.smoothing.to(at::kCPU).contiguous();
+    q.smoothing.assign(s.data_ptr<float>(), s.data_ptr<float>() + s.numel());
+  }
+  return q;
+}
+
+int CausalLM::input_bits() const {
+  int bits = 0;
+  for (const BlockWeights& w : blocks_)
+    for (const auto& [name, q] : w.input_quantizers) bits = std::max(bits, q.bits);
+  return bits;
+}
+
 void CausalLM::set_linear_input_observer(LinearInputObserver observer) { linear_input_observer_ = std::move(observer); }
 
 std::string CausalLM::kernels() const {
@@ -192,8 +237,20 @@ std::string CausalLM::kernels() const {
 
 std::string kernels_of(const CausalLM& model) { return model.kernels(); }
 
+int input_bits_of(const CausalLM& model) { return model.input_bits(); }
+
+// An exported run that quantises activations carries input_quantization.safetensors beside its
+// weights (docs/methods/w1a1x4.md): applied here, so every command evaluates what was exported.
 std::shared_ptr<CausalLM> load_causal_lm(const Checkpoint& checkpoint, const ComputeOptions& options) {
-  return std::make_shared<CausalLM>(checkpoint.spec, *checkpoint.weights, options);
+  auto model = std::make_shared<CausalLM>(checkpoint.spec, *checkpoint.weights, options);
+  if (checkpoint.format != CheckpointFormat::HfDirectory) return model;
+  const std::filesystem::path file = checkpoint.path / kInputQuantizationFile;
+  if (!std::filesystem::exists(file)) return model;
+  const auto linears = read_input_quantization(file, checkpoint.spec);
+  for (const packed::QuantizedWeight& q : packed::quantized_weights(checkpoint.spec))
+    if (const auto it = linears.find(q.prefix); it != linears.end())
+      model->set_linear_input_quantization(q.block, q.linear, it->second);
+  return model;
 }
 
 }  // namespace quantcore

@@ -55,21 +55,29 @@ void block_on_chain_in_place(const CausalLM& model, int64_t block, at::Tensor& c
   }
 }
 
-// One block's original linear weights, put back when the guard ends (normally or not).
+// One block's original linear weights and input quantisation, put back when the guard ends (normally or not).
 class RestoreBlock {
 public:
   RestoreBlock(CausalLM& model, int64_t block) : model_(model), block_(block) {
     for (const LinearShape& s : block_linears(model.spec()))
-      originals_.emplace_back(s.name, model.linear_weight(block, s.name));
+      originals_.push_back({s.name, model.linear_weight(block, s.name), model.linear_input_quantization(block, s.name)});
   }
   ~RestoreBlock() {
-    for (auto& [name, w] : originals_) model_.set_linear_weight(block_, name, w);
+    for (const Original& o : originals_) {
+      model_.set_linear_weight(block_, o.name, o.weight);
+      model_.set_linear_input_quantization(block_, o.name, o.input);
+    }
   }
 
 private:
+  struct Original {
+    std::string name;
+    at::Tensor weight;
+    InputQuantization input;
+  };
   CausalLM& model_;
   int64_t block_;
-  std::vector<std::pair<std::string, at::Tensor>> originals_;
+  std::vector<Original> originals_;
 };
 
 }  // namespace

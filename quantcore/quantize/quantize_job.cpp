@@ -86,6 +86,7 @@ std::shared_ptr<CausalLM> quantized_model(const QuantizeResult& r, const std::st
   auto model = std::make_shared<CausalLM>(*r.source.model);
   for (const methods::QuantizedBlock& b : r.quantized->blocks)
     for (const auto& l : b.linears) {
+      model->set_linear_input_quantization(b.block, l->linear(), l->input_quantization());
       if (kernels == "packed") {
         if (!l->packed())
           throw InputError("--kernels", std::string(r.settings.method.method_name()) + " has no packed form");

@@ -189,6 +189,32 @@ TEST_P(RealModel, ReplacingALinearWeightChangesTheOutput) {
   EXPECT_THROW(lm.set_linear_weight(0, name, at::zeros({1, 1})), std::invalid_argument);
 }
 
+TEST_P(RealModel, AQuantisedInputIsWhatTheLinearSees) {
+  c10::InferenceMode guard;
+  quantcore::Checkpoint ckpt = quantcore::open_checkpoint(quantlens_test::data_path(GetParam()));
+  CausalLM lm(ckpt.spec, *ckpt.weights, {"cpu", "fp32"});
+  const quantcore::LinearShape shape = quantcore::block_linears(ckpt.spec).back();
+  const at::Tensor x = at::randn({1, 6, shape.in_features});
+  const at::Tensor exact = lm.block_linear(1, shape.name, x);
+  quantcore::InputQuantization q{4, std::vector<float>(static_cast<size_t>(shape.in_features), 2.0f)};
+  lm.set_linear_input_quantization(1, shape.name, q);
+  EXPECT_EQ(lm.input_bits(), 4);
+  EXPECT_EQ(lm.linear_input_quantization(1, shape.name).smoothing, q.smoothing);
+  EXPECT_EQ(lm.linear_input_quantization(0, shape.name).bits, 0);
+  const std::vector<float> xf(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+  const std::vector<float> xq = quantcore::fake_quantize_input(xf.data(), 6, shape.in_features, q);
+  const at::Tensor expected =
+      at::linear(at::tensor(at::ArrayRef<float>(xq)).reshape(x.sizes()), lm.linear_weight(1, shape.name),
+                 lm.block(1).maybe(shape.name + ".bias"));
+  const at::Tensor got = lm.block_linear(1, shape.name, x);
+  EXPECT_TRUE(at::allclose(got, expected, 1e-5, 1e-5));
+  EXPECT_FALSE(at::allclose(got, exact, 1e-3, 1e-3));
+  EXPECT_THROW(lm.set_linear_input_quantization(1, shape.name, {4, {1.0f}}), std::invalid_argument);
+  lm.set_linear_input_quantization(1, shape.name, {});
+  EXPECT_EQ(lm.input_bits(), 0);
+  EXPECT_TRUE(at::allclose(lm.block_linear(1, shape.name, x), exact));
+}
+
 TEST_P(RealModel, Bf16StaysCloseToFp32) {
   c10::InferenceMode guard;
   quantcore::Checkpoint ckpt = quantcore::open_checkpoint(quantlens_test::data_path(GetParam()));

@@ -1,13 +1,19 @@
 // W(1+1)A(1×4)'s weight side as baselines-spec §1.3 reconstructs it: the weighted 2-means on a
 // two-cluster toy (known answer, monotone error, stops when no assignment changes), sign(0) = +1,
-// groups shared by all rows or per row, and the bits.
+// groups shared by all rows or per row, and the bits; the A side's op against its CPU reference
+// and the error-based input smoothing.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 #include <vector>
 
+#include <ATen/ATen.h>
+
 #include "quantcore/methods/registry.h"
+#include "quantcore/methods/w1a1x4/input_smoothing.h"
+#include "quantcore/model/input_quantization_op.h"
+#include "quantcore/pack/input_quantization.h"
 #include "quantcore/methods/w1a1x4/two_scale_grouping.h"
 #include "quantcore/methods/w1a1x4/w1a1x4.h"
 #include "quantcore/pack/half_float.h"
@@ -111,6 +117,71 @@ TEST(W1a1x4, BitsAreTwoPlusTheScalePairs) {
                    b.stored);
   s.set("per-row", "true", "t");
   EXPECT_DOUBLE_EQ(method.bits(s, 64, 300, 0).stored, 2.0 + 64 * 3 * 32.0 / (64 * 300));
+}
+
+TEST(W1a1x4, SmoothedBitsAddAFactorPerInputColumn) {
+  const auto& method = *qm::find_method(w1a1x4::kName);
+  qm::MethodSettings s(method);
+  s.set("act-bits", "4", "t");
+  EXPECT_DOUBLE_EQ(method.bits(s, 64, 300, 0).stored, 2.0 + (3 * 32.0 + 300 * 16.0) / (64 * 300));
+  EXPECT_DOUBLE_EQ(method.bits(s, 64, 300, 0).paper, 2.0);
+}
+
+std::vector<float> floats_of(const at::Tensor& t) {
+  const at::Tensor c = t.to(at::kFloat).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+TEST(W1a1x4InputQuantization, TheForwardOpMatchesItsCpuReference) {
+  at::manual_seed(3);
+  const at::Tensor x = at::randn({2, 5, 24}) * 3;
+  const at::Tensor s = at::rand({24}) * 4 + 0.25;
+  for (const bool smoothed : {false, true}) {
+    quantcore::InputQuantization q{4, smoothed ? floats_of(s) : std::vector<float>()};
+    const std::vector<float> reference = quantcore::fake_quantize_input(floats_of(x).data(), 10, 24, q);
+    const std::vector<float> op = floats_of(quantcore::fake_quantize_input(x, 4, smoothed ? s : at::Tensor()));
+    ASSERT_EQ(op.size(), reference.size());
+    for (size_t k = 0; k < op.size(); ++k) ASSERT_FLOAT_EQ(op[k], reference[k]) << k << (smoothed ? " smoothed" : "");
+  }
+  const at::Tensor back = quantcore::fake_quantize_input(x.to(at::kBFloat16), 4, at::Tensor());
+  EXPECT_EQ(back.scalar_type(), at::kBFloat16);
+  EXPECT_THROW(quantcore::fake_quantize_input(x, 1, at::Tensor()), std::invalid_argument);
+}
+
+// ‖XWᵀ − Q(X)W'ᵀ‖ / ‖XWᵀ‖ of the weights-only fit with unsmoothed 4-bit inputs.
+double unsmoothed_error(const at::Tensor& w, const at::Tensor& x, const w1a1x4::W1a1x4Options& o) {
+  const std::vector<float> wf = floats_of(w), h = floats_of(x.pow(2).sum(0));
+  const std::vector<float> dense = w1a1x4::dequantize(w1a1x4::quantize(wf.data(), w.size(0), w.size(1), h.data(), o));
+  const at::Tensor wq = at::tensor(at::ArrayRef<float>(dense)).reshape({w.size(0), w.size(1)});
+  const at::Tensor ref = x.mm(w.t());
+  return ((ref - quantcore::fake_quantize_input(x, 4, at::Tensor()).mm(wq.t())).norm() / ref.norm()).item<double>();
+}
+
+TEST(W1a1x4InputQuantization, ErrorBasedSmoothingTamesAnOutlierChannel) {
+  at::manual_seed(5);
+  at::Tensor x = at::randn({256, 64});
+  x.select(1, 3).mul_(60);  // one activation outlier channel, as in LLMs' massive activations
+  const at::Tensor w = at::randn({32, 64}) * 0.05;
+  const std::vector<float> h = floats_of(x.pow(2).sum(0));
+  w1a1x4::W1a1x4Options o;
+  o.group_size = 16;
+  o.activation_bits = 4;
+  const w1a1x4::W1a1x4Linear searched = w1a1x4::fit_smoothed(w, h, x, o);
+  EXPECT_GE(searched.smoothing_alpha, 0.0) << "smoothing should beat none with an outlier channel";
+  EXPECT_LT(searched.output_error, unsmoothed_error(w, x, o));
+  EXPECT_EQ(searched.activation_bits, 4);
+  ASSERT_EQ(searched.smoothing.size(), 64u);
+  for (const double alpha : {0.0, 0.5, 1.0}) {
+    w1a1x4::W1a1x4Options fixed = o;
+    fixed.smooth_alpha = alpha;
+    const w1a1x4::W1a1x4Linear f = w1a1x4::fit_smoothed(w, h, x, fixed);
+    EXPECT_DOUBLE_EQ(f.smoothing_alpha, alpha);
+    EXPECT_LE(searched.output_error, f.output_error + 1e-12) << alpha;
+  }
+  // The stored W' is the binarised W·diag(s) mapped back: sign · s_z / s_j.
+  const std::vector<float> dense = w1a1x4::dequantize(searched);
+  const float s_z = searched.in_high[3] ? searched.high[0] : searched.low[0];
+  EXPECT_FLOAT_EQ(std::fabs(dense[3]), s_z / searched.smoothing[3]);
 }
 
 }  // namespace

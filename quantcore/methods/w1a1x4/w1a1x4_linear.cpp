@@ -44,8 +44,21 @@ public:
     w.add(prefix + "scale_select", DType::U8, bitmap_shape, select.data(), select.size());
     w.add(prefix + "scale_low", DType::F16, scale_shape, low.data(), low.size() * 2);
     w.add(prefix + "scale_high", DType::F16, scale_shape, high.data(), high.size() * 2);
+    if (!q_.smoothing.empty()) {
+      const std::vector<uint16_t> smoothing = halves(q_.smoothing);
+      w.add(prefix + "input_smoothing", DType::F16, {q_.cols}, smoothing.data(), smoothing.size() * 2);
+    }
   }
-  nlohmann::json details() const override { return {{"group_size", q_.group_size}, {"per_row", q_.per_row}}; }
+  InputQuantization input_quantization() const override { return {q_.activation_bits, q_.smoothing}; }
+  nlohmann::json details() const override {
+    nlohmann::json d = {{"group_size", q_.group_size}, {"per_row", q_.per_row}};
+    if (q_.activation_bits > 0) {
+      d["activation_bits"] = q_.activation_bits;
+      d["smoothing_alpha"] = q_.smoothing_alpha;
+      if (q_.output_error >= 0) d["output_error"] = q_.output_error;
+    }
+    return d;
+  }
 
 private:
   std::string name_;
@@ -58,24 +71,27 @@ std::vector<float> dequantize(const W1a1x4Linear& q) {
   const size_t numel = static_cast<size_t>(q.rows * q.cols);
   if (q.positive.size() != numel || q.in_high.size() != numel)
     throw std::invalid_argument("w1a1x4: the bitmaps do not match the shape");
+  if (!q.smoothing.empty() && static_cast<int64_t>(q.smoothing.size()) != q.cols)
+    throw std::invalid_argument("w1a1x4: the smoothing does not match the columns");
   std::vector<float> w(numel);
   for (int64_t i = 0; i < q.rows; ++i)
     for (int64_t j = 0; j < q.cols; ++j) {
       const size_t at = static_cast<size_t>(i * q.cols + j), g = q.group_of(i, j);
-      const float s = q.in_high[at] ? q.high[g] : q.low[g];
+      float s = q.in_high[at] ? q.high[g] : q.low[g];
+      if (!q.smoothing.empty()) s /= q.smoothing[static_cast<size_t>(j)];
       w[at] = q.positive[at] ? s : -s;
     }
   return w;
 }
 
-int64_t stored_bits(int64_t rows, int64_t cols, int64_t group_size, bool per_row) {
+int64_t stored_bits(int64_t rows, int64_t cols, int64_t group_size, bool per_row, bool smoothed) {
   const int64_t groups = (cols + group_size - 1) / group_size;
-  return 2 * rows * cols + 2 * 16 * (per_row ? rows * groups : groups);
+  return 2 * rows * cols + 2 * 16 * (per_row ? rows * groups : groups) + (smoothed ? 16 * cols : 0);
 }
 
 int64_t stored_bits(const W1a1x4Linear& q) {
   return static_cast<int64_t>(q.positive.size() + q.in_high.size()) +
-         16 * static_cast<int64_t>(q.low.size() + q.high.size());
+         16 * static_cast<int64_t>(q.low.size() + q.high.size() + q.smoothing.size());
 }
 
 std::shared_ptr<const QuantizedLinear> make_quantized(std::string name, W1a1x4Linear q) {

@@ -61,8 +61,9 @@ public:
   virtual int64_t steps_per_block(const MethodSettings& settings, int64_t samples) const { return 0; }
 
   // Quantises every linear of ctx.block; afterwards ctx.model's linears of that block hold W'
-  // (the driver propagates the quantised chain through them). The driver puts the block's
-  // original weights back afterwards, on cancellation and on errors too.
+  // and, for forms that quantise their inputs, that input quantisation (the driver propagates
+  // the quantised chain through them). The driver puts the block's original weights and input
+  // quantisation back afterwards, on cancellation and on errors too.
   virtual QuantizedBlock quantize_block(BlockContext& ctx, const MethodSettings& settings) const = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "quantcore/io/safetensors.h"
+#include "quantcore/pack/input_quantization.h"
 #include "quantcore/pack/packed_linear.h"
 
 namespace quantcore::methods {
@@ -27,6 +28,9 @@ public:
   virtual const PackedLinear* packed() const { return nullptr; }
   // Its parameters into quantization.safetensors, named PREFIX + field.
   virtual void add_parameters(SafetensorsWriter& writer, const std::string& prefix) const = 0;
+  // How the linear's input is quantised when the model computes with this form (bits 0: it is
+  // not); dequantize_f16() is then the weight for the input s ⊙ Q(x / s).
+  virtual InputQuantization input_quantization() const { return {}; }
   // Method-specific figures for summary.json (may be empty).
   virtual nlohmann::json details() const { return nlohmann::json::object(); }
 };

@@ -16,6 +16,7 @@
 #include "quantcore/io/tensor_view.h"
 #include "quantcore/model/compute_target.h"
 #include "quantcore/model/rope.h"
+#include "quantcore/pack/input_quantization.h"
 
 namespace quantcore {
 
@@ -34,9 +35,17 @@ struct KVCache {
 // One decoder block's tensors by their name inside the block ("self_attn.q_proj.weight").
 // With packed kernels, a quantised linear is in `packed` by its short name ("self_attn.q_proj")
 // and its weight is not in `tensors` (its bias, if any, is).
+// A linear whose input is quantised (InputQuantization) holds its bits and smoothing (float32 on
+// the model's device, undefined for none) in `input_quantizers` by its short name.
+struct LinearInputQuantizer {
+  int bits = 0;
+  at::Tensor smoothing;
+};
+
 struct BlockWeights {
   std::map<std::string, at::Tensor> tensors;
   std::map<std::string, std::shared_ptr<const detail::PackedLinearOp>> packed;
+  std::map<std::string, LinearInputQuantizer> input_quantizers;
   const at::Tensor& get(const std::string& name) const;
   at::Tensor maybe(const std::string& name) const;  // undefined tensor when absent
 };
@@ -80,6 +89,13 @@ public:
   // From now on block `block`'s linear `name` computes y = W'x from `linear`'s packed bits (the
   // kernels room, docs/kernels.md) on the model's device; its dense weight is dropped.
   void set_packed_linear(int64_t block, const std::string& name, const PackedLinear& linear);
+
+  // From now on block `block`'s linear `name` quantises its input first (after the linear-input
+  // observer has seen it); q.bits == 0 removes that. Throws std::invalid_argument for a
+  // smoothing vector of the wrong length.
+  void set_linear_input_quantization(int64_t block, const std::string& name, const InputQuantization& q);
+  InputQuantization linear_input_quantization(int64_t block, const std::string& name) const;  // bits 0: none
+  int input_bits() const;  // the most bits any block linear quantises its input to; 0: none does
 
   // Applies block i's linear `name` (short name, as above) to x [.., in_features] in the compute
   // dtype, with the dense weight or the packed kernels, whichever this model runs.

@@ -17,6 +17,11 @@ struct W1a1x4Options {
   int64_t group_size = 128;  // contiguous input columns; -1: one group over all columns
   bool per_row = false;      // a scale pair per (row, group), as the official code may have it
   int em_iterations = 10;    // at most this many M+E rounds per group
+  // The A side (§1.1; its rule is [inferred], docs/methods/w1a1x4.md): 0 keeps inputs as
+  // computed; 2..8 quantises every linear's input per token to that many bits (A(1×4): 4).
+  int activation_bits = 0;
+  double smooth_alpha = -1;     // -1: error-based choice of the smoothing; else the fixed α in [0, 1]
+  int64_t smooth_tokens = 2048;  // calibration tokens the error-based choice measures on
 };
 
 // `weight` [rows, cols] row-major, `hessian_diagonal` h_j [cols] (diag(H), §1.3 step 1: only

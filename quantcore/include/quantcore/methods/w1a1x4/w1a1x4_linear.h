@@ -11,8 +11,9 @@
 
 namespace quantcore::methods::w1a1x4 {
 
-// W'_ij = (positive_ij ? +1 : -1) * (in_high_ij ? high[g] : low[g]), g = j / group_size, or
-// g = i * groups + j / group_size per row.
+// W'_ij = (positive_ij ? +1 : -1) * (in_high_ij ? high[g] : low[g]) / s_j, g = j / group_size,
+// or g = i * groups + j / group_size per row; s_j = smoothing[j] (1 without): the signs and
+// scales binarise W·diag(s), whose input is x / s (the A side, pack/input_quantization.h).
 struct W1a1x4Linear {
   int64_t rows = 0;
   int64_t cols = 0;
@@ -20,6 +21,10 @@ struct W1a1x4Linear {
   bool per_row = false;                 // a scale pair per (row, group) rather than per group
   std::vector<bool> positive, in_high;  // [rows * cols] each
   std::vector<float> low, high;         // [groups] or [rows, groups], fp16-representable
+  int activation_bits = 0;              // 0: weights only; else the input's bits (A(1×4): 4)
+  std::vector<float> smoothing;         // [cols] fp16-representable, with activation_bits only
+  double smoothing_alpha = -1;          // how `smoothing` was chosen (−1: none), for summary.json
+  double output_error = -1;             // its relative output error on calibration inputs (−1: not measured)
 
   int64_t groups() const { return (cols + group_size - 1) / group_size; }
   size_t group_of(int64_t row, int64_t col) const {
@@ -30,8 +35,9 @@ struct W1a1x4Linear {
 // fp32 W' [rows, cols], row-major.
 std::vector<float> dequantize(const W1a1x4Linear& q);
 
-// 2 bits per weight + 2 fp16 scales per group (per row and group with per_row).
-int64_t stored_bits(int64_t rows, int64_t cols, int64_t group_size, bool per_row);
+// 2 bits per weight + 2 fp16 scales per group (per row and group with per_row), + an fp16
+// smoothing factor per input column when the input is quantised.
+int64_t stored_bits(int64_t rows, int64_t cols, int64_t group_size, bool per_row, bool smoothed);
 int64_t stored_bits(const W1a1x4Linear& q);  // the same, counted from q's own data
 
 // The form as a run's stored form of block linear `name`.

@@ -1,0 +1,29 @@
+#include "quantcore/model/input_quantization_op.h"
+
+#include <ATen/ATen.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace quantcore {
+
+// The reference's steps in the same order and precision (float32, round half to even).
+at::Tensor fake_quantize_input(const at::Tensor& x, int bits, const at::Tensor& smoothing) {
+  if (bits < 2 || bits > 8) throw std::invalid_argument("input quantisation: bits must be 2..8, not " + std::to_string(bits));
+  const double maxq = static_cast<double>((1 << bits) - 1);
+  at::Tensor v = x.to(at::kFloat);
+  if (smoothing.defined()) v = v / smoothing;
+  at::Tensor lo = at::clamp_max(std::get<0>(v.min(-1, true)), 0);
+  at::Tensor hi = at::clamp_min(std::get<0>(v.max(-1, true)), 0);
+  const at::Tensor empty = (lo == 0).logical_and(hi == 0);
+  lo = at::where(empty, at::full_like(lo, -1), lo);
+  hi = at::where(empty, at::full_like(hi, 1), hi);
+  const at::Tensor scale = (hi - lo) / maxq;
+  const at::Tensor zero = at::round(-lo / scale);
+  const at::Tensor q = at::clamp(at::round(v / scale) + zero, 0, maxq);
+  at::Tensor out = scale * (q - zero);
+  if (smoothing.defined()) out = out * smoothing;
+  return out.to(x.scalar_type());
+}
+
+}  // namespace quantcore

@@ -1,0 +1,53 @@
+// `quantize --method w1a1x4:act-bits=4` end to end: the export holds input_quantization.safetensors
+// beside a weight-only-correct model, `eval` applies it (input_bits in its JSON), the same
+// directory without the file evaluates the weights alone, and a broken file is one clear line.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "cli_support.h"
+#include "quantcore/pack/input_quantization_file.h"
+
+using quantlens_test::data_path;
+using quantlens_test::run_cli;
+using quantlens_test::TempDir;
+
+namespace {
+
+TEST(CliW1a1x4, ActivationBitsTravelWithTheExportAndEvalAppliesThem) {
+  TempDir tmp;
+  const std::string text = data_path("house-corpus/valid.txt").string();
+  const std::filesystem::path out = tmp / "w1a1x4";
+  auto q = run_cli({"quantize", data_path("stories260K/stories260K.bin").string(), "--method",
+                    "w1a1x4:act-bits=4:smooth-tokens=256", "--calib", text, "--nsamples", "4", "--seqlen", "64",
+                    "--out", out.string(), "--json", "-q"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  const nlohmann::json summary = q.json();
+  EXPECT_EQ(summary.at("settings").at("spelling"), "w1a1x4:act-bits=4:smooth-tokens=256");
+  ASSERT_TRUE(std::filesystem::exists(out / quantcore::kInputQuantizationFile));
+  for (const auto& l : summary.at("bits").at("layers")) {
+    const double n = l.at("out_features").get<double>(), m = l.at("in_features").get<double>();
+    const double groups = std::ceil(m / 128);
+    EXPECT_NEAR(l.at("bits_per_weight").get<double>(), 2 + (groups * 32 + m * 16) / (n * m), 1e-12) << l.at("name");
+  }
+
+  const std::vector<std::string> eval = {"eval", out.string(), "--text", text, "--seqlen", "64", "--max-windows",
+                                         "4", "--json"};
+  auto with_inputs = run_cli(eval);
+  ASSERT_EQ(with_inputs.exit_code, 0) << with_inputs.err;
+  EXPECT_EQ(with_inputs.json().at("input_bits"), 4);
+  const double ppl_quantised_inputs = with_inputs.json().at("ppl").get<double>();
+  EXPECT_TRUE(std::isfinite(ppl_quantised_inputs));
+
+  std::filesystem::rename(out / quantcore::kInputQuantizationFile, tmp / "aside.safetensors");
+  auto weights_only = run_cli(eval);
+  ASSERT_EQ(weights_only.exit_code, 0) << weights_only.err;
+  EXPECT_FALSE(weights_only.json().contains("input_bits"));
+  EXPECT_NE(weights_only.json().at("ppl").get<double>(), ppl_quantised_inputs);
+
+  quantlens_test::write_bytes(out / quantcore::kInputQuantizationFile, "not safetensors");
+  quantlens_test::expect_one_line_error(run_cli(eval), quantcore::kInputQuantizationFile);
+}
+
+}  // namespace
