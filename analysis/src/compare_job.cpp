@@ -76,6 +76,7 @@ CompareRow run_one(const qq::OpenModel& open, const qq::Calibration& calibration
   row.method = std::string(method.method_name());
   row.spelling = method.spelling();
   row.parameters = method.to_json();
+  row.settings = qq::settings_json(run->settings);
   row.seconds = run->seconds;
   row.notices = run->losses.notices();
   const nlohmann::json bits = quantcore::outputs::bits_json(*run);
@@ -97,10 +98,30 @@ CompareRow run_one(const qq::OpenModel& open, const qq::Calibration& calibration
 
 }  // namespace
 
+nlohmann::json compare_setup_json(const CompareRequest& r) {
+  nlohmann::json task;
+  if (r.task)
+    task = {{"task", r.task->task->name},
+            {"data", r.task->data},
+            {"limit", r.task->options.limit ? nlohmann::json(*r.task->options.limit) : nlohmann::json()}};
+  return {{"calib", r.calib},
+          {"nsamples", r.calibration.nsamples},
+          {"calib_seqlen", r.calibration.seqlen},
+          {"seed", r.calibration.seed},
+          {"text", r.text},
+          {"eval_seqlen", r.perplexity.seqlen},
+          {"max_windows", r.perplexity.max_windows ? nlohmann::json(*r.perplexity.max_windows) : nlohmann::json()},
+          {"task", task},
+          {"layer_errors", r.layer_errors},
+          {"device", r.compute.device},
+          {"dtype", r.compute.dtype}};
+}
+
 CompareResult run_compare(const qq::OpenModel& open, const CompareRequest& request, CompareListener& listener,
                           quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel) {
   CompareResult result;
   result.model = open.checkpoint->path.string();
+  result.setup = compare_setup_json(request);
   bool statistics = false;
   for (const auto& m : request.methods) statistics = statistics || m.method().needs(m).activation_stats;
   const std::vector<int32_t> text_ids = open.tokenizer->encode(quantcore::read_file(request.text));

@@ -4,13 +4,13 @@
 #include <filesystem>
 #include <memory>
 
+#include "analysis/compare_directory.h"
 #include "analysis/compare_job.h"
 #include "analysis/compare_report.h"
 #include "calibration_args.h"
 #include "command_support.h"
 #include "commands.h"
 #include "quantcore/export/staging_dir.h"
-#include "quantcore/io/atomic_write.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/methods/method_settings.h"
 #include "terminal_progress.h"
@@ -71,16 +71,6 @@ std::optional<analysis::CompareTask> task_of(const CompareArgs& a, int64_t conte
   return t;
 }
 
-void write_outputs(const analysis::CompareResult& result, const fs::path& dest, bool force) {
-  quantcore::outputs::StagingDir staging(dest);
-  const fs::path& dir = staging.path();
-  quantcore::write_text_atomically(dir / "compare.json", analysis::compare_json(result).dump(2) + "\n");
-  quantcore::write_text_atomically(dir / "compare.md", analysis::compare_markdown(result));
-  quantcore::write_text_atomically(dir / "compare.csv", analysis::compare_csv(result));
-  quantcore::write_text_atomically(dir / "layer_errors.csv", analysis::layer_errors_csv(result));
-  quantcore::write_text_atomically(dir / "compare.svg", analysis::compare_svg(result));
-  staging.commit(dest, force);
-}
 }  // namespace
 
 void define_compare(CLI::App& sub, Action& action) {
@@ -138,7 +128,7 @@ void define_compare(CLI::App& sub, Action& action) {
     TerminalProgress progress(!out->quiet);
     RowPrinter printer(progress, request.methods.size());
     const analysis::CompareResult result = analysis::run_compare(open, request, printer, progress, interrupt_token());
-    if (dest) write_outputs(result, *dest, a->force);
+    if (dest) analysis::write_compare_directory(result, *dest, a->force);
     if (out->json) {
       out->emit(analysis::compare_json(result));
     } else {

@@ -261,12 +261,18 @@ private Q_SLOTS:
       QCOMPARE(back.method, live.method);
       QCOMPARE(back.spelling, live.spelling);
       QCOMPARE(back.settings["parameters"], live.settings["parameters"]);
+      for (const char* key : {"calib", "nsamples", "seqlen", "seed"})  // the calibration travels with each row
+        QVERIFY2(back.settings[key] == live.settings[key], key);
       QCOMPARE(back.storedBits, live.storedBits);
       QCOMPARE(back.paperBits, live.paperBits);
       QCOMPARE(back.perplexity.ppl, live.perplexity.ppl);
       QCOMPARE(back.perplexity.fpPpl, live.perplexity.fpPpl);
       QCOMPARE(back.perplexity.windows, live.perplexity.windows);
     }
+    // A reopened row holds numbers, not a model: Compare with original is off for it.
+    runs->selectRuns({session_->runs().records()[size_t(before)].id});
+    auto* compareButton = runs->findChild<QPushButton*>("runCompare");
+    QVERIFY(compareButton && !compareButton->isEnabled());
     // The view shows it again, as it was.
     const analysis::CompareResult shown = view_->result();
     QVERIFY2(view_->openComparison(dir, error), qPrintable(error));

@@ -99,7 +99,9 @@ TEST(ZeroShotScoring, ContinuationLoglikMatchesAForwardOverTheConcatenation) {
   ASSERT_NE(apart[0].context.front(), apart[1].context.front());
   const auto scores = analysis::score_continuations(lm, apart, 512);
   for (size_t i = 0; i < apart.size(); ++i) EXPECT_NEAR(scores[i].loglik, direct(lm, apart[i]).loglik, 1e-4) << i;
-  EXPECT_NEAR(scores[0].loglik, scores[2].loglik, 1e-6);
+  // The same request in two rows of one batch: equal up to float32 summation order (BLAS may block
+  // rows differently; ~1e-7 relative, seen 2e-6 on a log-likelihood of -10.5).
+  EXPECT_NEAR(scores[0].loglik, scores[2].loglik, 1e-5);
 }
 
 TEST(ZeroShotScoring, GreedyFlagAndLeftTruncation) {

@@ -145,6 +145,22 @@ TEST(ZeroShotTasks, BoolqPassageQuestionNoYes) {
   EXPECT_EQ(items[1].gold, 0);
 }
 
+TEST(ZeroShotTasks, BoolqSuperGlueAndHuggingFaceLabels) {
+  // SuperGLUE's passage already carries "{title} -- " and its label is a boolean; the HF export's is 0/1.
+  quantlens_test::TempDir dir;
+  quantlens_test::write_bytes(dir / "val.jsonl",
+                              R"({"question": "is ice cold", "passage": "Ice -- Ice is frozen water.", "idx": 0, )"
+                              R"("label": true})"
+                              "\n"
+                              R"({"question": "is fire cold", "passage": "Fire -- Fire is hot.", "idx": 1, "label": 0})"
+                              "\n");
+  const auto items = read("boolq", dir / "val.jsonl");
+  ASSERT_EQ(items.size(), 2u);
+  expect_request(items[0].requests[1], "Ice -- Ice is frozen water.\nQuestion: is ice cold?\nAnswer:", " yes", "yes");
+  EXPECT_EQ(items[0].gold, 1);
+  EXPECT_EQ(items[1].gold, 0);
+}
+
 TEST(ZeroShotTasks, WinograndePartialScoring) {
   const auto items = read("winogrande", kData / "winogrande_dev.jsonl");
   ASSERT_EQ(items.size(), 3u);

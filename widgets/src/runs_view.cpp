@@ -158,7 +158,9 @@ void RunsView::refreshButtons() {
   const bool ofOpenModel = one && session_.isRunOfOpenModel(*one);
   save_->setEnabled(inMemory && !saving_);
   current_->setEnabled(inMemory && ofOpenModel && !session_.runs().isCurrent(*one));
-  compare_->setEnabled(ofOpenModel && (inMemory || !one->directory.isEmpty()));
+  // A reopened comparison row's directory holds the comparison, not a model to load.
+  const bool savedModel = one && !one->directory.isEmpty() && one->kind != "compare";
+  compare_->setEnabled(ofOpenModel && (inMemory || savedModel));
   save_->setToolTip(one && !inMemory ? tr("Only a run whose stored forms are in memory can be saved") : tr(kSaveTip));
 }
 

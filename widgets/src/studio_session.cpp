@@ -170,6 +170,10 @@ void StudioSession::compareRunWithOriginal(int runId) {
     return Q_EMIT secondModelFailed(
         tr("run #%1 belongs to %2, not to the open model %3").arg(runId).arg(record->model, modelPath_));
   if (!record->result) {
+    if (record->kind == "compare")
+      return Q_EMIT secondModelFailed(tr("run #%1 was read from a saved comparison, which keeps its numbers but not "
+                                         "its model; quantize it again to compare it with the original")
+                                          .arg(runId));
     if (!record->directory.isEmpty()) return openSecondModel(record->directory);
     return Q_EMIT secondModelFailed(tr("run #%1: its stored forms are no longer in memory and it was not saved; "
                                        "save runs you want to compare later")

@@ -47,6 +47,7 @@ struct CompareRow {
   std::string method;    // registry name
   std::string spelling;  // NAME[:KEY=VALUE]...
   nlohmann::json parameters;
+  nlohmann::json settings;                // the run's whole settings (quantize's settings_json: calibration too)
   double paper_bits = 0;                  // bits per weight as the method's paper counts them
   double stored_bits = 0;                 // every stored bit over the quantised weights
   std::optional<double> bits_from_bytes;  // measured on a packed file, for methods that have one
@@ -61,6 +62,8 @@ struct CompareRow {
 
 struct CompareResult {
   std::string model;
+  // What every row shares (compare_setup_json): calibration, evaluation text and windows, task.
+  nlohmann::json setup;
   double calibration_seconds = 0;  // tokenising, windows and statistics, shared by every row
   PerplexityResult fp_perplexity;
   std::optional<ZeroShotResult> fp_accuracy;
@@ -79,6 +82,9 @@ public:
   virtual void method_started(size_t index, const quantcore::methods::MethodSettings& method) {}
   virtual void row_finished(size_t index, const CompareRow& row) {}
 };
+
+// The request's shared settings as compare.json's "setup".
+nlohmann::json compare_setup_json(const CompareRequest& request);
 
 // Throws InputError for bad inputs before any method runs (unreadable texts, windows that do
 // not fit). A cancel (at any step) ends the job with the finished rows and cancelled = true; a
