@@ -101,6 +101,16 @@ std::string format_real(double v) {
   return std::string(buf, end);
 }
 
+MethodParameter percdamp_parameter(double default_value) {
+  return {"percdamp", ParameterType::Real, format_real(default_value), "Damping as a fraction of mean(diag H) (§0.4)",
+          0.0, 1.0};
+}
+
+MethodParameter no_compensation_parameter(bool default_off) {
+  return {"no-compensation", ParameterType::Flag, flag_text(default_off),
+          "Quantise every block of W as is, without the inverse-Hessian error compensation (the code's --disable_gptq)"};
+}
+
 const char* parameter_type_name(ParameterType type) {
   switch (type) {
     case ParameterType::Integer: return "integer";

@@ -45,4 +45,10 @@ float float_from_half(uint16_t bits) {
   return out;
 }
 
+std::vector<uint16_t> halves_of(const std::vector<float>& values) {
+  std::vector<uint16_t> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = half_from_float(values[i]);
+  return out;
+}
+
 }  // namespace quantcore

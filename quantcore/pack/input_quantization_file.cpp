@@ -23,8 +23,7 @@ void write_input_quantization(const std::filesystem::path& file, const std::map<
   for (const auto& [prefix, q] : linears) {
     if (q.bits != bits) throw std::invalid_argument("write_input_quantization: linears differ in bits");
     if (q.smoothing.empty()) throw std::invalid_argument("write_input_quantization: " + prefix + " has no channel count");
-    std::vector<uint16_t> halves(q.smoothing.size());
-    for (size_t j = 0; j < halves.size(); ++j) halves[j] = half_from_float(q.smoothing[j]);
+    const std::vector<uint16_t> halves = halves_of(q.smoothing);
     w.add(prefix + kSuffix, DType::F16, {static_cast<int64_t>(halves.size())}, halves.data(), halves.size() * 2);
   }
   w.set_metadata("bits", std::to_string(bits));

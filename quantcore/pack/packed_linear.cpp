@@ -57,11 +57,6 @@ std::vector<float> dequantize(const PackedLinear& l) {
   return w;
 }
 
-std::vector<uint16_t> dequantize_f16(const PackedLinear& l) {
-  const std::vector<float> w = dequantize(l);
-  std::vector<uint16_t> out(w.size());
-  for (size_t i = 0; i < w.size(); ++i) out[i] = half_from_float(w[i]);
-  return out;
-}
+std::vector<uint16_t> dequantize_f16(const PackedLinear& l) { return halves_of(dequantize(l)); }
 
 }  // namespace quantcore

@@ -10,6 +10,7 @@
 #include "quantcore/io/read_file.h"
 #include "quantcore/methods/quant_method.h"
 #include "quantcore/model/causal_lm.h"
+#include "quantcore/methods/install_quantized.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/pack/packed_checkpoint.h"
 #include "quantcore/tokenize/tokenizer.h"
@@ -86,16 +87,14 @@ std::shared_ptr<CausalLM> quantized_model(const QuantizeResult& r, const std::st
   auto model = std::make_shared<CausalLM>(*r.source.model);
   for (const methods::QuantizedBlock& b : r.quantized->blocks)
     for (const auto& l : b.linears) {
-      model->set_linear_input_quantization(b.block, l->linear(), l->input_quantization());
-      if (kernels == "packed") {
-        if (!l->packed())
-          throw InputError("--kernels", std::string(r.settings.method.method_name()) + " has no packed form");
-        model->set_packed_linear(b.block, l->linear(), *l->packed());
+      if (kernels != "packed") {
+        methods::install_quantized(*model, b.block, *l);
         continue;
       }
-      std::vector<uint16_t> w = l->dequantize_f16();
-      model->set_linear_weight(b.block, l->linear(),
-                               at::from_blob(w.data(), {l->out_features(), l->in_features()}, at::kHalf).clone());
+      if (!l->packed())
+        throw InputError("--kernels", std::string(r.settings.method.method_name()) + " has no packed form");
+      model->set_packed_linear(b.block, l->linear(), *l->packed());
+      model->set_linear_input_quantization(b.block, l->linear(), l->input_quantization());
     }
   return model;
 }

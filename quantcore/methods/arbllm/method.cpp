@@ -10,8 +10,6 @@ namespace quantcore::methods::arbllm {
 
 namespace {
 
-const char* flag_text(bool v) { return v ? "true" : "false"; }
-
 ArbllmOptions options_of(const MethodSettings& s) {
   ArbllmOptions o;
   o.variant = *variant_from_name(s.choice("variant"));
@@ -59,9 +57,8 @@ public:
          0,
          0,
          {"hessian", "magnitude"}},
-        {"percdamp", T::Real, format_real(d.percdamp), "Damping as a fraction of mean(diag H) (§0.4)", 0.0, 1.0},
-        {"no-compensation", T::Flag, flag_text(!d.compensate),
-         "Binarise every block of W as is, without block-wise error compensation (the code's --disable_gptq)"},
+        percdamp_parameter(d.percdamp),
+        no_compensation_parameter(!d.compensate),
     };
     return p;
   }

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 
+#include "quantcore/methods/install_quantized.h"
 #include "quantcore/model/causal_lm.h"
 
 namespace quantcore::methods::billm {
@@ -18,9 +19,7 @@ QuantizedBlock binarize_block_linears(BlockContext& ctx, const LinearBinarizer& 
         binarize(ctx.model.linear_weight(ctx.block, shape.name), ctx.data.hessians.at(shape.name), where, notice);
     nlohmann::json details = {{"percdamp", run.percdamp}, {"changed_zero_signs", run.changed_zero_signs}};
     auto stored = make_quantized_binarized(shape.name, std::move(run.stored), std::move(details));
-    std::vector<uint16_t> dense = stored->dequantize_f16();
-    ctx.model.set_linear_weight(
-        ctx.block, shape.name, at::from_blob(dense.data(), {shape.out_features, shape.in_features}, at::kHalf).clone());
+    install_quantized(ctx.model, ctx.block, *stored);
     out.linears.push_back(std::move(stored));
   }
   return out;

@@ -9,8 +9,6 @@ namespace quantcore::methods::billm {
 
 namespace {
 
-const char* flag_text(bool v) { return v ? "true" : "false"; }
-
 BillmOptions options_of(const MethodSettings& s) {
   BillmOptions o;
   o.block_size = s.integer("block-size");
@@ -52,9 +50,8 @@ public:
         {"split-to", T::Real, format_real(d.structure.split_to), "Last quantile of the break-point grid", 0.0, 1.0},
         {"split-points", T::Integer, std::to_string(d.structure.split_points),
          "Quantiles in the break-point grid (linspace(from, to, points))", 1, 1e6},
-        {"percdamp", T::Real, format_real(d.percdamp), "Damping as a fraction of mean(diag H) (§0.4)", 0.0, 1.0},
-        {"no-compensation", T::Flag, flag_text(!d.compensate),
-         "Binarise every block of W as is, without block-wise error compensation (the code's --disable_gptq)"},
+        percdamp_parameter(d.percdamp),
+        no_compensation_parameter(!d.compensate),
     };
     return p;
   }

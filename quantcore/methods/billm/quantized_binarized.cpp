@@ -16,10 +16,7 @@ public:
   int64_t salient_columns() const override { return q_.salient_count(); }
   int64_t stored_bits() const override { return billm::stored_bits(q_); }
   std::vector<uint16_t> dequantize_f16() const override {
-    const std::vector<float> w = dequantize(q_);
-    std::vector<uint16_t> out(w.size());
-    for (size_t i = 0; i < w.size(); ++i) out[i] = half_from_float(w[i]);
-    return out;
+    return halves_of(dequantize(q_));
   }
   void add_parameters(SafetensorsWriter& w, const std::string& prefix) const override {
     const auto plane = [&](const std::string& field, const BitPlane& p) {

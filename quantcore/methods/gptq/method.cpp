@@ -10,14 +10,13 @@
 #include "quantcore/io/errors.h"
 #include "quantcore/methods/block_context.h"
 #include "quantcore/methods/gptq/gptq.h"
+#include "quantcore/methods/install_quantized.h"
 #include "quantcore/methods/quant_method.h"
 #include "quantcore/model/causal_lm.h"
 
 namespace quantcore::methods::gptq {
 
 namespace {
-
-const char* flag_text(bool v) { return v ? "true" : "false"; }
 
 GptqOptions options_of(const MethodSettings& s) {
   GptqOptions o;
@@ -50,7 +49,7 @@ public:
          "Groups fitted up front on the original columns (no per-column group index with act-order)"},
         {"sym", T::Flag, flag_text(d.symmetric), "Symmetric grid (zero point 2^(b-1))"},
         {"block-size", T::Integer, std::to_string(d.block_size), "Columns per lazy batch update", 1, 1e9},
-        {"percdamp", T::Real, format_real(d.percdamp), "Damping as a fraction of mean(diag H) (§0.4)", 0.0, 1.0},
+        percdamp_parameter(d.percdamp),
         {"true-sequential", T::Flag, flag_text(d.true_sequential),
          "Re-collect H after each sub-layer group ({q,k,v}, {o}, {gate,up}, {down})"},
     };
@@ -95,10 +94,7 @@ public:
       GptqLinear q = quantize_linear(ctx.model.linear_weight(ctx.block, shape.name), hessians.at(shape.name), o, where,
                                      notice, ctx.cancel);
       auto stored = rtn::make_quantized_grid(shape.name, std::move(q.grid));
-      std::vector<uint16_t> dense = stored->dequantize_f16();
-      ctx.model.set_linear_weight(
-          ctx.block, shape.name,
-          at::from_blob(dense.data(), {shape.out_features, shape.in_features}, at::kHalf).clone());
+      install_quantized(ctx.model, ctx.block, *stored);
       out.linears.push_back(std::move(stored));
     }
     return out;

@@ -10,6 +10,7 @@
 #include "quantcore/io/errors.h"
 #include "quantcore/methods/block_context.h"
 #include "quantcore/methods/pbllm/pbllm.h"
+#include "quantcore/methods/install_quantized.h"
 #include "quantcore/methods/quant_method.h"
 #include "quantcore/model/causal_lm.h"
 
@@ -68,9 +69,8 @@ public:
         {"group-size", T::Integer, std::to_string(d.group_size),
          "Input columns per mask and (μ, α) group; -1: the whole row", -1, 1e9},
         {"block-size", T::Integer, std::to_string(d.block_size), "Columns per lazy batch update", 1, 1e9},
-        {"percdamp", T::Real, format_real(d.percdamp), "Damping as a fraction of mean(diag H) (§0.4)", 0.0, 1.0},
-        {"no-compensation", T::Flag, d.compensate ? "false" : "true",
-         "Quantise without GPTQ's error compensation (--disable_gptq, the paper's RTN rows)"},
+        percdamp_parameter(d.percdamp),
+        no_compensation_parameter(!d.compensate),
     };
     return p;
   }
@@ -110,10 +110,7 @@ public:
       PbllmResult q = quantize_linear(ctx.model.linear_weight(ctx.block, shape.name), ctx.data.hessians.at(shape.name),
                                       o, where, notice, ctx.cancel);
       auto stored = std::make_shared<const QuantizedPbllm>(shape.name, std::move(q.stored));
-      std::vector<uint16_t> dense = stored->dequantize_f16();
-      ctx.model.set_linear_weight(
-          ctx.block, shape.name,
-          at::from_blob(dense.data(), {shape.out_features, shape.in_features}, at::kHalf).clone());
+      install_quantized(ctx.model, ctx.block, *stored);
       out.linears.push_back(std::move(stored));
     }
     return out;

@@ -6,29 +6,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "quantcore/methods/gptq/grid_params.h"
 #include "quantcore/methods/pbllm_saliency.h"
 
 namespace quantcore::methods::pbllm {
 
 namespace {
-
-// §3.2 step 1: GPTQ's asymmetric per-row min/max grid (range forced to include 0), fp32 as the
-// reference computes it plus the fp16 rounding of the scale that is stored.
-struct HighGrid {
-  at::Tensor scale, stored_scale, zero;  // [n] float32
-};
-
-HighGrid high_grid(const at::Tensor& w, double maxq) {
-  at::Tensor lo = at::clamp_max(std::get<0>(w.min(1)), 0.0), hi = at::clamp_min(std::get<0>(w.max(1)), 0.0);
-  const at::Tensor both_zero = (lo == 0) & (hi == 0);
-  lo = at::where(both_zero, at::full_like(lo, -1.0), lo);
-  hi = at::where(both_zero, at::full_like(hi, 1.0), hi);
-  HighGrid g;
-  g.scale = (hi - lo) / maxq;
-  g.stored_scale = g.scale.to(at::kHalf).to(at::kFloat);
-  g.zero = at::round(-lo / g.scale) + 0.0;  // + 0.0: a zero point of -0 is stored as +0
-  return g;
-}
 
 // §3.2 steps 3-4, per group of g columns of the dead-zeroed W: the binarised entries
 // (saliency <= θ, ties included) and the xnor binariser's per-row (μ, α).
@@ -71,7 +54,7 @@ std::vector<float> host_floats(const at::Tensor& t) {
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
-PbllmLinear stored_form(const Binariser& b, const HighGrid& grid, const at::Tensor& signs, const at::Tensor& codes,
+PbllmLinear stored_form(const Binariser& b, const gptq::GridParams& grid, const at::Tensor& signs, const at::Tensor& codes,
                         int64_t g, int high_bits) {
   PbllmLinear q;
   q.rows = b.mask.size(0);
@@ -112,7 +95,8 @@ PbllmResult quantize_linear(const at::Tensor& weight, const at::Tensor& hessian,
   const double maxq = static_cast<double>((1 << o.high_bits) - 1);
 
   // Step 1 on W as given (before the dead columns are zeroed); steps 2-4 on the zeroed W.
-  const HighGrid grid = high_grid(W0, maxq);
+  // §3.2 step 1: GPTQ's asymmetric per-row grid over the original W.
+  const gptq::GridParams grid = gptq::find_params(W0, o.high_bits, false);
   CompensationInputs in = prepare_compensation(W0, hessian, o.percdamp, where, notice);
   const Binariser bin = fit_binariser(in.weight, in.upper.diagonal(), in.dead, o, g);
 

@@ -16,12 +16,6 @@ std::vector<uint8_t> pack_bits(const std::vector<bool>& bits, size_t begin, size
   return out;
 }
 
-std::vector<uint16_t> halves(const std::vector<float>& v) {
-  std::vector<uint16_t> out(v.size());
-  for (size_t i = 0; i < v.size(); ++i) out[i] = half_from_float(v[i]);
-  return out;
-}
-
 }  // namespace
 
 std::vector<float> dequantize(const PbllmLinear& q) {
@@ -58,7 +52,7 @@ int64_t stored_bits(const PbllmLinear& q) {
          16 * (count(q.mean) + count(q.alpha) + count(q.scale) + count(q.zero));
 }
 
-std::vector<uint16_t> QuantizedPbllm::dequantize_f16() const { return halves(dequantize(q_)); }
+std::vector<uint16_t> QuantizedPbllm::dequantize_f16() const { return halves_of(dequantize(q_)); }
 
 void QuantizedPbllm::add_parameters(SafetensorsWriter& w, const std::string& prefix) const {
   const size_t row_bytes = static_cast<size_t>((q_.cols + 7) / 8);
@@ -70,8 +64,8 @@ void QuantizedPbllm::add_parameters(SafetensorsWriter& w, const std::string& pre
     bitmap.insert(bitmap.end(), row.begin(), row.end());
   }
   const std::vector<uint8_t> signs = pack_bits(q_.signs, 0, q_.signs.size());
-  const std::vector<uint16_t> mean = halves(q_.mean), alpha = halves(q_.alpha);
-  const std::vector<uint16_t> scale = halves(q_.scale), zero = halves(q_.zero);
+  const std::vector<uint16_t> mean = halves_of(q_.mean), alpha = halves_of(q_.alpha);
+  const std::vector<uint16_t> scale = halves_of(q_.scale), zero = halves_of(q_.zero);
   w.add(prefix + "binarised", DType::U8, {q_.rows, static_cast<int64_t>(row_bytes)}, bitmap.data(), bitmap.size());
   w.add(prefix + "signs", DType::U8, {static_cast<int64_t>(signs.size())}, signs.data(), signs.size());
   w.add(prefix + "codes", DType::U8, {q_.salient_count()}, q_.codes.data(), q_.codes.size());

@@ -18,8 +18,6 @@ namespace quantcore::methods::ptq161 {
 
 namespace {
 
-const char* flag_text(bool v) { return v ? "true" : "false"; }
-
 std::vector<MethodParameter> make_parameters() {
   using T = ParameterType;
   const Ptq161Options d;

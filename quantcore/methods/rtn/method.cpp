@@ -5,6 +5,7 @@
 
 #include "quantcore/io/errors.h"
 #include "quantcore/methods/block_context.h"
+#include "quantcore/methods/install_quantized.h"
 #include "quantcore/methods/quant_method.h"
 #include "quantcore/methods/rtn/rtn.h"
 #include "quantcore/model/add_tensor.h"
@@ -50,8 +51,7 @@ public:
       const at::Tensor w =
           ctx.model.linear_weight(ctx.block, shape.name).detach().to(at::kCPU, at::kFloat).contiguous();
       auto q = make_quantized_grid(shape.name, quantize(w.data_ptr<float>(), w.size(0), w.size(1), bits, group));
-      std::vector<uint16_t> dense = q->dequantize_f16();
-      ctx.model.set_linear_weight(ctx.block, shape.name, at::from_blob(dense.data(), w.sizes(), at::kHalf).clone());
+      install_quantized(ctx.model, ctx.block, *q);
       out.linears.push_back(std::move(q));
     }
     return out;

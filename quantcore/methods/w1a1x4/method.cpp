@@ -14,6 +14,7 @@
 #include "quantcore/calib/linear_inputs.h"
 #include "quantcore/io/errors.h"
 #include "quantcore/methods/block_context.h"
+#include "quantcore/methods/install_quantized.h"
 #include "quantcore/methods/quant_method.h"
 #include "quantcore/methods/w1a1x4/input_smoothing.h"
 #include "quantcore/methods/w1a1x4/w1a1x4.h"
@@ -52,7 +53,7 @@ public:
     static const std::vector<MethodParameter> p = {
         {"group-size", T::Integer, std::to_string(d.group_size),
          "Contiguous input columns per scale pair; -1: one group over all columns", -1, 1e9},
-        {"per-row", T::Flag, d.per_row ? "true" : "false", "A scale pair per (row, group) instead of per group"},
+        {"per-row", T::Flag, flag_text(d.per_row), "A scale pair per (row, group) instead of per group"},
         {"em-iterations", T::Integer, std::to_string(d.em_iterations), "Most M+E rounds of the 2-means per group", 1,
          1000},
         {"act-bits", T::Integer, std::to_string(d.activation_bits),
@@ -106,11 +107,7 @@ public:
         const std::vector<float> w = host_floats(weight);
         stored = make_quantized(shape.name, quantize(w.data(), shape.out_features, shape.in_features, h.data(), o));
       }
-      std::vector<uint16_t> dense = stored->dequantize_f16();
-      ctx.model.set_linear_weight(
-          ctx.block, shape.name,
-          at::from_blob(dense.data(), {shape.out_features, shape.in_features}, at::kHalf).clone());
-      ctx.model.set_linear_input_quantization(ctx.block, shape.name, stored->input_quantization());
+      install_quantized(ctx.model, ctx.block, *stored);
       out.linears.push_back(std::move(stored));
     }
     return out;

@@ -19,12 +19,6 @@ std::vector<uint8_t> pack_rows(const std::vector<bool>& bits, int64_t rows, int6
   return out;
 }
 
-std::vector<uint16_t> halves(const std::vector<float>& v) {
-  std::vector<uint16_t> out(v.size());
-  for (size_t i = 0; i < v.size(); ++i) out[i] = half_from_float(v[i]);
-  return out;
-}
-
 class QuantizedW1a1x4 : public QuantizedLinear {
 public:
   QuantizedW1a1x4(std::string name, W1a1x4Linear q) : name_(std::move(name)), q_(std::move(q)) {}
@@ -32,11 +26,11 @@ public:
   int64_t out_features() const override { return q_.rows; }
   int64_t in_features() const override { return q_.cols; }
   int64_t stored_bits() const override { return w1a1x4::stored_bits(q_); }
-  std::vector<uint16_t> dequantize_f16() const override { return halves(dequantize(q_)); }
+  std::vector<uint16_t> dequantize_f16() const override { return halves_of(dequantize(q_)); }
   void add_parameters(SafetensorsWriter& w, const std::string& prefix) const override {
     const std::vector<uint8_t> signs = pack_rows(q_.positive, q_.rows, q_.cols);
     const std::vector<uint8_t> select = pack_rows(q_.in_high, q_.rows, q_.cols);
-    const std::vector<uint16_t> low = halves(q_.low), high = halves(q_.high);
+    const std::vector<uint16_t> low = halves_of(q_.low), high = halves_of(q_.high);
     const std::vector<int64_t> bitmap_shape = {q_.rows, (q_.cols + 7) / 8};
     const std::vector<int64_t> scale_shape =
         q_.per_row ? std::vector<int64_t>{q_.rows, q_.groups()} : std::vector<int64_t>{q_.groups()};
@@ -45,7 +39,7 @@ public:
     w.add(prefix + "scale_low", DType::F16, scale_shape, low.data(), low.size() * 2);
     w.add(prefix + "scale_high", DType::F16, scale_shape, high.data(), high.size() * 2);
     if (!q_.smoothing.empty()) {
-      const std::vector<uint16_t> smoothing = halves(q_.smoothing);
+      const std::vector<uint16_t> smoothing = halves_of(q_.smoothing);
       w.add(prefix + "input_smoothing", DType::F16, {q_.cols}, smoothing.data(), smoothing.size() * 2);
     }
   }

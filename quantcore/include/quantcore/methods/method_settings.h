@@ -62,6 +62,12 @@ private:
 
 // The shortest text that reads back to `value` ("0.2", "5e-04"): how real values are spelled.
 std::string format_real(double value);
+// How flag values are spelled: "true", "false".
+inline const char* flag_text(bool value) { return value ? "true" : "false"; }
+
+// Parameter rows several methods share, with the same name, bounds and help.
+MethodParameter percdamp_parameter(double default_value);     // "percdamp", baselines-spec §0.4
+MethodParameter no_compensation_parameter(bool default_off);  // "no-compensation" (the code's --disable_gptq)
 
 // Parses the method spelling; an unknown method or parameter, or a bad value, is an InputError
 // naming `where` (the option or file it came from).
