@@ -88,4 +88,24 @@ TEST(CliCompare, BadInputsAreOneLineErrors) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+TEST(CliCompare, AMethodThatFailsStopsTheComparisonWithTheFinishedRowsKept) {
+  // PTQ1.61 with learning rates far too large diverges on its first step: a real failure, not a
+  // bad spelling. The RTN row before it is written; GPTQ after it never runs.
+  TempDir tmp;
+  const std::filesystem::path out = tmp / "cmp";
+  auto r = run_cli(compare_args("rtn:bits=3,ptq161:epochs=2:lr-alpha=1000:lr-r=1000,gptq:bits=3", out.string()));
+  EXPECT_EQ(r.exit_code, 2);
+  // The error is the last line on stderr (after the finished row's progress line).
+  const std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+  EXPECT_EQ(last.rfind("quantlens: error: --methods: ptq161:epochs=2:lr-alpha=1000:lr-r=1000: block 0", 0), 0u) << r.err;
+  const nlohmann::json saved = quantlens_test::read_json(out / "compare.json");
+  ASSERT_EQ(saved.at("rows").size(), 1u);
+  EXPECT_EQ(saved.at("rows")[0].at("spelling"), "rtn:bits=3");
+  EXPECT_NE(saved.at("failure").get<std::string>().find("the loss is inf"), std::string::npos) << saved.at("failure");
+  EXPECT_EQ(saved.at("setup").at("nsamples"), 4);
+  EXPECT_EQ(saved.at("setup").at("calib"), data_path("house-corpus/valid.txt").string());
+  EXPECT_EQ(saved.at("rows")[0].at("settings").at("spelling"), "rtn:bits=3");
+  EXPECT_TRUE(saved.at("rows")[0].at("settings").at("calib").is_null());  // RTN takes no calibration
+}
+
 }  // namespace

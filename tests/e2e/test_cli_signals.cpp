@@ -100,6 +100,32 @@ void leave_killed_run(const fs::path& out_dir) {
   age(out_dir / ".x.h5.tmp-Zz9Yy8");
 }
 
+TEST(CliCompareInterrupted, CtrlCKeepsTheFinishedRows) {
+  // RTN finishes at once; the long PTQ1.61 row after it is interrupted: compare.json holds the
+  // RTN row and says the comparison was cancelled, and the exit status is Ctrl-C's.
+  TempDir dir;
+  const std::string text = data_path("house-corpus/valid.txt").string();
+  const pid_t pid = start_cli({"compare", data_path("stories260K/stories260K.bin").string(), "--methods",
+                               "rtn:bits=3,ptq161:epochs=400", "--calib", text, "--nsamples", "4", "--seqlen", "64",
+                               "--text", text, "--max-windows", "4", "--out", (dir / "cmp").string()},
+                              dir / "log");
+  ASSERT_GT(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (quantlens_test::read_text(dir / "log").find("[1/2] rtn:bits=3") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // into PTQ1.61's optimisation
+  ASSERT_EQ(kill(pid, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT) << quantlens_test::read_text(dir / "log");
+  const nlohmann::json saved = quantlens_test::read_json(dir / "cmp" / "compare.json");
+  EXPECT_TRUE(saved.at("cancelled").get<bool>());
+  ASSERT_EQ(saved.at("rows").size(), 1u);
+  EXPECT_EQ(saved.at("rows")[0].at("spelling"), "rtn:bits=3");
+}
+
 TEST(CliKilledRuns, TheNextRunRemovesWhatAKilledRunLeftAndSaysSo) {
   TempDir dir;
   leave_killed_run(dir / "out");

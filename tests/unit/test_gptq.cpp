@@ -1,12 +1,18 @@
 // GPTQ (baselines-spec §4.2): with an identity Hessian it is RTN; on a random layer with
-// correlated inputs its output error is below RTN's; act-order's group index; dead inputs.
+// correlated inputs its output error is below RTN's; act-order's group index; static groups on
+// the original columns; the symmetric grid; dead inputs; true-sequential re-collects H.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "quantcore/methods/gptq/gptq.h"
 #include "quantcore/methods/registry.h"
+#include "quantcore/model/causal_lm.h"
+#include "quantcore/quantize/quantize_job.h"
+#include "test_support.h"
 #include "quantcore/methods/rtn/rtn.h"
 
 namespace gptq = quantcore::methods::gptq;
@@ -106,6 +112,64 @@ TEST(Gptq, DeadInputsGiveZeroColumns) {
   EXPECT_EQ(w[2], 0.0f);
   EXPECT_EQ(w[6], 0.0f);
   EXPECT_NEAR(w[0], 1.0f, 1e-3);  // 1 on the grid 0..15 of scale fp16(1/15)
+}
+
+TEST(Gptq, StaticGroupsAreFittedOnTheOriginalColumns) {
+  // With static groups every group's (scale, zero) is RTN's on W as it was, whatever the order.
+  const Layer l = random_layer(8, 32, 256);
+  const std::vector<float> host(l.w.data_ptr<float>(), l.w.data_ptr<float>() + l.w.numel());
+  const rtn::RtnLinear r = rtn::quantize(host.data(), 8, 32, 3, 8);
+  gptq::GptqOptions o;
+  o.bits = 3;
+  o.group_size = 8;
+  o.static_groups = true;
+  for (const bool act_order : {false, true}) {
+    o.act_order = act_order;
+    const gptq::GptqLinear q = run(l.w, l.h, o);
+    EXPECT_EQ(q.grid.scales, r.scales) << "act-order " << act_order;
+    EXPECT_EQ(q.grid.zeros, r.zeros) << "act-order " << act_order;
+    EXPECT_NE(q.grid.codes, r.codes);  // the compensation still moves the codes
+  }
+}
+
+TEST(Gptq, SymmetricGridCentresTheZeroPoint) {
+  const Layer l = random_layer(6, 16, 128);
+  gptq::GptqOptions o;
+  o.bits = 3;
+  o.symmetric = true;
+  const gptq::GptqLinear q = run(l.w, l.h, o);
+  const at::Tensor max_abs = std::get<0>(l.w.abs().max(1));
+  for (int64_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(q.grid.zeros[i], 4) << i;  // 2^(b-1)
+    EXPECT_NEAR(q.grid.scales[i], 2 * max_abs[i].item<float>() / 7, 2e-3 * max_abs[i].item<float>()) << i;  // fp16
+  }
+}
+
+TEST(Gptq, TrueSequentialRecollectsTheHessianAfterEachGroupOfLinears) {
+  // On stories260K: q/k/v see the same H either way (the first group), so their codes agree; o_proj
+  // and the MLP see inputs from the already quantised attention, so theirs differ.
+  const quantcore::quantize::OpenModel open =
+      quantcore::quantize::open_model(quantlens_test::data_path("stories260K/stories260K.bin").string());
+  const auto& method = *quantcore::methods::find_method(gptq::kName);
+  auto codes_of = [&](bool true_sequential) {
+    quantcore::quantize::QuantizeSettings settings{quantcore::methods::MethodSettings(method)};
+    settings.method.set("bits", "3", "t");
+    settings.method.set("true-sequential", true_sequential ? "true" : "false", "t");
+    settings.calib = quantlens_test::data_path("house-corpus/valid.txt").string();
+    settings.calibration = {4, 64, 2};
+    quantcore::NullOptimizationEvents events;
+    quantcore::NullProgress progress;
+    const auto run = quantcore::quantize::quantize(open, nullptr, settings, {false, std::nullopt}, events, progress,
+                                                   quantcore::CancelToken());
+    std::map<std::string, std::vector<uint16_t>> w;
+    for (const auto& l : run.quantized->blocks.front().linears) w[l->linear()] = l->dequantize_f16();
+    return w;
+  };
+  const auto plain = codes_of(false), sequential = codes_of(true);
+  for (const char* first : {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"})
+    EXPECT_EQ(plain.at(first), sequential.at(first)) << first;
+  for (const char* later : {"self_attn.o_proj", "mlp.gate_proj", "mlp.down_proj"})
+    EXPECT_NE(plain.at(later), sequential.at(later)) << later;
 }
 
 }  // namespace
