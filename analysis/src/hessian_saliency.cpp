@@ -11,7 +11,7 @@
 
 #include "quantcore/calib/linear_hessian.h"
 #include "quantcore/methods/inverse_hessian.h"
-#include "quantcore/methods/pbllm_saliency.h"
+#include "quantcore/methods/pbllm/saliency.h"
 #include "quantcore/model/causal_lm.h"
 
 namespace analysis {
@@ -148,7 +148,7 @@ SalientMarks HessianSaliency::marks(int64_t block, const std::string& linear, do
   }
   if (!scores) {
     const auto [u, dead] = impl_->inverse(impl_->entry(block, linear, progress, cancel));
-    v = quantcore::pbllm::hessian_saliency(impl_->model->linear_weight(block, linear).detach(), u, dead).to(at::kCPU);
+    v = quantcore::methods::pbllm::hessian_saliency(impl_->model->linear_weight(block, linear).detach(), u, dead).to(at::kCPU);
     scores = std::make_shared<const FloatMatrix>(to_matrix(v));
     std::lock_guard<std::mutex> lock(impl_->mutex);
     impl_->scored_key = {block, linear};
@@ -158,7 +158,7 @@ SalientMarks HessianSaliency::marks(int64_t block, const std::string& linear, do
   SalientMarks marks;
   marks.criterion = SaliencyCriterion::Hessian;
   marks.scores = scores;
-  const double theta = quantcore::pbllm::binarize_threshold(v, 1.0 - ratio);
+  const double theta = quantcore::methods::pbllm::binarize_threshold(v, 1.0 - ratio);
   if (std::isfinite(theta)) {
     const auto t = static_cast<float>(theta);  // an element of v: exact in float
     marks.threshold = std::nextafter(t, std::numeric_limits<float>::infinity());

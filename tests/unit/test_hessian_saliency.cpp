@@ -15,7 +15,7 @@
 #include "quantcore/calib/linear_hessian.h"
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/methods/inverse_hessian.h"
-#include "quantcore/methods/pbllm_saliency.h"
+#include "quantcore/methods/pbllm/saliency.h"
 #include "quantcore/model/causal_lm.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/tokenize/tokenizer.h"
@@ -104,7 +104,7 @@ TEST(InverseHessian, DeadInputsGetUnitDiagonalAndZeroSaliency) {
     EXPECT_NEAR(inv.upper[j][j].item<double>(), conditional[size_t(j)], 1e-4 * conditional[size_t(j)]);
 
   const at::Tensor w = at::ones({3, 6});
-  const at::Tensor v = quantcore::pbllm::hessian_saliency(w, inv.upper.diagonal(), inv.dead);
+  const at::Tensor v = quantcore::methods::pbllm::hessian_saliency(w, inv.upper.diagonal(), inv.dead);
   EXPECT_EQ(v.select(1, 2).abs().max().item<float>(), 0.0f);
   EXPECT_EQ(v.select(1, 5).abs().max().item<float>(), 0.0f);
   EXPECT_NEAR(v[1][0].item<double>(), 1.0 / std::pow(inv.upper[0][0].item<double>(), 2), 1e-4);
@@ -123,17 +123,17 @@ TEST(PbllmThreshold, TiesAtThetaAreBinarised) {
   const at::Tensor v = at::tensor({5.f, 1.f, 8.f, 5.f, 3.f, 6.f, 2.f, 5.f, 7.f, 4.f}).reshape({2, 5});
   // ascending: 1 2 3 4 5 5 5 6 7 8
   const auto salient = [&](double low_frac) {
-    return (v > quantcore::pbllm::binarize_threshold(v, low_frac)).sum().item<int64_t>();
+    return (v > quantcore::methods::pbllm::binarize_threshold(v, low_frac)).sum().item<int64_t>();
   };
-  EXPECT_EQ(quantcore::pbllm::binarize_threshold(v, 0.5), 5.0);  // index 5
+  EXPECT_EQ(quantcore::methods::pbllm::binarize_threshold(v, 0.5), 5.0);  // index 5
   EXPECT_EQ(salient(0.5), 3);                                    // 6, 7, 8: the 5s at and below θ stay binarised
   EXPECT_EQ(salient(0.4), 3);                                    // index 4 is a 5 too
-  EXPECT_EQ(quantcore::pbllm::binarize_threshold(v, 0.3), 4.0);
+  EXPECT_EQ(quantcore::methods::pbllm::binarize_threshold(v, 0.3), 4.0);
   EXPECT_EQ(salient(0.3), 6);
   EXPECT_EQ(salient(0.0), 9);  // θ = the smallest, which is never salient
-  EXPECT_TRUE(std::isinf(quantcore::pbllm::binarize_threshold(v, 1.0)));
-  EXPECT_EQ(quantcore::pbllm::binarize_threshold(v, 0.95), 8.0);  // floor(9.5) = 9
-  EXPECT_THROW(quantcore::pbllm::binarize_threshold(v, 1.5), std::invalid_argument);
+  EXPECT_TRUE(std::isinf(quantcore::methods::pbllm::binarize_threshold(v, 1.0)));
+  EXPECT_EQ(quantcore::methods::pbllm::binarize_threshold(v, 0.95), 8.0);  // floor(9.5) = 9
+  EXPECT_THROW(quantcore::methods::pbllm::binarize_threshold(v, 1.5), std::invalid_argument);
 }
 
 TEST(SalientMarks, MagnitudeIsTheTopKWithTies) {

@@ -17,7 +17,7 @@ ArbllmOptions options_of(const MethodSettings& s) {
   o.iterations = static_cast<int>(s.integer("iterations"));
   o.num_p = s.integer("num-p");
   o.block_size = s.integer("block-size");
-  o.structure.metric = *billm::salient_metric_from_name(s.choice("salient-metric"));
+  o.structure.metric = salient_metric_of(s);
   o.percdamp = s.real("percdamp");
   o.compensate = !s.flag("no-compensation");
   return o;
@@ -49,14 +49,9 @@ public:
         {"num-p", T::Integer, std::to_string(d.num_p), "Threshold splits per zone (§7.3 step 8); only 1", 1, 8},
         {"block-size", T::Integer, std::to_string(d.block_size), "Columns per block, = the binarisation group (§7.1)",
          1, 1e9},
-        {"salient-metric",
-         T::Choice,
-         billm::salient_metric_name(d.structure.metric),
-         "Saliency the searches run on (§7.3 step 1): hessian w²/U_jj² as in the README commands (the code's "
-         "default is magnitude)",
-         0,
-         0,
-         {"hessian", "magnitude"}},
+        salient_metric_parameter(d.structure.metric,
+                                 "Saliency the searches run on (§7.3 step 1): hessian w²/U_jj² as in the README commands (the code's "
+         "default is magnitude)"),
         percdamp_parameter(d.percdamp),
         no_compensation_parameter(!d.compensate),
     };

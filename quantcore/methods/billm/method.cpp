@@ -12,7 +12,7 @@ namespace {
 BillmOptions options_of(const MethodSettings& s) {
   BillmOptions o;
   o.block_size = s.integer("block-size");
-  o.structure.metric = *salient_metric_from_name(s.choice("salient-metric"));
+  o.structure.metric = salient_metric_of(s);
   o.structure.salient_cap = s.integer("salient-cap");
   o.structure.split_from = s.real("split-from");
   o.structure.split_to = s.real("split-to");
@@ -35,14 +35,9 @@ public:
     static const std::vector<MethodParameter> p = {
         {"block-size", T::Integer, std::to_string(d.block_size), "Columns per block, = the binarisation group (§2.1)",
          1, 1e9},
-        {"salient-metric",
-         T::Choice,
-         salient_metric_name(d.structure.metric),
-         "Saliency the searches run on (§2.3 step 1): hessian w²/U_jj² as in the README commands (the code's "
-         "default is magnitude)",
-         0,
-         0,
-         {"hessian", "magnitude"}},
+        salient_metric_parameter(d.structure.metric,
+                                 "Saliency the searches run on (§2.3 step 1): hessian w²/U_jj² as in the README commands (the code's "
+         "default is magnitude)"),
         {"salient-cap", T::Integer, std::to_string(d.structure.salient_cap),
          "Salient-column search over i = 1 .. cap-1 of the top cap columns (§2.3 step 2)", 2, 1e9},
         {"split-from", T::Real, format_real(d.structure.split_from),

@@ -9,16 +9,6 @@
 
 namespace quantcore::methods::billm {
 
-const char* salient_metric_name(SalientMetric metric) {
-  return metric == SalientMetric::Hessian ? "hessian" : "magnitude";
-}
-
-std::optional<SalientMetric> salient_metric_from_name(std::string_view name) {
-  if (name == "hessian") return SalientMetric::Hessian;
-  if (name == "magnitude") return SalientMetric::Magnitude;
-  return std::nullopt;
-}
-
 Matrix saliency(const Matrix& block, const float* u_diagonal, SalientMetric metric) {
   if (metric == SalientMetric::Magnitude) return block;
   Matrix t(block.rows, block.cols);

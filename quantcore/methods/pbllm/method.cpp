@@ -18,16 +18,11 @@ namespace quantcore::methods::pbllm {
 
 namespace {
 
-constexpr const char* kHessian = "hessian";
-constexpr const char* kMagnitude = "magnitude";
-
-const char* metric_name(SalientMetric m) { return m == SalientMetric::Magnitude ? kMagnitude : kHessian; }
-
 PbllmOptions options_of(const MethodSettings& s) {
   PbllmOptions o;
   o.low_frac = s.real("low-frac");
   o.high_bits = static_cast<int>(s.integer("high-bit"));
-  o.metric = s.choice("salient-metric") == kMagnitude ? SalientMetric::Magnitude : SalientMetric::Hessian;
+  o.metric = salient_metric_of(s);
   o.group_size = s.integer("group-size");
   o.block_size = s.integer("block-size");
   o.percdamp = s.real("percdamp");
@@ -59,13 +54,8 @@ public:
         {"low-frac", T::Real, format_real(d.low_frac), "Fraction of the weights binarised (0.9: 10 % salient)", 0.0,
          1.0},
         {"high-bit", T::Integer, std::to_string(d.high_bits), "Bits of the salient weights' per-row grid", 1, 8},
-        {"salient-metric",
-         T::Choice,
-         metric_name(d.metric),
-         "hessian W²/U_jj² or magnitude |W| (§3.2 step 3)",
-         0,
-         0,
-         {kHessian, kMagnitude}},
+        salient_metric_parameter(d.metric,
+                                 "hessian W²/U_jj² or magnitude |W| (§3.2 step 3)"),
         {"group-size", T::Integer, std::to_string(d.group_size),
          "Input columns per mask and (μ, α) group; -1: the whole row", -1, 1e9},
         {"block-size", T::Integer, std::to_string(d.block_size), "Columns per lazy batch update", 1, 1e9},

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "quantcore/methods/gptq/grid_params.h"
-#include "quantcore/methods/pbllm_saliency.h"
+#include "quantcore/methods/pbllm/saliency.h"
 
 namespace quantcore::methods::pbllm {
 
@@ -31,11 +31,11 @@ Binariser fit_binariser(const at::Tensor& w, const at::Tensor& upper_diagonal, c
   for (int64_t k = 0; k < groups; ++k) {
     const int64_t first = k * g, count = std::min(g, m - first);
     const at::Tensor wg = w.narrow(1, first, count);
-    const at::Tensor saliency = o.metric == SalientMetric::Hessian
-                                    ? quantcore::pbllm::hessian_saliency(wg, upper_diagonal.narrow(0, first, count),
-                                                                         dead.narrow(0, first, count))
-                                    : wg.abs();
-    const at::Tensor mask = saliency <= quantcore::pbllm::binarize_threshold(saliency, o.low_frac);
+    const at::Tensor saliency =
+        o.metric == SalientMetric::Hessian
+            ? hessian_saliency(wg, upper_diagonal.narrow(0, first, count), dead.narrow(0, first, count))
+            : wg.abs();
+    const at::Tensor mask = saliency <= binarize_threshold(saliency, o.low_frac);
     b.mask.narrow(1, first, count).copy_(mask);
     // The official calibrate divides by the group width, not by the binarised count (flagged
     // "TODO: seems to have problem" there): salient entries count as zeros in μ and as |μ| in α.

@@ -11,12 +11,11 @@
 #include <vector>
 
 #include "quantcore/methods/billm/zone_fit.h"
+#include "quantcore/methods/salient_metric.h"
 
 namespace quantcore::methods::billm {
 
-enum class SalientMetric { Hessian, Magnitude };
-const char* salient_metric_name(SalientMetric metric);  // "hessian", "magnitude"
-std::optional<SalientMetric> salient_metric_from_name(std::string_view name);
+using methods::SalientMetric;
 
 // The searches' constants; the defaults are the official code's, except the metric: the README
 // commands all pass --salient_metric hessian, the code's default is magnitude (§2.1, §7.6).

@@ -12,12 +12,13 @@
 #include "quantcore/jobs/progress.h"
 #include "quantcore/methods/hessian_compensation.h"
 #include "quantcore/methods/pbllm/pbllm_linear.h"
+#include "quantcore/methods/salient_metric.h"
 
 namespace quantcore::methods::pbllm {
 
 inline constexpr std::string_view kName = "pbllm";
 
-enum class SalientMetric { Hessian, Magnitude };
+using methods::SalientMetric;
 
 // The defaults of the parameter table. They are the README's command (§3.5) rather than
 // run.py's: its low_frac 0 skips quantisation and its metric is magnitude.

@@ -1,4 +1,4 @@
-#include "quantcore/methods/pbllm_saliency.h"
+#include "quantcore/methods/pbllm/saliency.h"
 
 #include <ATen/ATen.h>
 
@@ -6,7 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
-namespace quantcore::pbllm {
+namespace quantcore::methods::pbllm {
 
 at::Tensor hessian_saliency(const at::Tensor& weight, const at::Tensor& upper_diagonal, const at::Tensor& dead) {
   if (weight.dim() != 2 || upper_diagonal.dim() != 1 || weight.size(1) != upper_diagonal.size(0) ||
@@ -27,4 +27,4 @@ double binarize_threshold(const at::Tensor& saliency, double low_frac) {
   return std::get<0>(saliency.reshape({-1}).kthvalue(index + 1)).item<double>();
 }
 
-}  // namespace quantcore::pbllm
+}  // namespace quantcore::methods::pbllm

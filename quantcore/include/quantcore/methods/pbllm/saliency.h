@@ -3,7 +3,7 @@
 // the whole matrix). Weights are [out = n, in = m].
 #include <ATen/core/Tensor.h>
 
-namespace quantcore::pbllm {
+namespace quantcore::methods::pbllm {
 
 // The "hessian" saliency v_ij = W_ij² / U_jj², W with its dead columns (§0.4) set to 0, from
 // diag(U) [m] and the dead flags [m] of prepare_inverse_hessian. float32 [n, m] on the weight's
@@ -15,4 +15,4 @@ at::Tensor hessian_saliency(const at::Tensor& weight, const at::Tensor& upper_di
 // when that index is numel or beyond. low_frac must lie in [0, 1].
 double binarize_threshold(const at::Tensor& saliency, double low_frac);
 
-}  // namespace quantcore::pbllm
+}  // namespace quantcore::methods::pbllm
