@@ -35,6 +35,7 @@ nlohmann::json method_json(const qm::QuantMethod& m) {
            {{"calibration", n.calibration},
             {"activation_stats", n.activation_stats},
             {"hessian", n.hessian},
+            {"hessian_diagonal", n.hessian_diagonal},
             {"block_optimisation", n.block_optimisation},
             {"calibration_chains", n.calibration_chains()}}},
           {"packed_format", packed ? nlohmann::json(quantcore::packed::kFormatName) : nlohmann::json(nullptr)}};

@@ -11,7 +11,7 @@
 
 namespace quantcore {
 
-HessianAccumulator::HessianAccumulator(int64_t in_features) : in_features_(in_features) {
+HessianAccumulator::HessianAccumulator(int64_t in_features, HessianForm form) : in_features_(in_features), form_(form) {
   if (in_features <= 0) throw std::invalid_argument("HessianAccumulator: in_features must be positive");
 }
 
@@ -20,10 +20,16 @@ void HessianAccumulator::add(const at::Tensor& input) {
     throw std::invalid_argument("HessianAccumulator: input is not [.., L, " + std::to_string(in_features_) + "]");
   const int64_t batch = input.dim() == 2 ? 1 : input.numel() / (input.size(-2) * in_features_);
   const at::Tensor x = input.reshape({-1, in_features_}).to(at::kFloat);  // [tokens, in]
-  if (!hessian_.defined()) hessian_ = at::zeros({in_features_, in_features_}, x.options());
+  const bool full = form_ == HessianForm::Full;
+  if (!hessian_.defined())
+    hessian_ = full ? at::zeros({in_features_, in_features_}, x.options()) : at::zeros({in_features_}, x.options());
   hessian_.mul_(static_cast<double>(sequences_) / static_cast<double>(sequences_ + batch));
   sequences_ += batch;
-  hessian_.addmm_(x.t(), x, /*beta=*/1.0, /*alpha=*/2.0 / static_cast<double>(sequences_));
+  const double alpha = 2.0 / static_cast<double>(sequences_);
+  if (full)
+    hessian_.addmm_(x.t(), x, /*beta=*/1.0, alpha);
+  else
+    hessian_.add_(x.pow(2).sum(0), alpha);
 }
 
 namespace {
@@ -35,7 +41,7 @@ struct ObserverGuard {
 
 // Linears called with the same tensor share one accumulator, so q/k/v's H is accumulated once.
 std::map<std::string, at::Tensor> collect_block_hessians(CausalLM& model, int64_t block, const at::Tensor& chain,
-                                                         const CancelToken& cancel) {
+                                                         const CancelToken& cancel, HessianForm form) {
   std::map<std::string, std::shared_ptr<HessianAccumulator>> accumulators;
   std::map<std::string, bool> adds;  // false: this linear's input is an earlier linear's
   at::Tensor previous_input;
@@ -45,7 +51,7 @@ std::map<std::string, at::Tensor> collect_block_hessians(CausalLM& model, int64_
     auto found = accumulators.find(name);
     if (found == accumulators.end()) {
       const bool shared = previous && previous_input.defined() && x.is_same(previous_input);
-      auto acc = shared ? previous : std::make_shared<HessianAccumulator>(x.size(-1));
+      auto acc = shared ? previous : std::make_shared<HessianAccumulator>(x.size(-1), form);
       found = accumulators.emplace(name, acc).first;
       adds[name] = !shared;
     }

@@ -95,7 +95,7 @@ methods::QuantizedModel quantize_blocks(CausalLM& model, const std::vector<std::
   if (needs.activation_stats && !stats)
     throw std::invalid_argument("quantize_blocks: " + std::string(method.name()) + " needs activation statistics");
   // The quantised chain feeds the targets and the Hessians; the FP chain only T1.
-  const bool use_chains = needs.calibration_chains() || needs.hessian;
+  const bool use_chains = needs.calibration_chains() || needs.hessian || needs.hessian_diagonal;
   at::Tensor fp_chain, q_chain;
   if (use_chains) {
     at::NoGradGuard no_grad;  // not InferenceMode: the chains feed autograd-recorded forwards
@@ -123,6 +123,8 @@ methods::QuantizedModel quantize_blocks(CausalLM& model, const std::vector<std::
       }
       if (needs.quantized_target) data.quantized_target = block_on_chain(model, b, q_chain, cancel);  // T2
       if (needs.hessian) data.hessians = collect_block_hessians(model, b, q_chain, cancel);
+      if (needs.hessian_diagonal)
+        data.hessian_diagonals = collect_block_hessians(model, b, q_chain, cancel, HessianForm::Diagonal);
     }
     methods::BlockContext ctx{model, b, data, stats, events, progress, cancel};
     result.blocks.push_back(method.quantize_block(ctx, settings));

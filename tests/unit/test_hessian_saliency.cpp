@@ -110,6 +110,18 @@ TEST(InverseHessian, DeadInputsGetUnitDiagonalAndZeroSaliency) {
   EXPECT_NEAR(v[1][0].item<double>(), 1.0 / std::pow(inv.upper[0][0].item<double>(), 2), 1e-4);
 }
 
+TEST(HessianAccumulator, TheDiagonalFormIsTheFullFormsDiagonal) {
+  at::manual_seed(4);
+  quantcore::HessianAccumulator full(5), diagonal(5, quantcore::HessianForm::Diagonal);
+  for (const at::Tensor& x : {at::randn({1, 7, 5}), at::randn({3, 4, 5}), at::randn({9, 5})}) {
+    full.add(x);
+    diagonal.add(x);
+  }
+  ASSERT_EQ(diagonal.hessian().dim(), 1);
+  EXPECT_EQ(diagonal.sequences(), full.sequences());
+  EXPECT_TRUE(at::allclose(diagonal.hessian(), full.hessian().diagonal(), 1e-5, 1e-6));
+}
+
 TEST(InverseHessian, RejectsWhatCannotBeFactorised) {
   const at::Tensor singular = at::tensor({1.f, 1.f, 1.f, 1.f}).reshape({2, 2});
   EXPECT_THROW(quantcore::prepare_inverse_hessian(singular, 0.0), std::runtime_error);

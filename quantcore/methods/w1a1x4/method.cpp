@@ -1,6 +1,6 @@
 // W(1+1)A(1×4)'s registry row (baselines-spec §1.3, reconstructed: the official code could not be
 // obtained): the weight side, and with act-bits the per-token input quantisation with its
-// error-based smoothing. Needs the Hessians for their diagonals only; fake-quant and dense
+// error-based smoothing. Needs the Hessians' diagonals only; fake-quant and dense
 // exports only.
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
@@ -68,7 +68,7 @@ public:
   MethodNeeds needs(const MethodSettings&) const override {
     MethodNeeds n;
     n.calibration = true;
-    n.hessian = true;  // its diagonal h_j = Σ_t x_tj² (up to scale) weighs the 2-means (§1.3 step 1)
+    n.hessian_diagonal = true;  // h_j = Σ_t x_tj² (up to scale) weighs the 2-means (§1.3 step 1)
     return n;
   }
   void check(const MethodSettings& s, std::string_view where) const override {
@@ -99,7 +99,7 @@ public:
     for (const LinearShape& shape : block_linears(ctx.model.spec())) {
       ctx.cancel.throw_if_requested();
       const at::Tensor& weight = ctx.model.linear_weight(ctx.block, shape.name);
-      const std::vector<float> h = host_floats(ctx.data.hessians.at(shape.name).diagonal());
+      const std::vector<float> h = host_floats(ctx.data.hessian_diagonals.at(shape.name));
       std::shared_ptr<const QuantizedLinear> stored;
       if (o.activation_bits > 0) {
         stored = make_quantized(shape.name, fit_smoothed(weight.to(at::kFloat), h, inputs.at(shape.name), o));

@@ -15,17 +15,22 @@ namespace quantcore {
 
 class CausalLM;
 
+// The whole H, or only its diagonal (2/N Σ x_j², for methods that weigh columns by it: the
+// same numbers at O(in) memory rather than O(in²), which matters at 70B's 28672 inputs).
+enum class HessianForm { Full, Diagonal };
+
 // §0.3's running update, in float32 on the inputs' device. One add() is one forward call; a
 // call of batch B counts as B sequences: H <- H * m/(m+B), m <- m+B, H <- H + (2/m) x xᵀ.
 class HessianAccumulator {
 public:
-  explicit HessianAccumulator(int64_t in_features);
+  explicit HessianAccumulator(int64_t in_features, HessianForm form = HessianForm::Full);
   void add(const at::Tensor& input);                      // [.., L, in_features] (a 2-D input is one sequence)
-  const at::Tensor& hessian() const { return hessian_; }  // [in, in] float32; zeros before any add
+  const at::Tensor& hessian() const { return hessian_; }  // [in, in] (Diagonal: [in]) float32; zeros before any add
   int64_t sequences() const { return sequences_; }
 
 private:
   int64_t in_features_;
+  HessianForm form_;
   at::Tensor hessian_;
   int64_t sequences_ = 0;
 };
@@ -35,8 +40,10 @@ private:
 // -> [in, in] float32 on the model's device. Linears called with the same tensor (q/k/v,
 // gate/up) share one tensor. Uses `model`'s linear-input observer (removed on return) and must
 // run without autograd recording (NoGradGuard or InferenceMode).
+// With HessianForm::Diagonal each entry is diag(H) [in] instead.
 std::map<std::string, at::Tensor> collect_block_hessians(CausalLM& model, int64_t block, const at::Tensor& chain,
-                                                         const CancelToken& cancel);
+                                                         const CancelToken& cancel,
+                                                         HessianForm form = HessianForm::Full);
 
 struct CollectedHessian {
   at::Tensor hessian;                // [in, in] float32 on the model's device

@@ -28,6 +28,7 @@ struct BlockTrainingData {
   at::Tensor fp_target;
   at::Tensor quantized_target;
   std::map<std::string, at::Tensor> hessians;
+  std::map<std::string, at::Tensor> hessian_diagonals;  // MethodNeeds::hessian_diagonal: diag(H) [in], the same way
 };
 
 struct BlockContext {

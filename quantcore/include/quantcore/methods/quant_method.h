@@ -20,6 +20,7 @@ struct MethodNeeds {
   bool calibration = false;         // a calibration text (windows, spec §1.3)
   bool activation_stats = false;    // per-linear max|x|, mean|x| (cached)
   bool hessian = false;             // per-linear 2/N X X^T
+  bool hessian_diagonal = false;    // only its diagonal (BlockTrainingData::hessian_diagonals)
   bool block_optimisation = false;  // trains parameters block by block against the block output
   bool fp_target = false;           // the block driver's chains: T1 = FP block on the FP chain
   bool quantized_target = false;    // T2 = FP block on the quantised chain
