@@ -4,7 +4,8 @@
 # on WikiText-2 test and house-corpus valid, PIQA and HellaSwag accuracy with standard errors, bits three ways.
 #   bench/baselines_table.sh BUILD_DIR MODEL_DIR OUT_DIR [quantize options, e.g. --nsamples 64 --seqlen 512]
 # METHODS (space-separated spellings), CALIB, EVAL_SEQLEN, EVAL_MAX_WINDOWS, PIQA_LIMIT, HELLASWAG_LIMIT and QUANTLENS_DATA
-# override the defaults. Every result is kept as JSON in OUT_DIR; the table is printed last (and written to OUT_DIR/table.md).
+# override the defaults. Every result is kept as JSON in OUT_DIR; the table is printed last (and written to OUT_DIR/table.md);
+# then bench/baselines_figure.sh draws the figure.
 set -euo pipefail
 build="$1"; model="$2"; out="$3"; shift 3
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -59,3 +60,4 @@ for n in names:
     print(f"| {label} | {paper} | {stored} | {load(n, 'wikitext2')['ppl']:.2f} | {load(n, 'valid')['ppl']:.2f} | "
           f"{acc(p)} | {acc_norm(p)} | {acc(h)} | {acc_norm(h)} | {secs} |")
 PY
+METHOD_NAMES="${names[*]}" "$root/bench/baselines_figure.sh" "$build" "$out" "$model" "$calib" "$eval_seqlen"

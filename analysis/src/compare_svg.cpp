@@ -52,6 +52,15 @@ std::string tick_label(double v) {
   return buf;
 }
 
+// " on FILE (seqlen L)" from the comparison's setup, empty where it does not say.
+std::string evaluated_on(const CompareResult& r) {
+  if (!r.setup.is_object() || !r.setup.contains("text") || !r.setup["text"].is_string()) return "";
+  std::string out = " on " + std::filesystem::path(r.setup["text"].get<std::string>()).filename().string();
+  if (r.setup.contains("eval_seqlen") && r.setup["eval_seqlen"].is_number_integer())
+    out += " (seqlen " + std::to_string(r.setup["eval_seqlen"].get<int64_t>()) + ")";
+  return out;
+}
+
 struct Box {
   double x0, y0, x1, y1;
   bool overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
@@ -80,7 +89,8 @@ std::string compare_svg(const CompareResult& r) {
     << width << " " << height << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
     << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     << "<text x=\"" << width / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">"
-    << xml_text(name.empty() ? r.model : name) << ": perplexity against stored bits per weight</text>\n";
+    << xml_text(name.empty() ? r.model : name) << ": perplexity" << xml_text(evaluated_on(r))
+    << " against stored bits per weight</text>\n";
   s << "<g stroke=\"#eee\" stroke-width=\"1\">\n";
   for (double b = 0; b <= x_hi + 1e-9; b += 1)
     s << "<line x1=\"" << px(b) << "\" y1=\"" << top << "\" x2=\"" << px(b) << "\" y2=\"" << height - bottom
