@@ -166,6 +166,15 @@ std::string format_name(const QuantizeResult& run, OutputFormat format) {
   return format == OutputFormat::Packed ? packed::kFormatName : "hf";
 }
 
+// Each stored form's method-specific figures (QuantizedLinear::details), by weight prefix; the
+// forms that have none are left out.
+json linear_details_json(const QuantizeResult& run) {
+  json out = json::object();
+  for (const auto& q : packed::quantized_weights(run.source.checkpoint->spec))
+    if (json d = linear_of(run, q).details(); !d.empty()) out[q.prefix] = std::move(d);
+  return out;
+}
+
 json summary_json(const QuantizeResult& run, OutputFormat format, const fs::path& dest) {
   return {{"method", std::string(run.settings.method.method_name())},
           {"format", format_name(run, format)},
@@ -174,6 +183,7 @@ json summary_json(const QuantizeResult& run, OutputFormat format, const fs::path
           {"settings", quantize::settings_json(run.settings)},
           {"calib_tokens", run.calib_tokens},
           {"bits", bits_json(run)},
+          {"linears", linear_details_json(run)},
           {"blocks", run.losses.summary_json()},
           {"notices", run.losses.notices()},
           {"seconds", run.seconds},

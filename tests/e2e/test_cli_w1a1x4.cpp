@@ -26,6 +26,14 @@ TEST(CliW1a1x4, ActivationBitsTravelWithTheExportAndEvalAppliesThem) {
   const nlohmann::json summary = q.json();
   EXPECT_EQ(summary.at("settings").at("spelling"), "w1a1x4:act-bits=4:smooth-tokens=256");
   ASSERT_TRUE(std::filesystem::exists(out / quantcore::kInputQuantizationFile));
+  // Each linear's chosen smoothing and its output error on the calibration inputs.
+  ASSERT_EQ(summary.at("linears").size(), summary.at("bits").at("layers").size());
+  for (const auto& [prefix, d] : summary.at("linears").items()) {
+    EXPECT_EQ(d.at("activation_bits"), 4) << prefix;
+    const double alpha = d.at("smoothing_alpha").get<double>(), error = d.at("output_error").get<double>();
+    EXPECT_TRUE(alpha == -1 || (alpha >= 0 && alpha <= 1)) << prefix;
+    EXPECT_TRUE(error > 0 && error < 1) << prefix << " " << error;
+  }
   for (const auto& l : summary.at("bits").at("layers")) {
     const double n = l.at("out_features").get<double>(), m = l.at("in_features").get<double>();
     const double groups = std::ceil(m / 128);
