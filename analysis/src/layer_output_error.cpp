@@ -4,11 +4,16 @@
 #include <c10/core/InferenceMode.h>
 
 #include <cmath>
+#include <limits>
+#include <map>
+#include <string>
 #include <stdexcept>
 
 #include "quantcore/calib/linear_hessian.h"
+#include "quantcore/calib/linear_inputs.h"
 #include "quantcore/methods/quantized_linear.h"
 #include "quantcore/model/causal_lm.h"
+#include "quantcore/model/input_quantization_op.h"
 
 namespace analysis {
 
@@ -40,12 +45,30 @@ std::vector<LayerOutputError> layer_output_errors(const quantcore::CausalLM& fp_
   for (const quantcore::methods::QuantizedBlock& b : quantized.blocks) {
     cancel.throw_if_requested();
     const auto hessians = quantcore::collect_block_hessians(tapped, b.block, chain, cancel);
+    bool inputs_quantised = false;
+    for (const auto& l : b.linears) inputs_quantised = inputs_quantised || l->input_quantization().enabled();
+    // Forms that quantise their input: the error is the product's, ‖XWᵀ − Q(X)W′ᵀ‖, on X itself.
+    const auto inputs = inputs_quantised ? quantcore::collect_block_inputs(tapped, b.block, chain,
+                                                                            std::numeric_limits<int64_t>::max(), cancel)
+                                         : std::map<std::string, at::Tensor>();
     for (const auto& l : b.linears) {
-      const at::Tensor h = hessians.at(l->linear()).to(at::kDouble);
       const at::Tensor w = tapped.linear_weight(b.block, l->linear()).to(at::kDouble);
       std::vector<uint16_t> half = l->dequantize_f16();
       const at::Tensor wq =
           at::from_blob(half.data(), {l->out_features(), l->in_features()}, at::kHalf).to(w.device(), at::kDouble);
+      const quantcore::InputQuantization input = l->input_quantization();
+      if (input.enabled()) {
+        const at::Tensor x = inputs.at(l->linear());
+        const at::Tensor s = input.smoothing.empty()
+                                 ? at::Tensor()
+                                 : at::tensor(at::ArrayRef<float>(input.smoothing), at::kFloat).to(x.device());
+        const at::Tensor y = x.to(at::kDouble).mm(w.t());
+        const at::Tensor yq = quantcore::fake_quantize_input(x, input.bits, s).to(at::kDouble).mm(wq.t());
+        const double reference = y.norm().item<double>();
+        out.push_back({b.block, l->linear(), reference > 0 ? (y - yq).norm().item<double>() / reference : 0.0});
+        continue;
+      }
+      const at::Tensor h = hessians.at(l->linear()).to(at::kDouble);
       const double reference = quadratic_trace(w, h);
       out.push_back({b.block, l->linear(), reference > 0 ? std::sqrt(quadratic_trace(w - wq, h) / reference) : 0.0});
     }

@@ -157,7 +157,14 @@ void write_dense_model(const Checkpoint& ck, const methods::QuantizedModel* quan
   }
   w.set_metadata("format", "pt");
   w.write(dir / "model.safetensors");
-  if (quantized) write_input_quantization_of(ck.spec, *quantized, dir);
+  // The input quantisation travels with the weights: from the run, or from a source directory
+  // that was itself exported with it.
+  if (quantized) {
+    write_input_quantization_of(ck.spec, *quantized, dir);
+  } else if (ck.format == CheckpointFormat::HfDirectory && fs::exists(ck.path / kInputQuantizationFile)) {
+    write_input_quantization(dir / kInputQuantizationFile,
+                             read_input_quantization(ck.path / kInputQuantizationFile, ck.spec));
+  }
   copy_tokenizer(ck, dir);
   progress.finish();
 }

@@ -2,12 +2,16 @@
 
 #include <ATen/ATen.h>
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 
 namespace quantcore {
 
-// The reference's steps in the same order and precision (float32, round half to even).
+// The reference's steps in the same order and precision (float32, round half to even). Every
+// division is tensor by tensor: CUDA turns division by a scalar into multiplication by its
+// reciprocal, which can move the scale by an ulp and flip a code at a tie. A token holding NaN
+// or ±inf comes out NaN, as in the reference.
 at::Tensor fake_quantize_input(const at::Tensor& x, int bits, const at::Tensor& smoothing) {
   if (bits < 2 || bits > 8) throw std::invalid_argument("input quantisation: bits must be 2..8, not " + std::to_string(bits));
   const double maxq = static_cast<double>((1 << bits) - 1);
@@ -18,11 +22,12 @@ at::Tensor fake_quantize_input(const at::Tensor& x, int bits, const at::Tensor& 
   const at::Tensor empty = (lo == 0).logical_and(hi == 0);
   lo = at::where(empty, at::full_like(lo, -1), lo);
   hi = at::where(empty, at::full_like(hi, 1), hi);
-  const at::Tensor scale = (hi - lo) / maxq;
+  const at::Tensor scale = (hi - lo) / at::full_like(hi, maxq);
   const at::Tensor zero = at::round(-lo / scale);
   const at::Tensor q = at::clamp(at::round(v / scale) + zero, 0, maxq);
   at::Tensor out = scale * (q - zero);
   if (smoothing.defined()) out = out * smoothing;
+  out = at::where(at::isfinite(v).all(-1, true), out, at::full_like(out, std::numeric_limits<float>::quiet_NaN()));
   return out.to(x.scalar_type());
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -15,6 +16,8 @@ void check_bits(int bits) {
 
 QuantizedToken quantize_token(const float* x, int64_t channels, int bits) {
   check_bits(bits);
+  for (int64_t j = 0; j < channels; ++j)
+    if (!std::isfinite(x[j])) throw std::invalid_argument("input quantisation: a token holds NaN or infinity");
   const float maxq = static_cast<float>((1 << bits) - 1);
   float lo = 0, hi = 0;
   for (int64_t j = 0; j < channels; ++j) {
@@ -50,6 +53,11 @@ std::vector<float> fake_quantize_input(const float* x, int64_t tokens, int64_t c
     const float* in = x + t * channels;
     for (int64_t j = 0; j < channels; ++j)
       row[static_cast<size_t>(j)] = q.smoothing.empty() ? in[j] : in[j] / q.smoothing[static_cast<size_t>(j)];
+    float* dst = out.data() + t * channels;
+    if (!std::all_of(row.begin(), row.end(), [](float v) { return std::isfinite(v); })) {
+      std::fill(dst, dst + channels, std::numeric_limits<float>::quiet_NaN());
+      continue;
+    }
     const QuantizedToken qt = quantize_token(row.data(), channels, q.bits);
     for (int64_t j = 0; j < channels; ++j) {
       const float v = qt.scale * (static_cast<float>(qt.codes[static_cast<size_t>(j)]) - qt.zero);

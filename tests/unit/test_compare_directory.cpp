@@ -41,6 +41,7 @@ analysis::CompareResult two_rows() {
   b.perplexity.ppl = std::nan("");  // a diverged run: null in JSON, NaN again when read
   r.rows = {a, b};
   r.failure = "pbllm: the Hessian is not positive definite";
+  r.cancelled = true;
   return r;
 }
 
@@ -54,6 +55,8 @@ TEST(CompareDirectory, WhatIsWrittenReadsBack) {
   EXPECT_EQ(read.model, written.model);
   EXPECT_EQ(read.setup, written.setup);
   EXPECT_EQ(read.failure, written.failure);
+  EXPECT_EQ(read.cancelled, written.cancelled);
+  EXPECT_DOUBLE_EQ(read.calibration_seconds, 1.5);
   EXPECT_DOUBLE_EQ(read.fp_perplexity.ppl, 66.05);
   EXPECT_EQ(read.fp_perplexity.windows, 4);
   ASSERT_TRUE(read.fp_accuracy);
@@ -66,6 +69,11 @@ TEST(CompareDirectory, WhatIsWrittenReadsBack) {
     EXPECT_EQ(r.parameters, w.parameters);
     EXPECT_EQ(r.settings, w.settings);
     EXPECT_DOUBLE_EQ(r.stored_bits, w.stored_bits);
+    EXPECT_DOUBLE_EQ(r.paper_bits, w.paper_bits);
+    EXPECT_DOUBLE_EQ(r.seconds, w.seconds);
+    ASSERT_TRUE(r.accuracy);
+    EXPECT_DOUBLE_EQ(r.accuracy->acc, w.accuracy->acc);
+    EXPECT_EQ(r.accuracy->count, w.accuracy->count);
     EXPECT_EQ(r.bits_from_bytes, w.bits_from_bytes);
     EXPECT_EQ(r.notices, w.notices);
     ASSERT_EQ(r.layer_errors.size(), 2u);

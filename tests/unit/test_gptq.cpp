@@ -146,12 +146,12 @@ TEST(Gptq, SymmetricGridCentresTheZeroPoint) {
 }
 
 TEST(Gptq, TrueSequentialRecollectsTheHessianAfterEachGroupOfLinears) {
-  // On stories260K: q/k/v see the same H either way (the first group), so their codes agree; o_proj
+  // On stories260K: q/k/v see the same H either way (the first group), so their W' agree; o_proj
   // and the MLP see inputs from the already quantised attention, so theirs differ.
   const quantcore::quantize::OpenModel open =
       quantcore::quantize::open_model(quantlens_test::data_path("stories260K/stories260K.bin").string());
   const auto& method = *quantcore::methods::find_method(gptq::kName);
-  auto codes_of = [&](bool true_sequential) {
+  auto weights_of = [&](bool true_sequential) {
     quantcore::quantize::QuantizeSettings settings{quantcore::methods::MethodSettings(method)};
     settings.method.set("bits", "3", "t");
     settings.method.set("true-sequential", true_sequential ? "true" : "false", "t");
@@ -165,7 +165,7 @@ TEST(Gptq, TrueSequentialRecollectsTheHessianAfterEachGroupOfLinears) {
     for (const auto& l : run.quantized->blocks.front().linears) w[l->linear()] = l->dequantize_f16();
     return w;
   };
-  const auto plain = codes_of(false), sequential = codes_of(true);
+  const auto plain = weights_of(false), sequential = weights_of(true);
   for (const char* first : {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"})
     EXPECT_EQ(plain.at(first), sequential.at(first)) << first;
   for (const char* later : {"self_attn.o_proj", "mlp.gate_proj", "mlp.down_proj"})

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <stdexcept>
 
@@ -39,6 +40,14 @@ TEST(InputQuantization, ZeroIsAlwaysInTheRange) {
   EXPECT_EQ(fake_quantize_input(zeros, 1, 3, {4, {}}), (std::vector<float>{0, 0, 0}));
   EXPECT_THROW(quantize_token(positive, 2, 1), std::invalid_argument);
   EXPECT_THROW(quantize_token(positive, 2, 9), std::invalid_argument);
+}
+
+TEST(InputQuantization, ATokenWithNaNOrInfinityComesOutNaN) {
+  const float x[] = {1.0f, 2.0f, std::numeric_limits<float>::infinity(), 0.5f, 0.25f, 0.125f};
+  const std::vector<float> out = fake_quantize_input(x, 2, 3, {4, {}});
+  for (int j = 0; j < 3; ++j) EXPECT_TRUE(std::isnan(out[j])) << j;
+  for (int j = 3; j < 6; ++j) EXPECT_FALSE(std::isnan(out[j])) << j;
+  EXPECT_THROW(quantize_token(x, 3, 4), std::invalid_argument);
 }
 
 TEST(InputQuantization, FourBinaryPlanesGiveTheSameProduct) {
@@ -132,7 +141,16 @@ TEST(InputQuantizationFile, RoundTripsAndRefusesWhatDoesNotFit) {
   expect_refused("model.layers.0.mlp.up_proj.input_smoothing", {8}, 1, "four", "is not a number");
   expect_refused("model.layers.2.mlp.up_proj.input_smoothing", {8}, 1, "4", "is no block linear");
   expect_refused("model.layers.0.mlp.up_proj.input_smoothing", {12}, 1, "4", "is not F16 [8]");
-  expect_refused("model.layers.0.mlp.up_proj.input_smoothing", {8}, 0, "4", "not finite and positive");
+  for (const float bad : {0.0f, -1.0f, std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()})
+    expect_refused("model.layers.0.mlp.up_proj.input_smoothing", {8}, bad, "4", "not finite and positive");
+  {
+    SafetensorsWriter w;  // F32 instead of F16
+    const std::vector<float> ones(8, 1.0f);
+    w.add("model.layers.0.mlp.up_proj.input_smoothing", DType::F32, {8}, ones.data(), ones.size() * 4);
+    w.set_metadata("bits", "4");
+    w.write(tmp / "f32.safetensors");
+    EXPECT_THROW(read_input_quantization(tmp / "f32.safetensors", spec), InputError);
+  }
 }
 
 }  // namespace

@@ -196,7 +196,10 @@ TEST_P(RealModel, AQuantisedInputIsWhatTheLinearSees) {
   const quantcore::LinearShape shape = quantcore::block_linears(ckpt.spec).back();
   const at::Tensor x = at::randn({1, 6, shape.in_features});
   const at::Tensor exact = lm.block_linear(1, shape.name, x);
-  quantcore::InputQuantization q{4, std::vector<float>(static_cast<size_t>(shape.in_features), 2.0f)};
+  // Non-uniform factors (a power of two everywhere would commute with the rounding).
+  std::vector<float> factors;
+  for (int64_t j = 0; j < shape.in_features; ++j) factors.push_back(std::vector<float>{0.75f, 1.5f, 3.0f, 0.375f}[j % 4]);
+  quantcore::InputQuantization q{4, factors};
   lm.set_linear_input_quantization(1, shape.name, q);
   EXPECT_EQ(lm.input_bits(), 4);
   EXPECT_EQ(lm.linear_input_quantization(1, shape.name).smoothing, q.smoothing);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -132,20 +133,58 @@ std::vector<float> floats_of(const at::Tensor& t) {
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
-TEST(W1a1x4InputQuantization, TheForwardOpMatchesItsCpuReference) {
+// Random tokens, tokens with exact ties at 2 and 4 bits (x/scale = k + 0.5, rounded half to even),
+// an all-zero token and tokens holding NaN or infinity; [6, 8] rows of 8 channels.
+at::Tensor op_test_tokens() {
   at::manual_seed(3);
-  const at::Tensor x = at::randn({2, 5, 24}) * 3;
-  const at::Tensor s = at::rand({24}) * 4 + 0.25;
-  for (const bool smoothed : {false, true}) {
-    quantcore::InputQuantization q{4, smoothed ? floats_of(s) : std::vector<float>()};
-    const std::vector<float> reference = quantcore::fake_quantize_input(floats_of(x).data(), 10, 24, q);
-    const std::vector<float> op = floats_of(quantcore::fake_quantize_input(x, 4, smoothed ? s : at::Tensor()));
-    ASSERT_EQ(op.size(), reference.size());
-    for (size_t k = 0; k < op.size(); ++k) ASSERT_FLOAT_EQ(op[k], reference[k]) << k << (smoothed ? " smoothed" : "");
+  at::Tensor x = at::randn({6, 8}) * 3;
+  x[0] = at::tensor({-1.0f, 0.5f, 2.0f, 1.5f, -0.5f, 0.0f, 1.0f, 2.0f});  // 2 bits: scale 1, zero 1
+  x[1] = at::tensor({-7.5f, 0.5f, 1.5f, 2.5f, 3.5f, 7.5f, -2.5f, 0.0f});  // 4 bits: scale 1, ties everywhere
+  x[2] = at::zeros({8});
+  x[3][4] = std::numeric_limits<float>::quiet_NaN();
+  x[4][1] = std::numeric_limits<float>::infinity();
+  return x;
+}
+
+void expect_op_equals_reference(const at::Tensor& x, const at::Tensor& smoothing, int bits, const char* where) {
+  quantcore::InputQuantization q{bits, smoothing.defined() ? floats_of(smoothing) : std::vector<float>()};
+  const std::vector<float> reference = quantcore::fake_quantize_input(floats_of(x).data(), x.size(0), x.size(1), q);
+  const std::vector<float> op = floats_of(quantcore::fake_quantize_input(x, bits, smoothing).to(at::kCPU));
+  ASSERT_EQ(op.size(), reference.size());
+  for (size_t k = 0; k < op.size(); ++k) {
+    if (std::isnan(reference[k])) {
+      EXPECT_TRUE(std::isnan(op[k])) << where << " " << k;
+      continue;
+    }
+    EXPECT_EQ(op[k], reference[k]) << where << " " << k;  // bit for bit, ties included
   }
+}
+
+TEST(W1a1x4InputQuantization, TheForwardOpMatchesItsCpuReference) {
+  const at::Tensor x = op_test_tokens();
+  const at::Tensor s = at::tensor({0.5f, 1.0f, 2.0f, 0.25f, 1.5f, 3.0f, 0.75f, 1.25f});
+  for (int bits : {2, 4, 8}) {
+    expect_op_equals_reference(x, at::Tensor(), bits, "plain");
+    expect_op_equals_reference(x, s, bits, "smoothed");
+  }
+  const std::vector<float> tie = floats_of(quantcore::fake_quantize_input(x, 2, at::Tensor()));
+  EXPECT_EQ(tie[1], 0.0f);  // 0.5 -> round(0.5) = 0 (half to even), + zero 1 -> code 1 -> 0
+  EXPECT_EQ(tie[3], 2.0f);  // 1.5 -> 2, + 1 -> code 3 -> 2
   const at::Tensor back = quantcore::fake_quantize_input(x.to(at::kBFloat16), 4, at::Tensor());
   EXPECT_EQ(back.scalar_type(), at::kBFloat16);
   EXPECT_THROW(quantcore::fake_quantize_input(x, 1, at::Tensor()), std::invalid_argument);
+}
+
+TEST(W1a1x4InputQuantization, TheForwardOpMatchesItsCpuReferenceOnCuda) {
+  if (!at::hasCUDA()) GTEST_SKIP() << "no CUDA device";
+  const at::Tensor x = op_test_tokens();
+  const at::Tensor s = at::tensor({0.5f, 1.0f, 2.0f, 0.25f, 1.5f, 3.0f, 0.75f, 1.25f});
+  for (int bits : {2, 4, 8}) {
+    const std::vector<float> reference = quantcore::fake_quantize_input(floats_of(x).data(), 6, 8, {bits, floats_of(s)});
+    const std::vector<float> op = floats_of(quantcore::fake_quantize_input(x.cuda(), bits, s.cuda()).cpu());
+    for (size_t k = 0; k < op.size(); ++k)
+      if (!std::isnan(reference[k])) EXPECT_EQ(op[k], reference[k]) << bits << " bits, " << k;
+  }
 }
 
 // ‖XWᵀ − Q(X)W'ᵀ‖ / ‖XWᵀ‖ of the weights-only fit with unsmoothed 4-bit inputs.
@@ -178,10 +217,18 @@ TEST(W1a1x4InputQuantization, ErrorBasedSmoothingTamesAnOutlierChannel) {
     EXPECT_DOUBLE_EQ(f.smoothing_alpha, alpha);
     EXPECT_LE(searched.output_error, f.output_error + 1e-12) << alpha;
   }
-  // The stored W' is the binarised W·diag(s) mapped back: sign · s_z / s_j.
-  const std::vector<float> dense = w1a1x4::dequantize(searched);
-  const float s_z = searched.in_high[3] ? searched.high[0] : searched.low[0];
-  EXPECT_FLOAT_EQ(std::fabs(dense[3]), s_z / searched.smoothing[3]);
+  // The exported W' = B·diag(1/s) (B the binarised W·diag(s)) computes with the input s ⊙ Q(x/s)
+  // what B computes with Q(x/s).
+  w1a1x4::W1a1x4Linear binarised = searched;
+  binarised.smoothing.clear();
+  const auto as_matrix = [](const std::vector<float>& v) {
+    return at::tensor(at::ArrayRef<float>(v)).reshape({32, 64});
+  };
+  const at::Tensor w_prime = as_matrix(w1a1x4::dequantize(searched)), b = as_matrix(w1a1x4::dequantize(binarised));
+  const at::Tensor s = at::tensor(at::ArrayRef<float>(searched.smoothing));
+  const at::Tensor q = quantcore::fake_quantize_input(x / s, 4, at::Tensor());
+  const at::Tensor exported = quantcore::fake_quantize_input(x, 4, s).mm(w_prime.t()), direct = q.mm(b.t());
+  EXPECT_LT(((exported - direct).norm() / direct.norm()).item<double>(), 1e-5);
 }
 
 }  // namespace

@@ -25,7 +25,9 @@ struct LayerOutputError {
 
 // In block order, then block_linears(spec) order. With H = X Xᵀ of each linear's FP inputs the
 // ratio is sqrt(tr(ΔHΔᵀ) / tr(WHWᵀ)), Δ = W − W′, so one pass of the FP chain (batch 1, one
-// block's Hessians at a time) serves every linear. One progress step per block.
+// block's Hessians at a time) serves every linear. A form that quantises its input
+// (QuantizedLinear::input_quantization) is measured on X itself as ‖XWᵀ − Q(X)W′ᵀ‖ / ‖XWᵀ‖, the
+// product the model computes. One progress step per block.
 std::vector<LayerOutputError> layer_output_errors(const quantcore::CausalLM& fp_model,
                                                   const quantcore::methods::QuantizedModel& quantized,
                                                   const std::vector<std::vector<int32_t>>& windows,

@@ -28,13 +28,15 @@ struct QuantizedToken {
   std::vector<uint8_t> codes;
 };
 
+// Throws std::invalid_argument for a token holding NaN or ±inf.
 QuantizedToken quantize_token(const float* x, int64_t channels, int bits);
 
 // Plane k holds bit k of every code (k = 0 the least significant): `bits` planes of 0/1.
 std::vector<std::vector<uint8_t>> bit_planes(const std::vector<uint8_t>& codes, int bits);
 
 // The fake-quantised input: `tokens` rows of `channels` values, row-major, through
-// x -> s ⊙ scale·(q − zero) of quantize_token(x / s).
+// x -> s ⊙ scale·(q − zero) of quantize_token(x / s); a token holding NaN or ±inf (after the
+// division) comes out all NaN.
 std::vector<float> fake_quantize_input(const float* x, int64_t tokens, int64_t channels, const InputQuantization& q);
 
 }  // namespace quantcore
