@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -59,6 +60,29 @@ std::string evaluated_on(const CompareResult& r) {
   if (r.setup.contains("eval_seqlen") && r.setup["eval_seqlen"].is_number_integer())
     out += " (seqlen " + std::to_string(r.setup["eval_seqlen"].get<int64_t>()) + ")";
   return out;
+}
+
+// The k-th setting of a method: circle, square, triangle, diamond, then round again.
+const char* marker_element(size_t k) { return k % 4 == 0 ? "circle" : k % 4 == 1 ? "rect" : "polygon"; }
+
+std::string marker(size_t k, double x, double y, const char* colour) {
+  std::ostringstream m;
+  const auto at = [&](double dx, double dy) { m << x + dx << "," << y + dy << " "; };
+  switch (k % 4) {
+    case 0: m << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"5\""; break;
+    case 1: m << "<rect x=\"" << x - 4.5 << "\" y=\"" << y - 4.5 << "\" width=\"9\" height=\"9\""; break;
+    case 2:
+      m << "<polygon points=\"";
+      at(0, -6), at(5.5, 4), at(-5.5, 4);
+      m << "\"";
+      break;
+    default:
+      m << "<polygon points=\"";
+      at(0, -6), at(6, 0), at(0, 6), at(-6, 0);
+      m << "\"";
+  }
+  m << " fill=\"" << colour << "\">";
+  return m.str();
 }
 
 struct Box {
@@ -118,11 +142,16 @@ std::string compare_svg(const CompareResult& r) {
       {width - right - 80, py(r.fp_perplexity.ppl) - 16, width - right, py(r.fp_perplexity.ppl)}};
   s << "<text x=\"" << width - right - 4 << "\" y=\"" << py(r.fp_perplexity.ppl) - 5
     << "\" text-anchor=\"end\" fill=\"#444\">FP " << fixed(r.fp_perplexity.ppl, 2) << "</text>\n";
+  // One colour per method (in order of appearance), one marker shape per setting of a method:
+  // GPTQ's rows read as one family without a legend.
   static const char* colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
                                   "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+  std::map<std::string, size_t> method_colour, method_rows;
   for (size_t i = 0; i < r.rows.size(); ++i) {
     const CompareRow& row = r.rows[i];
-    const char* colour = colours[i % (sizeof colours / sizeof *colours)];
+    const size_t family = method_colour.emplace(row.method, method_colour.size()).first->second;
+    const size_t variant = method_rows[row.method]++;
+    const char* colour = colours[family % (sizeof colours / sizeof *colours)];
     const double x = px(row.stored_bits), y = py(row.perplexity.ppl);
     const double text_width = 7.0 * static_cast<double>(row.spelling.size());
     const bool flip = x + 8 + text_width > width - 4;  // no room on the right: label on the left
@@ -134,9 +163,8 @@ std::string compare_svg(const CompareResult& r) {
       dy = (k % 2 ? 1 : -1) * 14.0 * ((k + 1) / 2);
     }
     placed.push_back({x0, y + dy - 8, x0 + text_width, y + dy + 6});
-    s << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"5\" fill=\"" << colour << "\"><title>"
-      << xml_text(row.spelling) << ": " << fixed(row.stored_bits, 3) << " bits, PPL " << fixed(row.perplexity.ppl, 3)
-      << "</title></circle>\n";
+    s << marker(variant, x, y, colour) << "<title>" << xml_text(row.spelling) << ": " << fixed(row.stored_bits, 3)
+      << " bits, PPL " << fixed(row.perplexity.ppl, 3) << "</title></" << marker_element(variant) << ">\n";
     if (dy != 0)
       s << "<line x1=\"" << x << "\" y1=\"" << y << "\" x2=\"" << (flip ? x0 + text_width : x0) << "\" y2=\"" << y + dy
         << "\" stroke=\"" << colour << "\" stroke-width=\"0.7\"/>\n";
