@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "quantcore/kernels/fused/abs_stats.h"
+#include "observer_guard.h"
 #include "quantcore/model/causal_lm.h"
 
 namespace quantcore {
@@ -32,12 +33,6 @@ std::vector<float> to_floats(const at::Tensor& t) {
   std::memcpy(out.data(), c.data_ptr<float>(), out.size() * sizeof(float));
   return out;
 }
-
-// Removes the observer however the collection ends.
-struct ObserverGuard {
-  CausalLM& model;
-  ~ObserverGuard() { model.set_linear_input_observer({}); }
-};
 
 }  // namespace
 
@@ -71,7 +66,7 @@ ActivationStats collect_activation_stats(CausalLM& model, const std::vector<std:
       it->second.sum_abs += last_sum;
     }
   });
-  ObserverGuard guard{model};
+  detail::ObserverGuard guard{model};
 
   c10::InferenceMode inference;
   progress.stage("activation statistics", static_cast<int64_t>(windows.size()));

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "observer_guard.h"
 #include "quantcore/model/causal_lm.h"
 
 namespace quantcore {
@@ -32,13 +33,6 @@ void HessianAccumulator::add(const at::Tensor& input) {
     hessian_.add_(x.pow(2).sum(0), alpha);
 }
 
-namespace {
-struct ObserverGuard {
-  CausalLM& model;
-  ~ObserverGuard() { model.set_linear_input_observer({}); }
-};
-}  // namespace
-
 // Linears called with the same tensor share one accumulator, so q/k/v's H is accumulated once.
 std::map<std::string, at::Tensor> collect_block_hessians(CausalLM& model, int64_t block, const at::Tensor& chain,
                                                          const CancelToken& cancel, HessianForm form) {
@@ -59,7 +53,7 @@ std::map<std::string, at::Tensor> collect_block_hessians(CausalLM& model, int64_
     previous_input = x;
     previous = found->second;
   });
-  ObserverGuard guard{model};
+  detail::ObserverGuard guard{model};
   for (int64_t n = 0; n < chain.size(0); ++n) {
     cancel.throw_if_requested();
     model.block_forward(block, chain.select(0, n).unsqueeze(0).to(model.device()));
@@ -92,7 +86,7 @@ CollectedHessian collect_linear_hessian(const CausalLM& model, const std::vector
     if (first_window) first_inputs[name] = x;
     if (name == linear) acc.add(x);
   });
-  ObserverGuard guard{tapped};
+  detail::ObserverGuard guard{tapped};
 
   c10::InferenceMode inference;
   CollectedHessian out;

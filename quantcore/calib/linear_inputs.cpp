@@ -4,16 +4,10 @@
 
 #include <vector>
 
+#include "observer_guard.h"
 #include "quantcore/model/causal_lm.h"
 
 namespace quantcore {
-
-namespace {
-struct ObserverGuard {
-  CausalLM& model;
-  ~ObserverGuard() { model.set_linear_input_observer({}); }
-};
-}  // namespace
 
 std::map<std::string, at::Tensor> collect_block_inputs(CausalLM& model, int64_t block, const at::Tensor& chain,
                                                        int64_t max_tokens, const CancelToken& cancel) {
@@ -31,7 +25,7 @@ std::map<std::string, at::Tensor> collect_block_inputs(CausalLM& model, int64_t 
     previous_name = name;
     previous_input = x;
   });
-  ObserverGuard guard{model};
+  detail::ObserverGuard guard{model};
   int64_t tokens = 0;
   for (int64_t n = 0; n < chain.size(0) && (n == 0 || tokens < max_tokens); ++n) {
     cancel.throw_if_requested();
