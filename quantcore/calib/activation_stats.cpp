@@ -3,13 +3,13 @@
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
-#include <cstring>
 #include <stdexcept>
 #include <tuple>
 
 #include "quantcore/kernels/fused/abs_stats.h"
 #include "observer_guard.h"
 #include "quantcore/model/causal_lm.h"
+#include "quantcore/model/tensor_from_view.h"
 
 namespace quantcore {
 
@@ -26,13 +26,6 @@ struct Accumulator {
   at::Tensor max_abs;  // float32 [in]
   at::Tensor sum_abs;  // float64 [in]
 };
-
-std::vector<float> to_floats(const at::Tensor& t) {
-  at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous();
-  std::vector<float> out(static_cast<size_t>(c.numel()));
-  std::memcpy(out.data(), c.data_ptr<float>(), out.size() * sizeof(float));
-  return out;
-}
 
 }  // namespace
 
@@ -87,8 +80,8 @@ ActivationStats collect_activation_stats(CausalLM& model, const std::vector<std:
   stats.tokens = tokens;
   for (auto& [key, a] : acc) {
     LinearInputStats& s = stats.linears[key];
-    s.max_abs = to_floats(a.max_abs);
-    s.mean_abs = to_floats(a.sum_abs / static_cast<double>(tokens));
+    s.max_abs = host_floats(a.max_abs);
+    s.mean_abs = host_floats(a.sum_abs / static_cast<double>(tokens));
   }
   return stats;
 }

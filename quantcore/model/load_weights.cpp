@@ -37,4 +37,9 @@ at::Tensor tensor_from_view(const TensorView& view, c10::ScalarType dtype, c10::
   return borrowed.to(device, dtype, /*non_blocking=*/false, /*copy=*/true);
 }
 
+std::vector<float> host_floats(const at::Tensor& t) {
+  const at::Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
 }  // namespace quantcore

@@ -8,6 +8,7 @@
 
 #include "quantcore/methods/gptq/grid_params.h"
 #include "quantcore/methods/pbllm/saliency.h"
+#include "quantcore/model/tensor_from_view.h"
 
 namespace quantcore::methods::pbllm {
 
@@ -47,11 +48,6 @@ Binariser fit_binariser(const at::Tensor& w, const at::Tensor& upper_diagonal, c
   b.stored_mean = b.mean.to(at::kHalf).to(at::kFloat);
   b.stored_alpha = b.alpha.to(at::kHalf).to(at::kFloat);
   return b;
-}
-
-std::vector<float> host_floats(const at::Tensor& t) {
-  const at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous();
-  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
 PbllmLinear stored_form(const Binariser& b, const gptq::GridParams& grid, const at::Tensor& signs, const at::Tensor& codes,

@@ -7,16 +7,12 @@
 #include <stdexcept>
 
 #include "quantcore/model/input_quantization_op.h"
+#include "quantcore/model/tensor_from_view.h"
 #include "quantcore/pack/half_float.h"
 
 namespace quantcore::methods::w1a1x4 {
 
 namespace {
-
-std::vector<float> host_floats(const at::Tensor& t) {
-  const at::Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
-  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-}
 
 // α < 0: all ones. Otherwise SmoothQuant's factors, normalised and clamped (header), in fp16.
 std::vector<float> smoothing_factors(const at::Tensor& act_max, const at::Tensor& weight_max, double alpha) {

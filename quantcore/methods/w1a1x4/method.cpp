@@ -19,6 +19,7 @@
 #include "quantcore/methods/w1a1x4/input_smoothing.h"
 #include "quantcore/methods/w1a1x4/w1a1x4.h"
 #include "quantcore/model/causal_lm.h"
+#include "quantcore/model/tensor_from_view.h"
 
 namespace quantcore::methods::w1a1x4 {
 
@@ -33,11 +34,6 @@ W1a1x4Options options_of(const MethodSettings& s) {
   o.smooth_alpha = s.real("smooth-alpha");
   o.smooth_tokens = s.integer("smooth-tokens");
   return o;
-}
-
-std::vector<float> host_floats(const at::Tensor& t) {
-  const at::Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
-  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
 class W1a1x4Method : public QuantMethod {
