@@ -50,7 +50,7 @@ at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string&
   at::Tensor input = x;
   if (!w.input_quantizers.empty())
     if (const auto it = w.input_quantizers.find(name); it != w.input_quantizers.end())
-      input = fake_quantize_input(x, it->second.bits, it->second.smoothing);
+      input = fake_quantize_input(x, it->second.settings.bits, it->second.smoothing);
   if (!w.packed.empty())
     if (const auto it = w.packed.find(name); it != w.packed.end())
       return it->second->forward(input, w.maybe(name + ".bias"));

@@ -193,6 +193,7 @@ void CausalLM::set_linear_input_quantization(int64_t block, const std::string& n
     w.input_quantizers.erase(name);
     return;
   }
+  check_input_bits(q.bits);
   int64_t in_features = -1;
   for (const LinearShape& l : block_linears(spec_))
     if (l.name == name) in_features = l.in_features;
@@ -200,8 +201,7 @@ void CausalLM::set_linear_input_quantization(int64_t block, const std::string& n
   if (!q.smoothing.empty() && static_cast<int64_t>(q.smoothing.size()) != in_features)
     throw std::invalid_argument("set_linear_input_quantization: " + std::to_string(q.smoothing.size()) +
                                 " smoothing factors for " + name + " with " + std::to_string(in_features) + " inputs");
-  if (q.bits < 2 || q.bits > 8) throw std::invalid_argument("set_linear_input_quantization: bits must be 2..8");
-  LinearInputQuantizer quantizer{q.bits, at::Tensor()};
+  LinearInputQuantizer quantizer{q, at::Tensor()};
   if (!q.smoothing.empty())
     quantizer.smoothing = at::tensor(at::ArrayRef<float>(q.smoothing), at::kFloat).to(device_);
   w.input_quantizers[name] = std::move(quantizer);
@@ -210,20 +210,13 @@ void CausalLM::set_linear_input_quantization(int64_t block, const std::string& n
 InputQuantization CausalLM::linear_input_quantization(int64_t block, const std::string& name) const {
   const BlockWeights& w = blocks_.at(static_cast<size_t>(block));
   const auto it = w.input_quantizers.find(name);
-  if (it == w.input_quantizers.end()) return {};
-  InputQuantization q;
-  q.bits = it->second.bits;
-  if (it->second.smoothing.defined()) {
-    const at::Tensor s = it->second.smoothing.to(at::kCPU).contiguous();
-    q.smoothing.assign(s.data_ptr<float>(), s.data_ptr<float>() + s.numel());
-  }
-  return q;
+  return it == w.input_quantizers.end() ? InputQuantization{} : it->second.settings;
 }
 
 int CausalLM::input_bits() const {
   int bits = 0;
   for (const BlockWeights& w : blocks_)
-    for (const auto& [name, q] : w.input_quantizers) bits = std::max(bits, q.bits);
+    for (const auto& [name, q] : w.input_quantizers) bits = std::max(bits, q.settings.bits);
   return bits;
 }
 

@@ -3,8 +3,8 @@
 #include <ATen/ATen.h>
 
 #include <limits>
-#include <stdexcept>
-#include <string>
+
+#include "quantcore/pack/input_quantization.h"
 
 namespace quantcore {
 
@@ -13,7 +13,7 @@ namespace quantcore {
 // reciprocal, which can move the scale by an ulp and flip a code at a tie. A token holding NaN
 // or ±inf comes out NaN, as in the reference.
 at::Tensor fake_quantize_input(const at::Tensor& x, int bits, const at::Tensor& smoothing) {
-  if (bits < 2 || bits > 8) throw std::invalid_argument("input quantisation: bits must be 2..8, not " + std::to_string(bits));
+  check_input_bits(bits);
   const double maxq = static_cast<double>((1 << bits) - 1);
   at::Tensor v = x.to(at::kFloat);
   if (smoothing.defined()) v = v / smoothing;

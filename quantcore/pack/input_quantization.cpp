@@ -8,14 +8,12 @@
 
 namespace quantcore {
 
-namespace {
-void check_bits(int bits) {
+void check_input_bits(int bits) {
   if (bits < 2 || bits > 8) throw std::invalid_argument("input quantisation: bits must be 2..8, not " + std::to_string(bits));
 }
-}  // namespace
 
 QuantizedToken quantize_token(const float* x, int64_t channels, int bits) {
-  check_bits(bits);
+  check_input_bits(bits);
   for (int64_t j = 0; j < channels; ++j)
     if (!std::isfinite(x[j])) throw std::invalid_argument("input quantisation: a token holds NaN or infinity");
   const float maxq = static_cast<float>((1 << bits) - 1);
@@ -36,7 +34,7 @@ QuantizedToken quantize_token(const float* x, int64_t channels, int bits) {
 }
 
 std::vector<std::vector<uint8_t>> bit_planes(const std::vector<uint8_t>& codes, int bits) {
-  check_bits(bits);
+  check_input_bits(bits);
   std::vector<std::vector<uint8_t>> planes(static_cast<size_t>(bits), std::vector<uint8_t>(codes.size()));
   for (size_t j = 0; j < codes.size(); ++j)
     for (int k = 0; k < bits; ++k) planes[static_cast<size_t>(k)][j] = static_cast<uint8_t>((codes[j] >> k) & 1u);

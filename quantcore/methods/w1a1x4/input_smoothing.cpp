@@ -9,6 +9,7 @@
 #include "quantcore/model/input_quantization_op.h"
 #include "quantcore/model/tensor_from_view.h"
 #include "quantcore/pack/half_float.h"
+#include "quantcore/pack/input_quantization.h"
 
 namespace quantcore::methods::w1a1x4 {
 
@@ -52,7 +53,7 @@ Candidate fit_with(const at::Tensor& weight, const std::vector<float>& h, const 
 
 W1a1x4Linear fit_smoothed(const at::Tensor& weight, const std::vector<float>& h, const at::Tensor& inputs,
                          const W1a1x4Options& o) {
-  if (o.activation_bits < 2 || o.activation_bits > 8) throw std::invalid_argument("fit_smoothed: activation bits 2..8");
+  check_input_bits(o.activation_bits);
   if (weight.dim() != 2 || inputs.dim() != 2 || inputs.size(1) != weight.size(1) ||
       static_cast<int64_t>(h.size()) != weight.size(1))
     throw std::invalid_argument("fit_smoothed: weight [n, m], inputs [tokens, m] and m Hessian entries");

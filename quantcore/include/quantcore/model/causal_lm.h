@@ -35,10 +35,10 @@ struct KVCache {
 // One decoder block's tensors by their name inside the block ("self_attn.q_proj.weight").
 // With packed kernels, a quantised linear is in `packed` by its short name ("self_attn.q_proj")
 // and its weight is not in `tensors` (its bias, if any, is).
-// A linear whose input is quantised (InputQuantization) holds its bits and smoothing (float32 on
-// the model's device, undefined for none) in `input_quantizers` by its short name.
+// A linear whose input is quantised keeps its InputQuantization and the smoothing as float32 on
+// the model's device (undefined for none) in `input_quantizers` by its short name.
 struct LinearInputQuantizer {
-  int bits = 0;
+  InputQuantization settings;
   at::Tensor smoothing;
 };
 

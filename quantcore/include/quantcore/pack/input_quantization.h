@@ -18,6 +18,9 @@ struct InputQuantization {
   bool enabled() const { return bits > 0; }
 };
 
+// Throws std::invalid_argument unless 2 <= bits <= 8.
+void check_input_bits(int bits);
+
 // One token's codes. The range is GPTQ's asymmetric min/max with 0 inside it (baselines-spec
 // §4.1, per token here): lo = min(x, 0), hi = max(x, 0), scale = (hi − lo)/(2^bits − 1) (lo = −1,
 // hi = 1 when both are 0), zero = round(−lo/scale), q = clamp(round(x/scale) + zero, 0, 2^bits − 1),
