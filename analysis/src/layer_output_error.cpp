@@ -44,13 +44,17 @@ std::vector<LayerOutputError> layer_output_errors(const quantcore::CausalLM& fp_
   progress.stage("Per-layer output errors", static_cast<int64_t>(quantized.blocks.size()));
   for (const quantcore::methods::QuantizedBlock& b : quantized.blocks) {
     cancel.throw_if_requested();
-    const auto hessians = quantcore::collect_block_hessians(tapped, b.block, chain, cancel);
-    bool inputs_quantised = false;
-    for (const auto& l : b.linears) inputs_quantised = inputs_quantised || l->input_quantization().enabled();
-    // Forms that quantise their input: the error is the product's, ‖XWᵀ − Q(X)W′ᵀ‖, on X itself.
-    const auto inputs = inputs_quantised ? quantcore::collect_block_inputs(tapped, b.block, chain,
-                                                                            std::numeric_limits<int64_t>::max(), cancel)
-                                         : std::map<std::string, at::Tensor>();
+    bool inputs_quantised = false, weights_only = false;
+    for (const auto& l : b.linears) (l->input_quantization().enabled() ? inputs_quantised : weights_only) = true;
+    // Weight-only forms through H; forms that quantise their input by the product's error,
+    // ‖XWᵀ − Q(X)W′ᵀ‖, on X itself. Each block collects only what its forms need.
+    using Tensors = std::map<std::string, at::Tensor>;
+    const Tensors hessians =
+        weights_only ? quantcore::collect_block_hessians(tapped, b.block, chain, cancel) : Tensors();
+    const Tensors inputs =
+        inputs_quantised
+            ? quantcore::collect_block_inputs(tapped, b.block, chain, std::numeric_limits<int64_t>::max(), cancel)
+            : Tensors();
     for (const auto& l : b.linears) {
       const at::Tensor w = tapped.linear_weight(b.block, l->linear()).to(at::kDouble);
       std::vector<uint16_t> half = l->dequantize_f16();

@@ -83,4 +83,28 @@ TEST(CliW1a1x4, ActivationBitsTravelWithTheExportAndEvalAppliesThem) {
   quantlens_test::expect_one_line_error(run_cli(eval), quantcore::kInputQuantizationFile);
 }
 
+TEST(CliW1a1x4, ComparingWithQuantisedInputsMeasuresTheProductsLayerErrors) {
+  // The per-layer errors of an act-bits row are ‖XWᵀ − Q(X)W′ᵀ‖ / ‖XWᵀ‖ on the held-out inputs, in
+  // (0, 1), and on the whole larger than the weight-only row's: 4-bit inputs add their rounding.
+  TempDir tmp;
+  const std::string text = data_path("house-corpus/valid.txt").string();
+  auto r = run_cli({"compare", data_path("stories260K/stories260K.bin").string(), "--methods",
+                    "w1a1x4:smooth-alpha=0.5,w1a1x4:act-bits=4:smooth-alpha=0.5", "--calib", text, "--nsamples", "4",
+                    "--seqlen", "64", "--text", text, "--max-windows", "4", "--json", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json rows = r.json().at("rows");
+  ASSERT_EQ(rows.size(), 2u);
+  const nlohmann::json &weights = rows[0].at("layer_errors"), &product = rows[1].at("layer_errors");
+  ASSERT_EQ(product.size(), weights.size());
+  ASSERT_FALSE(product.empty());
+  double weights_sum = 0, product_sum = 0;
+  for (size_t k = 0; k < product.size(); ++k) {
+    const double e = product[k].at("relative_error").get<double>();
+    EXPECT_TRUE(e > 0 && e < 1) << product[k];
+    weights_sum += weights[k].at("relative_error").get<double>();
+    product_sum += e;
+  }
+  EXPECT_GT(product_sum, weights_sum);
+}
+
 }  // namespace
