@@ -51,10 +51,25 @@ at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string&
   if (!w.input_quantizers.empty())
     if (const auto it = w.input_quantizers.find(name); it != w.input_quantizers.end())
       input = fake_quantize_input(x, it->second.settings.bits, it->second.smoothing);
+  at::Tensor y;
   if (!w.packed.empty())
     if (const auto it = w.packed.find(name); it != w.packed.end())
-      return it->second->forward(input, w.maybe(name + ".bias"));
-  return at::linear(input, w.get(name + ".weight"), w.maybe(name + ".bias"));
+      y = it->second->forward(input, w.maybe(name + ".bias"));
+  if (!y.defined()) y = at::linear(input, w.get(name + ".weight"), w.maybe(name + ".bias"));
+  if (w.adapters.empty()) return y;
+  const auto it = w.adapters.find(name);
+  return it == w.adapters.end() ? y : y + adapter_term(input, it->second);
+}
+
+// PEFT's LoRA Linear: dropout on the adapter's input only, then B(A x) scaled (spec §6.2).
+at::Tensor adapter_term(const at::Tensor& x, const LinearAdapter& adapter) {
+  at::Tensor input = x;
+  if (adapter.dropout > 0 && adapter.dropout_generator) {
+    at::Tensor keep = at::empty_like(x).bernoulli_(1.0 - adapter.dropout, *adapter.dropout_generator);
+    input = x * keep / (1.0 - adapter.dropout);
+  }
+  const at::Tensor low = at::linear(input, adapter.a.to(x.scalar_type()));
+  return at::linear(low, adapter.b.to(x.scalar_type())) * adapter.scaling;
 }
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {

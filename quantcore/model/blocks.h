@@ -34,6 +34,9 @@ struct LinearTap {
 // Every block linear goes through here: y = x W^T (+ b), after showing x to the observer.
 at::Tensor linear(const at::Tensor& x, const BlockWeights& w, const std::string& name, const LinearTap& tap);
 
+// The adapter's low-rank term scaling · B (A dropout(x)) in x's dtype.
+at::Tensor adapter_term(const at::Tensor& x, const LinearAdapter& adapter);
+
 at::Tensor llama_block_forward(const ModelSpec& spec, const BlockWeights& w, const at::Tensor& inv_freq,
                                const at::Tensor& hidden, int64_t position_offset, const BlockCache& cache,
                                const LinearTap& tap);

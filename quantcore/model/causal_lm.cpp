@@ -93,8 +93,8 @@ CausalLM::CausalLM(const ModelSpec& spec, const WeightSource& weights, const Com
 }
 
 at::Tensor CausalLM::embed(const at::Tensor& ids, int64_t position_offset) const {
-  const at::Tensor& table = globals_.at(spec_.family == Family::Llama ? "model.embed_tokens.weight"
-                                                                      : "model.decoder.embed_tokens.weight");
+  const at::Tensor& table =
+      globals_.at(spec_.family == Family::Llama ? "model.embed_tokens.weight" : "model.decoder.embed_tokens.weight");
   // Real checkpoints carry added tokens past the embedding; refuse such an id where it is
   // produced, before at::embedding fails with "index out of range in self".
   at::Tensor tokens = ids.to(at::kLong);
@@ -102,9 +102,10 @@ at::Tensor CausalLM::embed(const at::Tensor& ids, int64_t position_offset) const
     const auto [lowest, highest] = at::aminmax(tokens);
     const int64_t low = lowest.item<int64_t>(), high = highest.item<int64_t>();
     if (low < 0 || high >= table.size(0))
-      throw InputError(embedding_file_, "token id " + std::to_string(low < 0 ? low : high) +
-                                            " is outside the model's embedding of " + std::to_string(table.size(0)) +
-                                            " rows (the tokenizer produced it: an added token the model has no row for?)");
+      throw InputError(embedding_file_,
+                       "token id " + std::to_string(low < 0 ? low : high) + " is outside the model's embedding of " +
+                           std::to_string(table.size(0)) +
+                           " rows (the tokenizer produced it: an added token the model has no row for?)");
   }
   tokens = tokens.to(device_);
   if (spec_.family == Family::Llama) return at::embedding(table, tokens);
@@ -183,6 +184,23 @@ void CausalLM::set_linear_weight(int64_t block, const std::string& name, const a
   slot = weight.to(device_, dtype_);
 }
 
+void CausalLM::set_linear_adapter(int64_t block, const std::string& name, LinearAdapter adapter) {
+  BlockWeights& w = blocks_.at(static_cast<size_t>(block));
+  for (const LinearShape& l : block_linears(spec_))
+    if (l.name == name) {
+      if (adapter.a.dim() != 2 || adapter.b.dim() != 2 || adapter.a.size(1) != l.in_features ||
+          adapter.b.size(0) != l.out_features || adapter.b.size(1) != adapter.a.size(0))
+        throw std::invalid_argument("set_linear_adapter: shape mismatch for " + name);
+      w.adapters[name] = std::move(adapter);
+      return;
+    }
+  throw std::invalid_argument("set_linear_adapter: no linear " + name);
+}
+
+void CausalLM::clear_linear_adapters() {
+  for (BlockWeights& w : blocks_) w.adapters.clear();
+}
+
 at::Tensor CausalLM::block_linear(int64_t block, const std::string& name, const at::Tensor& x) const {
   return detail::linear(x, blocks_.at(static_cast<size_t>(block)), name, detail::LinearTap{block, nullptr});
 }
@@ -202,8 +220,7 @@ void CausalLM::set_linear_input_quantization(int64_t block, const std::string& n
     throw std::invalid_argument("set_linear_input_quantization: " + std::to_string(q.smoothing.size()) +
                                 " smoothing factors for " + name + " with " + std::to_string(in_features) + " inputs");
   LinearInputQuantizer quantizer{q, at::Tensor()};
-  if (!q.smoothing.empty())
-    quantizer.smoothing = at::tensor(at::ArrayRef<float>(q.smoothing), at::kFloat).to(device_);
+  if (!q.smoothing.empty()) quantizer.smoothing = at::tensor(at::ArrayRef<float>(q.smoothing), at::kFloat).to(device_);
   w.input_quantizers[name] = std::move(quantizer);
 }
 

@@ -2,6 +2,7 @@
 // The LibTorch forward pass of a decoder-only LM, exposed block by block so calibration and
 // block-wise optimisation can drive it: embed -> block 0 -> ... -> final norm -> head.
 // Include only from translation units that compute with tensors.
+#include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,8 +44,21 @@ struct LinearInputQuantizer {
   at::Tensor smoothing;
 };
 
+// A low-rank adapter on one block linear (restorative LoRA, ptq161-spec §6.2): the linear
+// computes W x + scaling · B (A dropout(x)). A [rank, in] and B [out, rank] may be float32 masters
+// of a model computing in bf16 (cast on use, so gradients reach the masters). Dropout applies
+// only while `dropout_generator` is set (training), drawn from it.
+struct LinearAdapter {
+  at::Tensor a;
+  at::Tensor b;
+  double scaling = 1.0;
+  double dropout = 0.0;
+  std::optional<at::Generator> dropout_generator;
+};
+
 struct BlockWeights {
   std::map<std::string, at::Tensor> tensors;
+  std::map<std::string, LinearAdapter> adapters;
   std::map<std::string, std::shared_ptr<const detail::PackedLinearOp>> packed;
   std::map<std::string, LinearInputQuantizer> input_quantizers;
   const at::Tensor& get(const std::string& name) const;
@@ -96,6 +111,11 @@ public:
   void set_linear_input_quantization(int64_t block, const std::string& name, const InputQuantization& q);
   InputQuantization linear_input_quantization(int64_t block, const std::string& name) const;  // bits 0: none
   int input_bits() const;  // the most bits any block linear quantises its input to; 0: none does
+
+  // From now on block `block`'s linear `name` adds `adapter`'s low-rank term (shapes checked:
+  // std::invalid_argument); clear_linear_adapters() removes every adapter.
+  void set_linear_adapter(int64_t block, const std::string& name, LinearAdapter adapter);
+  void clear_linear_adapters();
 
   // Applies block i's linear `name` (short name, as above) to x [.., in_features] in the compute
   // dtype, with the dense weight or the packed kernels, whichever this model runs.
