@@ -12,6 +12,8 @@
 #include "quantcore/io/errors.h"
 #include "quantcore/methods/quant_method.h"
 #include "quantcore/quantize/quantize_job.h"
+#include "lora_args.h"
+#include "preprocess_run.h"
 #include "quantize_args.h"
 #include "terminal_progress.h"
 #if QUANTLENS_HAVE_HDF5
@@ -24,6 +26,7 @@ namespace quantlens_cli {
 namespace {
 namespace fs = std::filesystem;
 using namespace quantcore::outputs;
+constexpr const char* kPreprocessedDir = "preprocessed";
 }  // namespace
 
 void define_quantize(CLI::App& sub, Action& action) {
@@ -31,23 +34,41 @@ void define_quantize(CLI::App& sub, Action& action) {
   auto device = std::make_shared<DeviceArgs>();
   auto out = std::make_shared<OutputArgs>();
   auto a = std::make_shared<QuantizeArgs>();
+  auto lora = std::make_shared<LoraArgs>();
+  auto preprocess = std::make_shared<bool>(false);
+  auto reuse_masks = std::make_shared<std::string>();
   model->add_to(sub);
   a->add_to(sub);
+  sub.add_option("--reuse-masks", *reuse_masks,
+                 "Keep the salient channels of this first pass's directory (the code's remain.py; default: from "
+                 "this model's own statistics)");
+  sub.add_flag("--preprocess", *preprocess,
+               "First preprocess the model (quantlens preprocess, with the LoRA options below) and quantize M_P; "
+               "M_P goes into OUT/preprocessed");
+  lora->add_to(sub, false);
   sub.add_option("--device", device->compute.device, "cpu or cuda")->capture_default_str();
   sub.add_option("--dtype", device->compute.dtype, "Compute dtype: fp32, or bf16")->capture_default_str();
   sub.add_flag_callback(
       "--reference-ops", [device] { device->compute.fused_ops = false; },
       "Un-fused ATen ops (the reference) instead of the fused W' rebuild and statistics");
   out->add_to(sub);
-  action = [model, device, out, a] {
+  action = [model, device, out, a, lora, preprocess, reuse_masks] {
     const quantcore::methods::MethodSettings method = a->method_settings();
     const quantcore::methods::MethodNeeds needs = method.method().needs(method);
     const OutputFormat format = a->format == "packed" ? OutputFormat::Packed : OutputFormat::FakeQuantHf;
     if (format == OutputFormat::Packed && !method.method().packed_settings(method))
       throw quantcore::InputError("--format",
                                   std::string(method.method_name()) + " has no packed form; use --format hf");
+    if (*preprocess && lora->train_text.empty())
+      throw quantcore::InputError("--train-text", "--preprocess trains restorative LoRA on a text; name it");
+    if (!*preprocess && lora->resume)
+      throw quantcore::InputError("--resume", "continues an unfinished --preprocess run; add --preprocess");
+    if (!*preprocess && !lora->train_text.empty())
+      throw quantcore::InputError("--train-text", "is for --preprocess (or quantlens preprocess)");
     std::vector<fs::path> inputs = model->inputs();
     inputs.emplace_back(a->calibration.text);
+    if (*preprocess) inputs.emplace_back(lora->train_text);
+    if (!reuse_masks->empty()) inputs.emplace_back(*reuse_masks);
     report_restored_output(restore_interrupted_replacement(a->out, inputs), a->out);
     const fs::path dest = checked_destination(a->out, a->force, inputs);
     report_removed_temporaries(remove_abandoned_staging(dest));
@@ -61,18 +82,26 @@ void define_quantize(CLI::App& sub, Action& action) {
       report_removed_temporaries(quantcore::remove_abandoned_temporaries(fs::absolute(a->dump), ""));
     }
 #endif
-    quantcore::quantize::QuantizeSettings settings(method);
-    if (needs.calibration) settings.calib = a->calibration.required_text(method.method_name());
-    // fp32 master parameters always (§5.2); the block computes in fp32 or bf16. fp16 would need
-    // the reference's loss scaler, which LibTorch's C++ API does not have.
-    if (device->compute.dtype == "fp16")
-      throw quantcore::InputError("--dtype", "fp16 training needs a loss scaler; use bf16 or fp32");
-    const quantcore::quantize::OpenModel open = model->load(*device).open();
-    settings.model = open.checkpoint->path.string();
-    settings.calibration = a->calibration.options(open.checkpoint->spec);
-    settings.chains =
-        a->chains == "host" ? quantcore::optimize::ChainPlacement::Host : quantcore::optimize::ChainPlacement::Device;
-    settings.compute = device->compute;
+    const quantcore::quantize::OpenModel given = model->load(*device).open();
+    quantcore::quantize::QuantizeSettings settings = a->settings(given, device->compute);
+
+    // --preprocess: M_P is made in DEST.preprocess-partial first, then quantised like any model;
+    // it moves into the output directory before that is committed.
+    std::optional<PreprocessOutcome> preprocessed;
+    quantcore::quantize::OpenModel open = given;
+    if (*preprocess) {
+      const fs::path work = quantcore::preprocess::work_directory(dest);
+      check_output_apart_from_inputs(work, inputs);
+      if (a->force && !lora->resume && fs::exists(work / kOutputMarker)) fs::remove_all(work);
+      quantcore::preprocess::PreprocessSettings p(settings);
+      p.lora = lora->lora;
+      p.training = lora->training;
+      p.train_text = lora->train_text;
+      preprocessed = run_preprocessing({&given, &p, work, lora->resume, a->calibration.cache_dir, "", 0, out->quiet});
+      open = quantcore::quantize::open_model(work.string(), device->compute);
+      settings = a->settings(open, device->compute);
+    }
+    settings.reuse_masks = *reuse_masks;
 
     TerminalProgress progress(!out->quiet);
     TerminalNotices events(progress);
@@ -81,7 +110,17 @@ void define_quantize(CLI::App& sub, Action& action) {
 #if QUANTLENS_HAVE_HDF5
     if (!a->dump.empty()) analysis::write_quantization_dump(a->dump, run, progress, interrupt_token());
 #endif
-    const nlohmann::json summary = write_quantized_directory(run, format, dest, a->force, interrupt_token());
+    nlohmann::json extra = nlohmann::json::object();
+    std::function<void(const fs::path&)> fill_more;
+    if (preprocessed) {
+      extra["preprocessed"] = {{"dir", kPreprocessedDir}, {"source", given.checkpoint->path.string()}};
+      fill_more = [&](const fs::path& staging) {
+        quantcore::preprocess::commit_preprocessed(preprocessed->result, preprocessed->record,
+                                                   staging / kPreprocessedDir, false);
+      };
+    }
+    const nlohmann::json summary =
+        write_quantized_directory(run, format, dest, a->force, interrupt_token(), extra, fill_more);
 
     if (out->json) {
       out->emit(summary);

@@ -61,7 +61,8 @@ void DeviceArgs::add_to(CLI::App& sub) {
 }
 
 nlohmann::json DeviceArgs::json(const quantcore::CausalLM& model) const {
-  nlohmann::json doc = {{"device", compute.device}, {"dtype", compute.dtype}, {"kernels", quantcore::kernels_of(model)}};
+  nlohmann::json doc = {
+      {"device", compute.device}, {"dtype", compute.dtype}, {"kernels", quantcore::kernels_of(model)}};
   if (const int bits = quantcore::input_bits_of(model); bits > 0) doc["input_bits"] = bits;
   return doc;
 }

@@ -27,6 +27,7 @@ void define_eval(CLI::App& sub, Action& action);
 void define_methods(CLI::App& sub, Action& action);
 void define_quantize(CLI::App& sub, Action& action);
 void define_compare(CLI::App& sub, Action& action);
+void define_preprocess(CLI::App& sub, Action& action);
 #if QUANTLENS_HAVE_HDF5
 void define_dump(CLI::App& sub, Action& action);
 void define_dump_info(CLI::App& sub, Action& action);

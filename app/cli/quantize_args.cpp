@@ -1,6 +1,7 @@
 #include "quantize_args.h"
 
 #include "quantcore/io/errors.h"
+#include "quantcore/methods/quant_method.h"
 #include "quantcore/methods/registry.h"
 
 namespace quantlens_cli {
@@ -53,7 +54,7 @@ qm::MethodSettings MethodParameterOptions::method_settings(const std::string& sp
   return settings;
 }
 
-void QuantizeArgs::add_to(CLI::App& sub) {
+void QuantizeArgs::add_method_options(CLI::App& sub) {
   std::string names;
   for (const qm::QuantMethod* m : qm::registered_methods())
     names += "\n  " + std::string(m->name()) + ": " + std::string(m->description());
@@ -66,6 +67,25 @@ void QuantizeArgs::add_to(CLI::App& sub) {
   sub.add_option("--chains", chains, "Where the calibration chains live: device, or host when the device is short")
       ->check(CLI::IsMember({"device", "host"}))
       ->capture_default_str();
+}
+
+quantcore::quantize::QuantizeSettings QuantizeArgs::settings(const quantcore::quantize::OpenModel& open,
+                                                             const quantcore::ComputeOptions& compute) const {
+  quantcore::quantize::QuantizeSettings s(method_settings());
+  if (s.method.method().needs(s.method).calibration) s.calib = calibration.required_text(s.method.method_name());
+  // fp32 master parameters always (§5.2); the block computes in fp32 or bf16. fp16 would need
+  // the reference's loss scaler, which LibTorch's C++ API does not have.
+  if (compute.dtype == "fp16")
+    throw quantcore::InputError("--dtype", "fp16 training needs a loss scaler; use bf16 or fp32");
+  s.model = open.checkpoint->path.string();
+  s.calibration = calibration.options(open.checkpoint->spec);
+  s.chains = chains == "host" ? quantcore::optimize::ChainPlacement::Host : quantcore::optimize::ChainPlacement::Device;
+  s.compute = compute;
+  return s;
+}
+
+void QuantizeArgs::add_to(CLI::App& sub) {
+  add_method_options(sub);
   sub.add_option("--format", format, "hf: fp16 fake-quant weights; packed: the method's packed checkpoint")
       ->check(CLI::IsMember({"hf", "packed"}))
       ->capture_default_str();

@@ -10,6 +10,7 @@
 
 #include "calibration_args.h"
 #include "quantcore/methods/method_settings.h"
+#include "quantcore/quantize/quantize_job.h"
 
 namespace quantlens_cli {
 
@@ -43,8 +44,13 @@ struct QuantizeArgs {
   bool force = false;
   std::string dump;  // HDF5 analysis dump (docs/hdf5-dump.md), when built with HDF5
 
-  void add_to(CLI::App& sub);
+  void add_to(CLI::App& sub);              // everything below, and the outputs
+  void add_method_options(CLI::App& sub);  // --method, the calibration, every method parameter, --chains
   quantcore::methods::MethodSettings method_settings() const { return parameters.method_settings(method); }
+  // The run's settings on `open` computing with `compute`: InputError for a method that needs
+  // --calib without one, and for fp16 (training needs a loss scaler).
+  quantcore::quantize::QuantizeSettings settings(const quantcore::quantize::OpenModel& open,
+                                                 const quantcore::ComputeOptions& compute) const;
 };
 
 }  // namespace quantlens_cli

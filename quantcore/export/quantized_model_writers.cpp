@@ -198,7 +198,8 @@ json summary_json(const QuantizeResult& run, OutputFormat format, const fs::path
 }
 
 json write_quantized_directory(const QuantizeResult& run, OutputFormat format, const fs::path& dest, bool force,
-                               const CancelToken& cancel, const json& extra) {
+                               const CancelToken& cancel, const json& extra,
+                               const std::function<void(const fs::path& staging)>& fill_more) {
   json summary = summary_json(run, format, dest);
   for (const auto& [key, value] : extra.items()) summary[key] = value;
   StagingDir staging(dest);
@@ -211,6 +212,7 @@ json write_quantized_directory(const QuantizeResult& run, OutputFormat format, c
   if (const auto events = quantize::events_in_step_order(run.losses); !events.empty())
     write_text_atomically(dir / quantize::kLossCsvName, quantize::loss_events_csv(events));
   write_text_atomically(dir / "summary.json", summary.dump(2) + "\n");
+  if (fill_more) fill_more(dir);
   cancel.throw_if_requested();
   staging.commit(dest, force);
   return summary;

@@ -46,8 +46,8 @@ std::string loss_events_csv(const std::vector<LossEvent>& events) {
   for (const LossEvent& e : events) {
     const LossValues& v = e.loss;
     std::snprintf(line, sizeof line, "%lld,%lld,%lld,%.17g,%.17g,%.17g,%.17g,%.17g\n", static_cast<long long>(e.block),
-                  static_cast<long long>(e.epoch), static_cast<long long>(e.step), v.mse_fp, v.mse_q, v.nlc_fp,
-                  v.nlc_q, v.total);
+                  static_cast<long long>(e.epoch), static_cast<long long>(e.step), v.mse_fp, v.mse_q, v.nlc_fp, v.nlc_q,
+                  v.total);
     out += line;
   }
   return out;
@@ -64,16 +64,15 @@ std::vector<LossEvent> parse_loss_events_csv(std::string_view text, const std::s
     ++lineNo;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (lineNo == 1) {
-      if (line != kHeader)
-        throw InputError(where, "line 1: expected the header '" + std::string(kHeader) + "'");
+      if (line != kHeader) throw InputError(where, "line 1: expected the header '" + std::string(kHeader) + "'");
       continue;
     }
     if (line.empty()) continue;
     const std::vector<std::string_view> f = fields(line);
     LossEvent e;
     double* terms[5] = {&e.loss.mse_fp, &e.loss.mse_q, &e.loss.nlc_fp, &e.loss.nlc_q, &e.loss.total};
-    bool ok = f.size() == 8 && number(f[0], e.block) && number(f[1], e.epoch) && number(f[2], e.step) &&
-              e.block >= 0 && e.epoch >= 0 && e.step >= 0;
+    bool ok = f.size() == 8 && number(f[0], e.block) && number(f[1], e.epoch) && number(f[2], e.step) && e.block >= 0 &&
+              e.epoch >= 0 && e.step >= 0;
     for (int i = 0; ok && i < 5; ++i) ok = number(f[size_t(3 + i)], *terms[i]);
     if (!ok)
       throw InputError(where, "line " + std::to_string(lineNo) +

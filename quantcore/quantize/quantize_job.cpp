@@ -13,6 +13,7 @@
 #include "quantcore/methods/install_quantized.h"
 #include "quantcore/model/load_model.h"
 #include "quantcore/pack/packed_checkpoint.h"
+#include "quantcore/quantize/reused_masks.h"
 #include "quantcore/tokenize/tokenizer.h"
 
 namespace quantcore::quantize {
@@ -52,6 +53,14 @@ QuantizeResult quantize(const OpenModel& open, const Calibration* given, const Q
                         const CancelToken& cancel) {
   const auto t0 = std::chrono::steady_clock::now();
   const methods::MethodNeeds needs = settings.method.method().needs(settings.method);
+  std::optional<ActivationStats> masks;
+  if (!settings.reuse_masks.empty()) {
+    if (!needs.activation_stats || !settings.method.takes("salient-ratio"))
+      throw InputError("--reuse-masks", std::string(settings.method.method_name()) +
+                                            " chooses no salient channels from activation statistics");
+    masks = reused_mask_statistics(settings.reuse_masks, open.checkpoint->spec, open.checkpoint->path,
+                                   settings.method.real("salient-ratio"));
+  }
   QuantizeResult r(settings);
   r.settings.model = open.checkpoint->path.string();  // one spelling of the model, whoever started the run
   r.source = open;
@@ -71,8 +80,8 @@ QuantizeResult quantize(const OpenModel& open, const Calibration* given, const Q
   CausalLM work = *open.model;  // shallow: the driver swaps W' into this copy's blocks only
   static const std::vector<std::vector<int32_t>> no_windows;
   r.quantized = std::make_shared<const methods::QuantizedModel>(
-      optimize::quantize_blocks(work, calibration ? calibration->windows : no_windows, r.stats.get(), settings.method,
-                                settings.chains, r.losses, progress, cancel));
+      optimize::quantize_blocks(work, calibration ? calibration->windows : no_windows, masks ? &*masks : r.stats.get(),
+                                settings.method, settings.chains, r.losses, progress, cancel));
   r.losses.forward_to(nullptr);  // the result outlives the caller's listener
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;

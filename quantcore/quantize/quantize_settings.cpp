@@ -24,6 +24,7 @@ nlohmann::json settings_json(const QuantizeSettings& s) {
     j["seqlen"] = s.calibration.seqlen;
     j["seed"] = s.calibration.seed;
   }
+  if (!s.reuse_masks.empty()) j["reuse_masks"] = s.reuse_masks;
   return j;
 }
 

@@ -22,31 +22,12 @@
 #include "quantcore/export/staging_dir.h"
 #include "quantcore/io/temporaries.h"
 
-extern char** environ;
-
 namespace fs = std::filesystem;
 using quantlens_test::data_path;
 using quantlens_test::run_cli;
 using quantlens_test::TempDir;
 
 namespace {
-
-// `quantlens ARGS...` started in the background, stderr to `log`.
-pid_t start_cli(const std::vector<std::string>& args, const fs::path& log) {
-  std::vector<std::string> argv_s = {quantlens_test::cli_path()};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&files, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&files);
-  return rc == 0 ? pid : -1;
-}
 
 std::vector<std::string> entries(const fs::path& dir) {
   std::vector<std::string> names;
@@ -57,9 +38,13 @@ std::vector<std::string> entries(const fs::path& dir) {
 
 // A long PTQ1.61 run on stories260K (many epochs) writing DIR/q.
 std::vector<std::string> long_run(const TempDir& dir) {
-  return {"quantize", data_path("stories260K/stories260K.bin").string(), "--calib",
-          data_path("house-corpus/valid.txt").string(), "--nsamples", "4", "--seqlen", "64", "--epochs", "400",
-          "--cache-dir", (dir / "cache").string(), "--out", (dir / "out" / "q").string()};
+  return {"quantize",    data_path("stories260K/stories260K.bin").string(),
+          "--calib",     data_path("house-corpus/valid.txt").string(),
+          "--nsamples",  "4",
+          "--seqlen",    "64",
+          "--epochs",    "400",
+          "--cache-dir", (dir / "cache").string(),
+          "--out",       (dir / "out" / "q").string()};
 }
 
 class CliSignals : public ::testing::TestWithParam<int> {};
@@ -68,7 +53,7 @@ TEST_P(CliSignals, CancelsCleanlyWithExitStatusOfTheSignal) {
   const int signal_number = GetParam();
   TempDir dir;
   fs::create_directory(dir / "out");
-  const pid_t pid = start_cli(long_run(dir), dir / "log");
+  const pid_t pid = quantlens_test::start_cli(long_run(dir), dir / "log");
   ASSERT_GT(pid, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // into the optimisation
   ASSERT_EQ(kill(pid, signal_number), 0);
@@ -105,10 +90,11 @@ TEST(CliCompareInterrupted, CtrlCKeepsTheFinishedRows) {
   // RTN row and says the comparison was cancelled, and the exit status is Ctrl-C's.
   TempDir dir;
   const std::string text = data_path("house-corpus/valid.txt").string();
-  const pid_t pid = start_cli({"compare", data_path("stories260K/stories260K.bin").string(), "--methods",
-                               "rtn:bits=3,ptq161:epochs=400", "--calib", text, "--nsamples", "4", "--seqlen", "64",
-                               "--text", text, "--max-windows", "4", "--out", (dir / "cmp").string()},
-                              dir / "log");
+  const pid_t pid =
+      quantlens_test::start_cli({"compare", data_path("stories260K/stories260K.bin").string(), "--methods",
+                                 "rtn:bits=3,ptq161:epochs=400", "--calib", text, "--nsamples", "4", "--seqlen", "64",
+                                 "--text", text, "--max-windows", "4", "--out", (dir / "cmp").string()},
+                                dir / "log");
   ASSERT_GT(pid, 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   bool first_row_done = false;
@@ -156,9 +142,8 @@ TEST(CliKilledRuns, TheNextRunRemovesWhatAKilledRunLeftAndSaysSo) {
   EXPECT_NE(q.err.find("removed " + (dir / "out" / "q.tmp-Ab12Cd").string() + ", left by an interrupted run"),
             std::string::npos)
       << q.err;
-  EXPECT_EQ(entries(dir / "out"),
-            (std::vector<std::string>{".x.h5.tmp-Zz9Yy8", "q", "q.tmp-Live00", "q.tmp-Resume", "q.tmp-Theirs",
-                                      "q.tmp-Young0"}));
+  EXPECT_EQ(entries(dir / "out"), (std::vector<std::string>{".x.h5.tmp-Zz9Yy8", "q", "q.tmp-Live00", "q.tmp-Resume",
+                                                            "q.tmp-Theirs", "q.tmp-Young0"}));
 
   // The dump's temporary goes when a dump is written to that name.
   const auto d = run_cli({"dump", data_path("stories260K/stories260K.bin").string(), "--calib",
@@ -189,9 +174,19 @@ TEST(CliFullDisk, ADumpThatCannotBeWrittenIsOneLineAndNoCrash) {
   TempDir dir;
   const fs::path out = dir / "out" / "x.h5";
   fs::create_directory(dir / "out");
-  std::vector<std::string> args = {quantlens_test::cli_path(), "dump", data_path("stories260K/stories260K.bin").string(),
-                                   "--calib", data_path("house-corpus/valid.txt").string(), "--nsamples", "2",
-                                   "--seqlen", "32", "--cache-dir", (dir / "cache").string(), "--out", out.string(),
+  std::vector<std::string> args = {quantlens_test::cli_path(),
+                                   "dump",
+                                   data_path("stories260K/stories260K.bin").string(),
+                                   "--calib",
+                                   data_path("house-corpus/valid.txt").string(),
+                                   "--nsamples",
+                                   "2",
+                                   "--seqlen",
+                                   "32",
+                                   "--cache-dir",
+                                   (dir / "cache").string(),
+                                   "--out",
+                                   out.string(),
                                    "-q"};
   const fs::path log = dir / "log";
   const pid_t pid = fork();

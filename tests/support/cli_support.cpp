@@ -1,13 +1,33 @@
 #include "cli_support.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <spawn.h>
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
+extern char** environ;
+
 namespace quantlens_test {
+
+int start_cli(const std::vector<std::string>& args, const std::filesystem::path& log) {
+  std::vector<std::string> argv_s = {cli_path()};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&files, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&files);
+  return rc == 0 ? pid : -1;
+}
 
 const char* cli_path() {
   const char* other = std::getenv("QUANTLENS_TEST_CLI");
@@ -70,8 +90,8 @@ std::vector<std::string> quantize_args(const std::string& model, const std::stri
 }
 
 double eval_ppl(const std::string& dir, const std::string& text, int seqlen, const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"eval", dir, "--text", text, "--seqlen", std::to_string(seqlen), "--max-windows", "8",
-                                   "--json"};
+  std::vector<std::string> args = {"eval",          dir, "--text", text, "--seqlen", std::to_string(seqlen),
+                                   "--max-windows", "8", "--json"};
   args.insert(args.end(), extra.begin(), extra.end());
   const CliResult r = run_cli(args);
   EXPECT_EQ(r.exit_code, 0) << "eval " << dir << ": " << r.err;

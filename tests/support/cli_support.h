@@ -3,6 +3,7 @@
 // vectors and checks the CLI's answers.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -24,6 +25,10 @@ struct CliResult {
 // the end-to-end tests against another build, e.g. one from before a fix).
 const char* cli_path();
 std::string shell_quote(const std::string& s);
+// `quantlens ARGS...` started in the background (stdout to /dev/null, stderr to `log`); -1 when
+// it could not be started.
+int start_cli(const std::vector<std::string>& args, const std::filesystem::path& log);
+
 // `quantlens ARGS... -q`, its exit status and both streams.
 CliResult run_cli(const std::vector<std::string>& args);
 // The same with the process's data (heap and private mappings) limited to `megabytes`; 0: no limit.

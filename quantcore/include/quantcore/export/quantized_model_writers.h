@@ -3,6 +3,7 @@
 // forms and the settings and fill a (staging) directory. Torch-free header: the CLI and the
 // studio share it, so the same run gives the same files (summary.json included) from both.
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -56,10 +57,12 @@ nlohmann::json summary_json(const QuantizeResult& run, OutputFormat format, cons
 // The whole directory (model files, tokenizer, summary.json, and losses.csv when the method
 // optimised: quantize/loss_csv.h) through a staging directory renamed over `dest` (replacing a
 // previous one only with `force`). `extra`'s keys are added to summary.json (the Studio's
-// perplexity of the run). Returns the summary written, with bits_from_bytes for the packed format.
-nlohmann::json write_quantized_directory(const QuantizeResult& run, OutputFormat format,
-                                         const std::filesystem::path& dest, bool force,
-                                         const CancelToken& cancel = CancelToken{},
-                                         const nlohmann::json& extra = nlohmann::json::object());
+// perplexity of the run). `fill_more`, when given, adds to the staging directory before the commit
+// (`quantize --preprocess` moves the preprocessed model in). Returns the summary written, with
+// bits_from_bytes for the packed format.
+nlohmann::json write_quantized_directory(
+    const QuantizeResult& run, OutputFormat format, const std::filesystem::path& dest, bool force,
+    const CancelToken& cancel = CancelToken{}, const nlohmann::json& extra = nlohmann::json::object(),
+    const std::function<void(const std::filesystem::path& staging)>& fill_more = {});
 
 }  // namespace quantcore::outputs

@@ -21,10 +21,14 @@ struct QuantizeSettings {
   methods::MethodSettings method;
   optimize::ChainPlacement chains = optimize::ChainPlacement::Device;
   ComputeOptions compute;  // the block computation's device and dtype (fp32 masters always)
+  // A first pass's directory whose salient channels the masks keep (quantize/reused_masks.h);
+  // empty: masks from this model's own statistics.
+  std::string reuse_masks;
 };
 
 // {"method", "spelling", "parameters": {...}, "model", "calib", "nsamples", "seqlen", "seed",
-//  "chains", "device", "dtype", "fused_ops"}; calibration fields are null when the method needs none.
+//  "chains", "device", "dtype", "fused_ops"[, "reuse_masks"]}; calibration fields are null when the
+// method needs none.
 nlohmann::json settings_json(const QuantizeSettings& settings);
 
 }  // namespace quantcore::quantize
