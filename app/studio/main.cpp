@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
   });
   QObject::connect(&session, &widgets::StudioSession::quantizedRunChanged, &window, takeScreenshot);
   QObject::connect(&session, &widgets::StudioSession::secondModelOpened, &window, takeScreenshot);
+  QObject::connect(&session, &widgets::StudioSession::secondStatsReady, &window, takeScreenshot);
   QObject::connect(&session.runs(), &widgets::RunList::changed, &window, takeScreenshot);  // e.g. a comparison's end
   QObject::connect(&session.dump(), &widgets::DumpDocument::opened, &window, [&] {
     dumpRead = true;

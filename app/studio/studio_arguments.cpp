@@ -22,6 +22,8 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   QCommandLineOption screenshot("screenshot", "render the view, save the window as PNG and exit", "FILE.png");
   QCommandLineOption figure("figure", "export the view's heatmap as a figure (.png, .svg or .pdf) and exit", "FILE");
   QCommandLineOption compare("compare", "second model for the compare view (side by side with MODEL)", "MODEL2");
+  QCommandLineOption preprocessed(
+      "preprocessed", "the preprocessed model M_P of MODEL (quantlens preprocess) for the before-after view", "M_P");
   QCommandLineOption dump("dump", "HDF5 analysis dump to show in the dump view (quantlens dump / quantize --dump)",
                           "FILE.h5");
   QCommandLineOption methods("methods",
@@ -30,7 +32,8 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
                              "SPELLINGS");
   QCommandLineOption windowSize("window-size", "size of the main window in pixels (default 1280x800)", "WxH",
                                 "1280x800");
-  p.addOptions({calib, nsamples, seqlen, seed, view, screenshot, figure, compare, dump, methods, windowSize});
+  p.addOptions(
+      {calib, nsamples, seqlen, seed, view, screenshot, figure, compare, dump, methods, windowSize, preprocessed});
   if (!p.parse(arguments)) {
     error = p.errorText();
     return std::nullopt;
@@ -89,6 +92,13 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
   a.screenshot = p.value(screenshot);
   a.figure = p.value(figure);
   a.compare = p.value(compare);
+  if (p.isSet(preprocessed)) {
+    if (p.isSet(compare)) {
+      error = "give --compare or --preprocessed, not both (both name the second model)";
+      return std::nullopt;
+    }
+    a.compare = p.value(preprocessed);
+  }
   a.methods = p.value(methods);
   if (!a.methods.isEmpty()) {
     try {
@@ -122,6 +132,10 @@ std::optional<StudioArguments> parse_studio_arguments(const QStringList& argumen
     }
     if (a.view == "compare" && a.compare.isEmpty()) {
       error = "--view compare needs a second model: give --compare MODEL2";
+      return std::nullopt;
+    }
+    if (a.view == "before-after" && a.compare.isEmpty()) {
+      error = "--view before-after needs the preprocessed model: give --preprocessed M_P";
       return std::nullopt;
     }
     if (a.view == "methods" && a.methods.isEmpty()) {

@@ -6,6 +6,7 @@
 #include "analysis/hessian_saliency.h"
 #include "analysis/layer_view.h"
 #include "analysis/model_bounds.h"
+#include "analysis/model_statistics.h"
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/export/bits_report.h"
 #include "quantcore/export/quantized_model_writers.h"
@@ -130,7 +131,9 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
           rebuildSlider();
           bounds_->reset(std::make_shared<analysis::ModelBounds>(model_, *stats_));
           bounds_->request(ratio_);
+          secondStats_.reset();
           Q_EMIT calibrationFinished();
+          calibrateSecondModel();
         }
       },
       {.progress = borrowedProgress(progress_), .cancel = cancel_});
@@ -194,12 +197,38 @@ void StudioSession::compareRunWithOriginal(int runId) {
 }
 
 void StudioSession::acceptSecondModel(TaskResult<std::shared_ptr<const quantcore::CausalLM>>& loaded,
-                                     const QString& label) {
+                                      const QString& label) {
   if (loaded.cancelled()) return;
   if (loaded.failed()) return Q_EMIT secondModelFailed(loaded.error());
   second_ = loaded.value();
   secondPath_ = label;
+  secondStats_.reset();
+  preprocessRecord_ = nullptr;
+  const QString record = label + "/preprocess.json";
+  if (QFileInfo(record).isFile()) {
+    try {
+      preprocessRecord_ = nlohmann::json::parse(quantcore::read_file(record.toStdString()));
+    } catch (const std::exception&) {
+      preprocessRecord_ = nullptr;  // an unreadable record only hides the concentration chart
+    }
+  }
   Q_EMIT secondModelOpened();
+  calibrateSecondModel();
+}
+
+void StudioSession::calibrateSecondModel() {
+  if (!second_ || !calibration_ || secondStats_) return;
+  runInBackground(
+      this,
+      [model = second_, windows = calibration_->windows](JobProgress& progress, const quantcore::CancelToken& cancel) {
+        return std::make_shared<const quantcore::ActivationStats>(
+            analysis::model_statistics(*model, windows, progress, cancel));
+      },
+      [this, model = second_](TaskResult<std::shared_ptr<const quantcore::ActivationStats>> r) {
+        if (!r.hasValue() || model != second_) return;
+        secondStats_ = r.value();
+        Q_EMIT secondStatsReady();
+      });
 }
 
 void StudioSession::cancelSecondModel() { secondLoad_->cancel(); }

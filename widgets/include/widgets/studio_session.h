@@ -5,6 +5,7 @@
 // model data of their own.
 #include <QObject>
 #include <QString>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <optional>
@@ -82,6 +83,12 @@ public:
   std::shared_ptr<const quantcore::CausalLM> secondModel() const { return second_; }
   const QString& secondModelPath() const { return secondPath_; }
   const JobProgress& secondModelProgress() const { return secondProgress_; }
+  // The second model's activation statistics on the windows of the last calibration (collected
+  // in the background once both exist; null before), for the before/after view.
+  std::shared_ptr<const quantcore::ActivationStats> secondStats() const { return secondStats_; }
+  // The second model's preprocess.json when it is a preprocessed model M_P (quantlens
+  // preprocess), else null: its settings, LoRA losses and the concentration statistic.
+  const nlohmann::json& preprocessRecord() const { return preprocessRecord_; }
 
   bool hasStats() const { return stats_ != nullptr; }
   const quantcore::ActivationStats& stats() const { return *stats_; }
@@ -140,6 +147,7 @@ Q_SIGNALS:
   void quantizedRunChanged();
   void secondModelOpened();
   void secondModelFailed(const QString& message);
+  void secondStatsReady();
   void salientRatioChanged(double ratio);
 
 private:
@@ -148,6 +156,7 @@ private:
   void rebuildSlider();
   void recomputeSlider();
   void acceptSecondModel(TaskResult<std::shared_ptr<const quantcore::CausalLM>>& loaded, const QString& label);
+  void calibrateSecondModel();
 
   QString modelPath_;
   quantcore::ModelSpec spec_;
@@ -161,6 +170,8 @@ private:
   std::shared_ptr<const quantcore::CausalLM> second_;
   QString secondPath_;
   JobProgress secondProgress_;
+  std::shared_ptr<const quantcore::ActivationStats> secondStats_;
+  nlohmann::json preprocessRecord_;
   std::unique_ptr<LatestTask> secondLoad_;
   std::shared_ptr<analysis::HessianSaliency> hessian_;
   QString calibText_;

@@ -48,6 +48,9 @@ void launchOptimiseView(QWidget* view, const ViewLaunch& launch);
 bool optimiseViewReady(const QWidget* view);
 QWidget* makeRunsView(StudioSession& session, QWidget* parent);
 QWidget* makeCompareView(StudioSession& session, QWidget* parent);
+// M and a preprocessed M_P (the session's second model) before and after (docs/preprocess.md).
+QWidget* makeBeforeAfterView(StudioSession& session, QWidget* parent);
+bool beforeAfterViewReady(const QWidget* view);
 QWidget* makeDumpView(StudioSession& session, QWidget* parent);
 QWidget* makeMethodsView(StudioSession& session, QWidget* parent);
 void launchMethodsView(QWidget* view, const ViewLaunch& launch);
