@@ -3,12 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "analysis/perplexity.h"
-#include "analysis/salient_concentration.h"
+#include "analysis/preprocess_report.h"
 #include "command_support.h"
-#include "quantcore/io/read_file.h"
-#include "quantcore/methods/quant_method.h"
-#include "quantcore/tokenize/tokenizer.h"
 #include "terminal_progress.h"
 
 namespace quantlens_cli {
@@ -53,40 +49,8 @@ PreprocessOutcome run_preprocessing(const PreprocessRequest& r) {
 
   PreprocessOutcome out;
   out.result = qp::preprocess(*r.source, *r.settings, r.work, r.resume, cache, events, notes, progress, cancel);
-  out.record = out.result.record;
-  const qq::QuantizeSettings& first = r.settings->first_pass;
-  const qq::OpenModel preprocessed = qq::open_model(r.work.string(), first.compute);
-
-  out.record["concentration"] = nullptr;
-  if (!first.calib.empty()) {
-    const double ratio = first.method.takes("salient-ratio") ? first.method.real("salient-ratio") : 0.2;
-    auto concentration_of = [&](const qq::OpenModel& model) {
-      const qq::Calibration c = qq::calibrate(model, first.calib, first.calibration, true, cache, progress, cancel);
-      return analysis::concentration_json(
-          analysis::salient_concentration(*model.model, *c.stats, c.windows, ratio, progress, cancel));
-    };
-    // The first pass's W' too: quantisation alone moves the largest weights, LoRA then moves them again.
-    out.record["concentration"] = {{"before", concentration_of(*r.source)},
-                                   {"first_pass", concentration_of(out.result.first_pass)},
-                                   {"after", concentration_of(preprocessed)}};
-  }
-
-  out.record["perplexity"] = nullptr;
-  if (!r.text.empty()) {
-    const std::vector<int32_t> ids = r.source->tokenizer->encode(quantcore::read_file(r.text));
-    analysis::PerplexityOptions options;
-    options.seqlen =
-        r.eval_seqlen > 0 ? r.eval_seqlen : std::min<int64_t>(2048, r.source->checkpoint->spec.max_position_embeddings);
-    options.text_name = r.text;
-    auto ppl = [&](const qq::OpenModel& m) {
-      return analysis::evaluate_perplexity(*m.model, ids, options, progress, cancel).ppl;
-    };
-    out.record["perplexity"] = {{"text", r.text},
-                                {"seqlen", options.seqlen},
-                                {"original", ppl(*r.source)},
-                                {"first_pass", ppl(out.result.first_pass)},
-                                {"preprocessed", ppl(preprocessed)}};
-  }
+  out.record =
+      analysis::preprocess_report(*r.source, *r.settings, out.result, {r.text, r.eval_seqlen, cache}, progress, cancel);
   return out;
 }
 

@@ -72,35 +72,6 @@ CheckpointContents read_checkpoint(const fs::path& file, LoraState& state, const
   return out;
 }
 
-void write_training_log(const fs::path& file, const std::vector<TrainingStep>& steps) {
-  std::string text = "step,loss,lr,grad_norm,tokens,seconds\n";
-  char line[256];
-  for (const TrainingStep& s : steps) {
-    std::snprintf(line, sizeof line, "%lld,%.17g,%.17g,%.17g,%lld,%.17g\n", (long long)s.step, s.loss, s.lr,
-                  s.grad_norm, (long long)s.tokens, s.seconds);
-    text += line;
-  }
-  write_text_atomically(file, text);
-}
-
-std::vector<TrainingStep> read_training_log(const fs::path& file) {
-  std::istringstream in(read_file(file));
-  std::string line;
-  std::getline(in, line);
-  std::vector<TrainingStep> steps;
-  while (std::getline(in, line)) {
-    TrainingStep s;
-    long long step = 0, tokens = 0;
-    if (std::sscanf(line.c_str(), "%lld,%lf,%lf,%lf,%lld,%lf", &step, &s.loss, &s.lr, &s.grad_norm, &tokens,
-                    &s.seconds) != 6)
-      throw InputError(file.string(), "has a malformed line: " + line);
-    s.step = step;
-    s.tokens = tokens;
-    steps.push_back(s);
-  }
-  return steps;
-}
-
 void write_peft_adapter(const fs::path& dir, const LoraState& state, const std::string& base_model) {
   SafetensorsWriter w;
   std::vector<std::string> modules;

@@ -11,6 +11,7 @@ const std::vector<ViewEntry>& studioViews() {
       {"optimise", "Optimise", true, makeOptimiseView, launchOptimiseView, optimiseViewReady},
       {"runs", "Runs", false, makeRunsView},
       {"compare", "Compare", false, makeCompareView},
+      {"preprocess", "Preprocess", false, makePreprocessView},
       {"before-after", "Before/after", false, makeBeforeAfterView, {}, beforeAfterViewReady},
       {"dump", "Analysis dump", false, makeDumpView},
       {"methods", "Methods", false, makeMethodsView, launchMethodsView, methodsViewReady},

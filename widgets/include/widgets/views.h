@@ -48,6 +48,8 @@ void launchOptimiseView(QWidget* view, const ViewLaunch& launch);
 bool optimiseViewReady(const QWidget* view);
 QWidget* makeRunsView(StudioSession& session, QWidget* parent);
 QWidget* makeCompareView(StudioSession& session, QWidget* parent);
+// Restorative-LoRA preprocessing of the open model (ptq161-spec §6), run, cancelled, resumed.
+QWidget* makePreprocessView(StudioSession& session, QWidget* parent);
 // M and a preprocessed M_P (the session's second model) before and after (docs/preprocess.md).
 QWidget* makeBeforeAfterView(StudioSession& session, QWidget* parent);
 bool beforeAfterViewReady(const QWidget* view);

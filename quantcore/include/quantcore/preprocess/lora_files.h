@@ -12,6 +12,7 @@
 
 #include "quantcore/preprocess/lora_state.h"
 #include "quantcore/preprocess/lora_training.h"
+#include "quantcore/preprocess/training_log.h"
 
 namespace quantcore::preprocess {
 
@@ -26,10 +27,6 @@ void write_checkpoint(const std::filesystem::path& file, const LoraState& state,
 // Fills `state`'s adapters and moments from `file`; InputError naming the file when it is not a
 // checkpoint of `identity` or misses a tensor.
 CheckpointContents read_checkpoint(const std::filesystem::path& file, LoraState& state, const nlohmann::json& identity);
-
-// step,loss,lr,grad_norm,tokens,seconds (17 significant digits: values read back are exact).
-void write_training_log(const std::filesystem::path& file, const std::vector<TrainingStep>& steps);
-std::vector<TrainingStep> read_training_log(const std::filesystem::path& file);
 
 void write_peft_adapter(const std::filesystem::path& dir, const LoraState& state, const std::string& base_model);
 
