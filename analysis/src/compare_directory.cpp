@@ -45,8 +45,7 @@ private:
   std::string file_;
 };
 
-std::optional<ZeroShotResult> accuracyOf(const JsonReader& in, const nlohmann::json& j,
-                                                   const std::string& where) {
+std::optional<ZeroShotResult> accuracyOf(const JsonReader& in, const nlohmann::json& j, const std::string& where) {
   if (j.is_null()) return std::nullopt;
   ZeroShotResult a;
   a.task = in.text(j, "task", where);
@@ -58,8 +57,7 @@ std::optional<ZeroShotResult> accuracyOf(const JsonReader& in, const nlohmann::j
   return a;
 }
 
-CompareRow rowOf(const JsonReader& in, const nlohmann::json& j, size_t index,
-                           const PerplexityResult& windows) {
+CompareRow rowOf(const JsonReader& in, const nlohmann::json& j, size_t index, const PerplexityResult& windows) {
   const std::string where = "rows[" + std::to_string(index) + "].";
   CompareRow row;
   row.method = in.text(j, "method", where);

@@ -13,14 +13,12 @@ namespace analysis {
 
 namespace {
 
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
-
 
 std::string percent(double v) { return fixed(100 * v, 2); }
 

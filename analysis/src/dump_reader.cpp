@@ -83,6 +83,10 @@ DumpLinear read_linear(hid_t block, const std::string& linear, bool quantized) {
   l.paper_bits = h5::read_attribute<double>(id, "paper_bits");
   l.error_bound = h5::read_attribute<double>(id, "error_bound");
   l.relative_error = h5::read_attribute<double>(id, "relative_error");
+  if (h5::has_attribute(id, "concentration_in_mask")) {
+    l.concentration_in_mask = h5::read_attribute<double>(id, "concentration_in_mask");
+    l.concentration_top_rows = h5::read_attribute<double>(id, "concentration_top_rows");
+  }
   if (quantized) {
     l.learned_error_bound = h5::read_attribute<double>(id, "learned_error_bound");
     l.learned_relative_error = h5::read_attribute<double>(id, "learned_relative_error");

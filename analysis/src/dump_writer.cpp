@@ -72,6 +72,8 @@ void write_linear(hid_t block, const DumpLinear& l) {
   h5::write_attribute(id, "paper_bits", l.paper_bits);
   h5::write_attribute(id, "error_bound", l.error_bound);
   h5::write_attribute(id, "relative_error", l.relative_error);
+  if (l.concentration_in_mask) h5::write_attribute(id, "concentration_in_mask", *l.concentration_in_mask);
+  if (l.concentration_top_rows) h5::write_attribute(id, "concentration_top_rows", *l.concentration_top_rows);
   if (l.learned_error_bound) h5::write_attribute(id, "learned_error_bound", *l.learned_error_bound);
   if (l.learned_relative_error) h5::write_attribute(id, "learned_relative_error", *l.learned_relative_error);
 

@@ -148,7 +148,8 @@ SalientMarks HessianSaliency::marks(int64_t block, const std::string& linear, do
   }
   if (!scores) {
     const auto [u, dead] = impl_->inverse(impl_->entry(block, linear, progress, cancel));
-    v = quantcore::methods::pbllm::hessian_saliency(impl_->model->linear_weight(block, linear).detach(), u, dead).to(at::kCPU);
+    v = quantcore::methods::pbllm::hessian_saliency(impl_->model->linear_weight(block, linear).detach(), u, dead)
+            .to(at::kCPU);
     scores = std::make_shared<const FloatMatrix>(to_matrix(v));
     std::lock_guard<std::mutex> lock(impl_->mutex);
     impl_->scored_key = {block, linear};

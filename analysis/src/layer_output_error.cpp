@@ -51,10 +51,9 @@ std::vector<LayerOutputError> layer_output_errors(const quantcore::CausalLM& fp_
     using Tensors = std::map<std::string, at::Tensor>;
     const Tensors hessians =
         weights_only ? quantcore::collect_block_hessians(tapped, b.block, chain, cancel) : Tensors();
-    const Tensors inputs =
-        inputs_quantised
-            ? quantcore::collect_block_inputs(tapped, b.block, chain, std::numeric_limits<int64_t>::max(), cancel)
-            : Tensors();
+    const Tensors inputs = inputs_quantised ? quantcore::collect_block_inputs(
+                                                  tapped, b.block, chain, std::numeric_limits<int64_t>::max(), cancel)
+                                            : Tensors();
     for (const auto& l : b.linears) {
       const at::Tensor w = tapped.linear_weight(b.block, l->linear()).to(at::kDouble);
       std::vector<uint16_t> half = l->dequantize_f16();

@@ -18,8 +18,9 @@ PerplexityResult evaluate_perplexity(const quantcore::CausalLM& model, const std
   if (options.seqlen < 2) throw quantcore::InputError("--seqlen", "must be at least 2");
   int64_t windows = static_cast<int64_t>(ids.size()) / options.seqlen;
   if (windows == 0)
-    throw quantcore::InputError(options.text_name, "has " + std::to_string(ids.size()) + " tokens, fewer than one window of " +
-                                              std::to_string(options.seqlen));
+    throw quantcore::InputError(
+        options.text_name,
+        "has " + std::to_string(ids.size()) + " tokens, fewer than one window of " + std::to_string(options.seqlen));
   if (options.max_windows) windows = std::min(windows, *options.max_windows);
 
   c10::InferenceMode inference;

@@ -1,5 +1,7 @@
 #include "analysis/ptq161_dump.h"
 
+#include "analysis/salient_concentration.h"
+
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 
@@ -12,6 +14,7 @@
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/io/errors.h"
 #include "analysis/loss_curves.h"
+#include "analysis/salient_concentration.h"
 #include "quantcore/methods/ptq161/method.h"
 #include "quantcore/methods/ptq161/quantized.h"
 #include "quantcore/methods/ptq161/quantizers.h"
@@ -112,6 +115,11 @@ DumpLinear describe_linear(const quantcore::Checkpoint& ck, const quantcore::Act
     l.r2 = to_vector<float>(learned->r2, at::kFloat);
   }
   const at::Tensor wc = w.contiguous();
+  const at::Tensor magnitude = wc.abs().contiguous();
+  const ConcentrationShares shares =
+      concentration_shares(magnitude.data_ptr<float>(), shape.out_features, shape.in_features, l.mask.data());
+  l.concentration_in_mask = shares.in_mask;
+  l.concentration_top_rows = shares.top_rows;
   l.saliency_map = max_pool_abs(wc.data_ptr<float>(), shape.out_features, shape.in_features);
   l.salient_weights =
       top_magnitude_weights(wc.data_ptr<float>(), shape.out_features, shape.in_features, settings.salient_ratio);
@@ -210,8 +218,7 @@ DumpSettings dump_settings(const quantcore::quantize::QuantizeSettings& settings
   s.device = settings.compute.device;
   s.dtype = settings.compute.dtype;
   s.spelling = settings.method.spelling();
-  s.json = quantcore::quantize::settings_json(settings).dump(-1, ' ', false,
-                                                              nlohmann::json::error_handler_t::replace);
+  s.json = quantcore::quantize::settings_json(settings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return s;
 }
 

@@ -15,10 +15,7 @@ namespace analysis {
 
 namespace {
 
-struct Shares {
-  double in_mask = 0;
-  double top_rows = 0;
-};
+using Shares = ConcentrationShares;
 
 // The K largest scores of [n, m]: their share inside the mask's columns and in the top rows.
 Shares shares_of(const at::Tensor& scores, const at::Tensor& mask, int64_t k) {
@@ -34,6 +31,14 @@ Shares shares_of(const at::Tensor& scores, const at::Tensor& mask, int64_t k) {
 }
 
 }  // namespace
+
+ConcentrationShares concentration_shares(const float* scores, int64_t rows, int64_t cols, const uint8_t* mask) {
+  at::NoGradGuard no_grad;
+  const at::Tensor m = at::from_blob(const_cast<uint8_t*>(mask), {cols}, at::kByte).to(at::kBool);
+  const int64_t k = m.sum().item<int64_t>() * rows;
+  if (k == 0) return {};
+  return shares_of(at::from_blob(const_cast<float*>(scores), {rows, cols}, at::kFloat), m, k);
+}
 
 SalientConcentration salient_concentration(const quantcore::CausalLM& model, const quantcore::ActivationStats& stats,
                                            const std::vector<std::vector<int32_t>>& windows, double ratio,

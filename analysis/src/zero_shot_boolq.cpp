@@ -21,8 +21,8 @@ std::vector<ZeroShotItem> read_boolq(const std::filesystem::path& file) {
     auto boolean = [&](const char* field) -> int64_t {
       const nlohmann::json& v = line.value[field];
       if (!v.is_boolean())
-        throw quantcore::InputError(line.where, std::string("\"") + field + "\" must be true or false, not " +
-                                                    quantcore::detail::json_kind(v));
+        throw quantcore::InputError(
+            line.where, std::string("\"") + field + "\" must be true or false, not " + quantcore::detail::json_kind(v));
       return v.get<bool>() ? 1 : 0;
     };
     int64_t gold = 0;

@@ -76,6 +76,8 @@ DumpLinear synthetic_linear(const std::string& linear, int64_t block, int64_t n,
   l.paper_bits = 1.4 + block;
   l.error_bound = 12.5 * (block + 1);
   l.relative_error = 0.5;
+  l.concentration_in_mask = 0.25;
+  l.concentration_top_rows = 0.375;
   l.act_max_abs = ramp(static_cast<size_t>(m), 1.0f + block, 0.5f);
   l.act_mean_abs = ramp(static_cast<size_t>(m), 0.1f, 0.01f);
   l.mu = ramp(static_cast<size_t>(n), -0.1f, 0.02f);
@@ -140,6 +142,8 @@ void expect_linear_eq(const DumpLinear& a, const DumpLinear& b) {
   EXPECT_EQ(a.paper_bits, b.paper_bits);
   EXPECT_EQ(a.error_bound, b.error_bound);
   EXPECT_EQ(a.relative_error, b.relative_error);
+  EXPECT_EQ(a.concentration_in_mask, b.concentration_in_mask);
+  EXPECT_EQ(a.concentration_top_rows, b.concentration_top_rows);
   EXPECT_EQ(a.learned_error_bound, b.learned_error_bound);
   EXPECT_EQ(a.learned_relative_error, b.learned_relative_error);
   EXPECT_EQ(a.act_max_abs, b.act_max_abs);

@@ -9,6 +9,7 @@
 
 #include "analysis/dump_reader.h"
 #include "analysis/ptq161_dump.h"
+#include "analysis/salient_concentration.h"
 #include "quantcore/calib/activation_stats.h"
 #include "quantcore/io/checkpoint.h"
 #include "quantcore/methods/ptq161/quantizers.h"
@@ -91,6 +92,16 @@ TEST(Ptq161Dump, StatisticsDumpIsWhatTheEngineComputes) {
       EXPECT_LT(l.relative_error, 1.0);
       EXPECT_TRUE(l.alpha.empty());
 
+      // The concentration: the K = n k largest |W| (by a full sort here), their share in the mask.
+      ASSERT_TRUE(l.concentration_in_mask && l.concentration_top_rows);
+      const int64_t k = l.salient_columns * shapes[j].out_features;
+      const at::Tensor order = std::get<1>(w.abs().flatten().sort(0, true)).slice(0, 0, k);
+      const double in_mask =
+          mask.index_select(0, order.remainder(shapes[j].in_features)).to(at::kDouble).mean().item<double>();
+      EXPECT_NEAR(*l.concentration_in_mask, in_mask, 1e-12);
+      EXPECT_GE(*l.concentration_top_rows, 0.2 - 1e-12);
+      EXPECT_LE(*l.concentration_top_rows, 1.0);
+
       // The map is torch's ceil-mode max pool of |W| (these layers are below 256 x 256: factor 1).
       const analysis::SaliencyMap& m = l.saliency_map;
       const at::Tensor pooled = at::max_pool2d(w.abs().unsqueeze(0).unsqueeze(0), {m.pool_rows, m.pool_cols},
@@ -125,6 +136,21 @@ public:
 private:
   quantcore::CancelToken& token_;
 };
+
+TEST(SalientConcentration, SharesOfAHandCheckedCase) {
+  // K = 2 rows x 2 mask columns = 4: the largest are 9 (r0 c0), 8 (r0 c2), 7 (r1 c1), 6 (r1 c3).
+  const float scores[] = {9, 1, 8, 0, 2, 7, 3, 6};
+  const uint8_t mask[] = {1, 0, 1, 0};
+  const analysis::ConcentrationShares s = analysis::concentration_shares(scores, 2, 4, mask);
+  EXPECT_DOUBLE_EQ(s.in_mask, 0.5);   // 9 and 8
+  EXPECT_DOUBLE_EQ(s.top_rows, 0.5);  // the top ceil(0.2 x 2) = 1 row holds 2 of 4
+  const uint8_t left[] = {1, 1, 0, 0};
+  const float ranked[] = {9, 8, 1, 0, 7, 6, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 5, 4, 0, 0};  // 5 rows
+  const analysis::ConcentrationShares t = analysis::concentration_shares(ranked, 5, 4, left);
+  // K = 10: 9 8 7 6 5 4 3 2 1 and one 0; in the mask: 9 8 7 6 5 4 and whichever zeros lie there.
+  EXPECT_GE(t.in_mask, 0.6);
+  EXPECT_DOUBLE_EQ(t.top_rows, 0.4);  // the top 1 of 5 rows holds 4 of 10 (row 0: 9 8 1 0 or row 1: 7 6 2 3)
+}
 
 TEST(Ptq161Dump, CancelledDumpLeavesNoFile) {
   const quantcore::Checkpoint ck = quantcore::open_checkpoint(quantlens_test::data_path("stories260K/stories260K.bin"));

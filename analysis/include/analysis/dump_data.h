@@ -92,6 +92,8 @@ struct DumpLinear {
   double paper_bits = 0;
   double error_bound = 0;
   double relative_error = 0;
+  std::optional<double> concentration_in_mask;   // format 3 and later
+  std::optional<double> concentration_top_rows;  // format 3 and later
   std::optional<double> learned_error_bound;     // quantized dumps
   std::optional<double> learned_relative_error;  // quantized dumps
 

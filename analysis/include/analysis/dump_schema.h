@@ -8,7 +8,7 @@
 namespace analysis {
 
 inline constexpr const char* kDumpFormat = "quantlens-analysis-dump";
-inline constexpr int64_t kDumpFormatVersion = 2;
+inline constexpr int64_t kDumpFormatVersion = 3;  // 3: the concentration attributes
 // Cap on the salient-weight positions stored per linear (the top by |W| are kept).
 inline constexpr int64_t kSalientWeightsCap = 65536;
 // Saliency maps are max-pooled to at most this many rows and columns.

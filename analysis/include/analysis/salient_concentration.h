@@ -38,6 +38,14 @@ struct SalientConcentration {
   std::vector<LinearConcentration> linears;  // block by block, block_linears order
 };
 
+// The K largest of `scores` [rows, cols] (row-major; K = rows x the mask's columns): their share
+// inside the mask's columns (mask [cols], nonzero = in the mask) and in the top 20 % rows.
+struct ConcentrationShares {
+  double in_mask = 0;
+  double top_rows = 0;
+};
+ConcentrationShares concentration_shares(const float* scores, int64_t rows, int64_t cols, const uint8_t* mask);
+
 // H of each linear from the FP chain of `windows` through `model` (one block at a time; the
 // model is not changed: a shallow copy carries the observer). One progress step per block.
 SalientConcentration salient_concentration(const quantcore::CausalLM& model, const quantcore::ActivationStats& stats,
