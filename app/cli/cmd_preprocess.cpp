@@ -50,6 +50,7 @@ void define_preprocess(CLI::App& sub, Action& action) {
     check_output_apart_from_inputs(work, inputs);
     if (*force && !lora->resume && fs::exists(work / kOutputMarker)) fs::remove_all(work);
 
+    QuantizeArgs::check_compute(device->compute);
     const quantcore::quantize::OpenModel open = model->load(*device).open();
     qp::PreprocessSettings settings(first->settings(open, device->compute));
     settings.lora = lora->lora;

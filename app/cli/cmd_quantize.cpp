@@ -82,6 +82,7 @@ void define_quantize(CLI::App& sub, Action& action) {
       report_removed_temporaries(quantcore::remove_abandoned_temporaries(fs::absolute(a->dump), ""));
     }
 #endif
+    QuantizeArgs::check_compute(device->compute);
     const quantcore::quantize::OpenModel given = model->load(*device).open();
     quantcore::quantize::QuantizeSettings settings = a->settings(given, device->compute);
 

@@ -73,15 +73,19 @@ quantcore::quantize::QuantizeSettings QuantizeArgs::settings(const quantcore::qu
                                                              const quantcore::ComputeOptions& compute) const {
   quantcore::quantize::QuantizeSettings s(method_settings());
   if (s.method.method().needs(s.method).calibration) s.calib = calibration.required_text(s.method.method_name());
-  // fp32 master parameters always (§5.2); the block computes in fp32 or bf16. fp16 would need
-  // the reference's loss scaler, which LibTorch's C++ API does not have.
-  if (compute.dtype == "fp16")
-    throw quantcore::InputError("--dtype", "fp16 training needs a loss scaler; use bf16 or fp32");
+  check_compute(compute);
   s.model = open.checkpoint->path.string();
   s.calibration = calibration.options(open.checkpoint->spec);
   s.chains = chains == "host" ? quantcore::optimize::ChainPlacement::Host : quantcore::optimize::ChainPlacement::Device;
   s.compute = compute;
   return s;
+}
+
+void QuantizeArgs::check_compute(const quantcore::ComputeOptions& compute) {
+  // fp32 master parameters always (§5.2); the block computes in fp32 or bf16. fp16 would need
+  // the reference's loss scaler, which LibTorch's C++ API does not have.
+  if (compute.dtype == "fp16")
+    throw quantcore::InputError("--dtype", "fp16 training needs a loss scaler; use bf16 or fp32");
 }
 
 void QuantizeArgs::add_to(CLI::App& sub) {

@@ -47,8 +47,10 @@ struct QuantizeArgs {
   void add_to(CLI::App& sub);              // everything below, and the outputs
   void add_method_options(CLI::App& sub);  // --method, the calibration, every method parameter, --chains
   quantcore::methods::MethodSettings method_settings() const { return parameters.method_settings(method); }
+  // InputError for fp16 (training needs a loss scaler): called before the model is loaded.
+  static void check_compute(const quantcore::ComputeOptions& compute);
   // The run's settings on `open` computing with `compute`: InputError for a method that needs
-  // --calib without one, and for fp16 (training needs a loss scaler).
+  // --calib without one, and for fp16.
   quantcore::quantize::QuantizeSettings settings(const quantcore::quantize::OpenModel& open,
                                                  const quantcore::ComputeOptions& compute) const;
 };
