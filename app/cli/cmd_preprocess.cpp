@@ -54,7 +54,7 @@ void define_preprocess(CLI::App& sub, Action& action) {
     const quantcore::quantize::OpenModel open = model->load(*device).open();
     qp::PreprocessSettings settings(first->settings(open, device->compute));
     settings.lora = lora->lora;
-    settings.training = lora->training;
+    settings.training = lora->training_for(open.checkpoint->spec);
     settings.train_text = lora->train_text;
     PreprocessRequest request{&open, &settings,    work,      lora->resume, first->calibration.cache_dir,
                               *text, *eval_seqlen, out->quiet};

@@ -87,18 +87,24 @@ void define_quantize(CLI::App& sub, Action& action) {
     quantcore::quantize::QuantizeSettings settings = a->settings(given, device->compute);
 
     // --preprocess: M_P is made in DEST.preprocess-partial first, then quantised like any model;
-    // it moves into the output directory before that is committed.
+    // its files are hard-linked into the staged output, and the work directory is removed only
+    // once the output is committed (a failed commit keeps it for --resume).
     std::optional<PreprocessOutcome> preprocessed;
     quantcore::quantize::OpenModel open = given;
+    if (*preprocess && !reuse_masks->empty())
+      throw quantcore::InputError("--reuse-masks",
+                                  "with --preprocess the first pass is this run's own; run quantlens "
+                                  "preprocess, then quantize M_P --reuse-masks M_P/first-pass");
     if (*preprocess) {
       const fs::path work = quantcore::preprocess::work_directory(dest);
       check_output_apart_from_inputs(work, inputs);
       if (a->force && !lora->resume && fs::exists(work / kOutputMarker)) fs::remove_all(work);
       quantcore::preprocess::PreprocessSettings p(settings);
       p.lora = lora->lora;
-      p.training = lora->training;
+      p.training = lora->training_for(given.checkpoint->spec);
       p.train_text = lora->train_text;
       preprocessed = run_preprocessing({&given, &p, work, lora->resume, a->calibration.cache_dir, "", 0, out->quiet});
+      preprocessed->result.first_pass = {};  // only M_P is needed from here on
       open = quantcore::quantize::open_model(work.string(), device->compute);
       settings = a->settings(open, device->compute);
     }
@@ -113,15 +119,19 @@ void define_quantize(CLI::App& sub, Action& action) {
 #endif
     nlohmann::json extra = nlohmann::json::object();
     std::function<void(const fs::path&)> fill_more;
+    QuantizeResult shown = run;
     if (preprocessed) {
+      // The run quantised the work directory; its files end up in DEST/preprocessed.
+      shown.settings.model = (dest / kPreprocessedDir).string();
       extra["preprocessed"] = {{"dir", kPreprocessedDir}, {"source", given.checkpoint->path.string()}};
       fill_more = [&](const fs::path& staging) {
-        quantcore::preprocess::commit_preprocessed(preprocessed->result, preprocessed->record,
-                                                   staging / kPreprocessedDir, false);
+        quantcore::preprocess::link_preprocessed(preprocessed->result, preprocessed->record,
+                                                 staging / kPreprocessedDir);
       };
     }
     const nlohmann::json summary =
-        write_quantized_directory(run, format, dest, a->force, interrupt_token(), extra, fill_more);
+        write_quantized_directory(shown, format, dest, a->force, interrupt_token(), extra, fill_more);
+    if (preprocessed) fs::remove_all(preprocessed->result.work);
 
     if (out->json) {
       out->emit(summary);

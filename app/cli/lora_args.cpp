@@ -2,6 +2,8 @@
 
 #include "command_support.h"
 
+#include <algorithm>
+
 namespace quantlens_cli {
 
 void LoraArgs::add_to(CLI::App& sub, bool required) {
@@ -25,7 +27,9 @@ void LoraArgs::add_to(CLI::App& sub, bool required) {
   sub.add_option("--accum", training.accum, "Sequences per optimiser step (gradient accumulation, batch 1)")
       ->check(positive_integer())
       ->capture_default_str();
-  sub.add_option("--max-len", training.max_len, "Tokens each document is truncated to")->capture_default_str();
+  training.max_len = 0;
+  sub.add_option("--max-len", training.max_len,
+                 "Tokens each document is truncated to (default 2048, capped at the model's context)");
   sub.add_option("--doc-separator", training.doc_separator, "Separator of documents instead of blank lines");
   sub.add_option("--window", training.window, "Train on fixed windows of this many tokens instead of documents");
   sub.add_option("--max-grad-norm", training.max_grad_norm, "Gradient clipping norm (0: none)")->capture_default_str();
@@ -36,6 +40,13 @@ void LoraArgs::add_to(CLI::App& sub, bool required) {
   sub.add_flag("--resume", resume,
                "Continue the unfinished run of this command (its first pass and the LoRA training from its last "
                "checkpoint)");
+}
+
+quantcore::preprocess::TrainingSettings LoraArgs::training_for(const quantcore::ModelSpec& spec) const {
+  quantcore::preprocess::TrainingSettings t = training;
+  if (t.max_len == 0)
+    t.max_len = spec.max_position_embeddings > 0 ? std::min<int64_t>(2048, spec.max_position_embeddings) : 2048;
+  return t;
 }
 
 }  // namespace quantlens_cli

@@ -18,6 +18,8 @@ struct LoraArgs {
 
   // With `required`, --train-text must be given.
   void add_to(CLI::App& sub, bool required);
+  // The training settings for `spec`: --max-len unset means 2048 capped at the model's context.
+  quantcore::preprocess::TrainingSettings training_for(const quantcore::ModelSpec& spec) const;
 };
 
 }  // namespace quantlens_cli

@@ -212,8 +212,8 @@ json write_quantized_directory(const QuantizeResult& run, OutputFormat format, c
   if (const auto events = quantize::events_in_step_order(run.losses); !events.empty())
     write_text_atomically(dir / quantize::kLossCsvName, quantize::loss_events_csv(events));
   write_text_atomically(dir / "summary.json", summary.dump(2) + "\n");
-  if (fill_more) fill_more(dir);
   cancel.throw_if_requested();
+  if (fill_more) fill_more(dir);
   staging.commit(dest, force);
   return summary;
 }

@@ -61,8 +61,9 @@ void check_replaceable(const fs::path& dest, bool force) {
   if (fs::is_symlink(s)) throw InputError(dest.string(), "is a symbolic link; choose another output");
   if (!force) throw InputError(dest.string(), "exists and is not empty; pass --force to replace it");
   if (!fs::is_directory(s) || !fs::exists(dest / kOutputMarker))
-    throw InputError(dest.string(), std::string("exists and is not a directory QuantLens wrote (no ") + kOutputMarker +
-                                        " in it); --force replaces only those: remove it yourself or choose another --out");
+    throw InputError(dest.string(),
+                     std::string("exists and is not a directory QuantLens wrote (no ") + kOutputMarker +
+                         " in it); --force replaces only those: remove it yourself or choose another --out");
 }
 
 }  // namespace

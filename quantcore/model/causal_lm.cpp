@@ -249,6 +249,8 @@ std::string kernels_of(const CausalLM& model) { return model.kernels(); }
 
 int input_bits_of(const CausalLM& model) { return model.input_bits(); }
 
+const ModelSpec& spec_of(const CausalLM& model) { return model.spec(); }
+
 // An exported run that quantises activations carries input_quantization.safetensors beside its
 // weights (docs/methods/w1a1x4.md): applied here, so every command evaluates what was exported.
 std::shared_ptr<CausalLM> load_causal_lm(const Checkpoint& checkpoint, const ComputeOptions& options) {

@@ -59,6 +59,16 @@ void check_settings(const LoraSettings& lora, const TrainingSettings& t) {
   if (!(t.max_grad_norm >= 0)) throw InputError("--max-grad-norm", "must not be negative");
 }
 
+void check_against_model(const ModelSpec& spec, const TrainingSettings& t) {
+  const int64_t context = spec.max_position_embeddings;
+  if (context <= 0) return;
+  const bool windows = t.window > 0;
+  const int64_t length = windows ? t.window : t.max_len;
+  if (length > context)
+    throw InputError(windows ? "--window" : "--max-len",
+                     std::to_string(length) + " tokens exceed the model's context of " + std::to_string(context));
+}
+
 nlohmann::json settings_json(const LoraSettings& lora, const TrainingSettings& t) {
   return {{"rank", lora.rank},
           {"alpha", lora.alpha},

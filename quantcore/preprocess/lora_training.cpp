@@ -9,6 +9,7 @@
 #include "quantcore/io/errors.h"
 #include "quantcore/methods/quantized_linear.h"
 #include "quantcore/model/causal_lm.h"
+#include "quantcore/model/tensor_from_view.h"
 #include "quantcore/pack/packed_format.h"
 #include "quantcore/preprocess/lora_files.h"
 #include "quantcore/preprocess/lora_state.h"
@@ -76,6 +77,7 @@ LoraResult train_lora(const quantize::OpenModel& base, const LoraTraining& run, 
   check_settings(run.lora, run.training);
   const ModelSpec& spec = base.model->spec();
   adapted_linears(spec, run.lora);  // InputError before any work
+  check_against_model(spec, run.training);
   const TrainingText text = training_text(run.train_text, *base.tokenizer, run.training);
   const nlohmann::json identity = run_identity(run, text, spec);
   fs::create_directories(run.adapter_dir);
@@ -157,7 +159,7 @@ LoraResult train_lora(const quantize::OpenModel& base, const LoraTraining& run, 
     throw;
   }
   save(boundary);
-  write_peft_adapter(run.adapter_dir, *state, base.checkpoint->path.string());
+  write_peft_adapter(run.adapter_dir, *state, run.base_model.empty() ? base.checkpoint->path.string() : run.base_model);
   progress.finish();
   result.seconds = elapsed();
   model->clear_linear_adapters();
@@ -166,15 +168,21 @@ LoraResult train_lora(const quantize::OpenModel& base, const LoraTraining& run, 
 }
 
 std::shared_ptr<const methods::QuantizedModel> merged_model(const quantize::OpenModel& base, const LoraState& state) {
-  const CausalLM& model = *base.model;
+  // W' as the first pass stored it (fp16), not as the model computes with it (bf16 on CUDA).
+  const ModelSpec& spec = base.checkpoint->spec;
   std::map<std::pair<int64_t, std::string>, const AdaptedLinear*> adapted;
   for (const AdaptedLinear& l : state.linears) adapted[{l.block, l.linear}] = &l;
+  std::map<std::pair<int64_t, std::string>, std::string> names;
+  for (const packed::QuantizedWeight& q : packed::quantized_weights(spec)) names[{q.block, q.linear}] = q.weight_name;
   auto out = std::make_shared<methods::QuantizedModel>();
-  for (int64_t b = 0; b < model.num_blocks(); ++b) {
+  for (int64_t b = 0; b < spec.num_layers; ++b) {
     methods::QuantizedBlock block;
     block.block = b;
-    for (const LinearShape& shape : block_linears(model.spec())) {
-      const at::Tensor& w = model.linear_weight(b, shape.name);
+    for (const LinearShape& shape : block_linears(spec)) {
+      const std::string& name = names.at({b, shape.name});
+      const auto view = base.checkpoint->weights->find(name);
+      if (!view) throw InputError(base.checkpoint->weights->location(name), "missing tensor '" + name + "'");
+      const at::Tensor w = tensor_from_view(*view, at::kFloat, base.model->device());
       const auto it = adapted.find({b, shape.name});
       const at::Tensor merged = it == adapted.end() ? w : state.merged_weight(*it->second, w);
       block.linears.push_back(

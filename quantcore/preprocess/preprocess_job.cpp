@@ -40,6 +40,7 @@ PreprocessResult preprocess(const quantize::OpenModel& source, const PreprocessS
                             TrainingEvents& training_events, ProgressSink& progress, const CancelToken& cancel) {
   check_settings(settings.lora, settings.training);
   adapted_linears(source.checkpoint->spec, settings.lora);
+  check_against_model(source.checkpoint->spec, settings.training);
   training_text(settings.train_text, *source.tokenizer, settings.training);  // an unusable text, before any work
   const nlohmann::json identity = resumable_identity(settings);
   const fs::path settings_file = work / kSettingsFile;
@@ -74,8 +75,12 @@ PreprocessResult preprocess(const quantize::OpenModel& source, const PreprocessS
   r.first_pass_summary = detail::read_json_file(first / "summary.json");
   r.first_pass = quantize::open_model(first.string(), settings.first_pass.compute);
 
-  LoraTraining training{settings.lora, settings.training, settings.train_text, work / kAdapterDir,
-                        resume && fs::exists(work / kAdapterDir / kCheckpointFile)};
+  LoraTraining training{settings.lora,
+                        settings.training,
+                        settings.train_text,
+                        work / kAdapterDir,
+                        resume && fs::exists(work / kAdapterDir / kCheckpointFile),
+                        std::string("../") + kFirstPassDir};  // where it stays, relative to the adapter
   r.lora = train_lora(r.first_pass, training, training_events, progress, cancel);
 
   const auto merged = merged_model(r.first_pass, *r.lora.state);
@@ -102,6 +107,11 @@ PreprocessResult preprocess(const quantize::OpenModel& source, const PreprocessS
                 {"adapter", kAdapterDir}}}};
   write_text_atomically(work / kPreprocessRecord, r.record.dump(2) + "\n");
   return r;
+}
+
+void link_preprocessed(const PreprocessResult& result, const nlohmann::json& record, const fs::path& dir) {
+  write_text_atomically(result.work / kPreprocessRecord, record.dump(2) + "\n");
+  fs::copy(result.work, dir, fs::copy_options::recursive | fs::copy_options::create_hard_links);
 }
 
 void commit_preprocessed(const PreprocessResult& result, const nlohmann::json& record, const fs::path& dest,

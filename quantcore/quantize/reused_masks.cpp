@@ -23,7 +23,9 @@ void check_same_source(const fs::path& first_pass, const fs::path& model) {
   const fs::path summary = first_pass / "summary.json";
   if (!fs::exists(summary)) throw InputError(summary.string(), "does not exist: not a quantized directory");
   const nlohmann::json s = detail::read_json_file(summary);
-  const std::string quantised = canonical_or_given(s.at("settings").value("model", std::string()));
+  if (!s.is_object() || !s.contains("settings") || !s["settings"].is_object() || !s["settings"].contains("model"))
+    throw InputError(summary.string(), "records no settings.model: not a QuantLens quantized directory");
+  const std::string quantised = canonical_or_given(s["settings"].value("model", std::string()));
   const fs::path record = model / "preprocess.json";
   const std::string expected = fs::exists(record)
                                    ? canonical_or_given(detail::read_json_file(record).value("source", std::string()))

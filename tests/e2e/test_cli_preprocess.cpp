@@ -132,6 +132,10 @@ TEST(CliPreprocess, QuantizeWithPreprocessPutsMpInsideItsOutput) {
   EXPECT_TRUE(fs::exists(dir / "q" / "preprocessed" / "model.safetensors"));
   EXPECT_TRUE(fs::exists(dir / "q" / "quantization.safetensors"));
   EXPECT_FALSE(fs::exists(dir / "q.preprocess-partial"));
+  EXPECT_EQ(r.json()["settings"]["model"], (dir / "q" / "preprocessed").string());
+  const nlohmann::json adapter =
+      quantlens_test::read_json(dir / "q" / "preprocessed" / "adapter" / "adapter_config.json");
+  EXPECT_EQ(adapter["base_model_name_or_path"], "../first-pass");
 }
 
 TEST(CliPreprocess, ACancelledRunLeavesItsWorkDirectoryAndResumeFinishesIt) {
@@ -177,6 +181,8 @@ TEST(CliPreprocess, BadInputsAreOneLineAndLeaveNoOutput) {
   quantlens_test::write_bytes(blank, "\n \n\n");
   quantlens_test::expect_one_line_error(run_cli(with({{"--train-text", blank}})), "holds no document", blank);
   quantlens_test::expect_one_line_error(run_cli(with({{"--resume", ""}})), "no preprocessing run to resume");
+  quantlens_test::expect_one_line_error(run_cli(with({{"--max-len", "100000"}})),
+                                        "--max-len: 100000 tokens exceed the model's context");
   EXPECT_FALSE(fs::exists(out));
   EXPECT_FALSE(fs::exists(out + ".preprocess-partial"));
 
@@ -196,6 +202,9 @@ TEST(CliPreprocess, BadInputsAreOneLineAndLeaveNoOutput) {
   quantlens_test::expect_one_line_error(
       run_cli({"quantize", stories(), "--calib", valid(), "--train-text", valid(), "--out", (dir / "q").string()}),
       "--train-text: is for --preprocess");
+  auto both = with({{"--preprocess", ""}, {"--reuse-masks", first}});
+  both[0] = "quantize";
+  quantlens_test::expect_one_line_error(run_cli(both), "--reuse-masks: with --preprocess");
   EXPECT_FALSE(fs::exists(dir / "q"));
 }
 

@@ -112,11 +112,17 @@ public:
   }
 
   // Complete once both maps are drawn (or there is nothing to draw them from).
-  bool ready() const { return !session_.secondModel() || !session_.hasStats() || drawnActivations_; }
+  bool ready() const {
+    return !session_.secondModel() || !session_.hasStats() || !session_.secondModelMatches() || drawnActivations_;
+  }
 
 private:
   void refresh() {
     if (!session_.hasModel() || !session_.secondModel()) return;
+    if (!session_.secondModelMatches())
+      return status_->setText(tr("%1 is not of the open model's shapes: the before/after view compares a model with "
+                                 "its preprocessed M_P")
+                                  .arg(session_.secondModelPath()));
     const std::string first = session_.modelPath().section('/', -1).toStdString();
     const std::string second = session_.secondModelPath().section('/', -1).toStdString();
     HeatmapContent a, b, d;

@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool recognises(const QString& directory) { return QFileInfo(QDir(directory).filePath(analysis::kCompareJson)).isFile(); }
+bool recognises(const QString& directory) {
+  return QFileInfo(QDir(directory).filePath(analysis::kCompareJson)).isFile();
+}
 
 std::vector<RunRecord> openRows(const QString& directory) {
   const analysis::CompareResult result = readSavedComparison(directory);

@@ -37,8 +37,8 @@ CompareView::CompareView(StudioSession& session, QWidget* parent) : QWidget(pare
   open->setObjectName("compareOpen");
   open->setToolTip(tr("an HF directory, a packed checkpoint or a llama2.c .bin of the same architecture"));
   connect(open, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Second model"), {},
-                                                      tr("Models (*.bin config.json);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Second model"), {}, tr("Models (*.bin config.json);;All files (*)"));
     if (!path.isEmpty()) openSecondModel(path.endsWith("config.json") ? QFileInfo(path).absolutePath() : path);
   });
   auto* top = new QHBoxLayout;

@@ -11,16 +11,15 @@ namespace widgets {
 
 namespace {
 
-bool recognises(const QString& path) {
-  return QFileInfo(path).isFile() && path.endsWith(".h5", Qt::CaseInsensitive);
-}
+bool recognises(const QString& path) { return QFileInfo(path).isFile() && path.endsWith(".h5", Qt::CaseInsensitive); }
 
 RunRecord open(const QString& path) {
   const analysis::DumpReader reader(path.toStdString());
   const analysis::DumpHeader& h = reader.header();
   if (!h.quantized())
-    throw quantcore::InputError(path.toStdString(), "a statistics dump (quantlens dump) holds no run; a run's dump "
-                                                    "comes from quantlens quantize --dump");
+    throw quantcore::InputError(path.toStdString(),
+                                "a statistics dump (quantlens dump) holds no run; a run's dump "
+                                "comes from quantlens quantize --dump");
   RunRecord r;
   r.kind = "quantize-dump";
   r.status = RunStatus::Reopened;
@@ -43,7 +42,8 @@ RunRecord open(const QString& path) {
     if (!block.loss) continue;
     const analysis::LossCurve& c = *block.loss;
     for (size_t i = 0; i < c.size(); ++i)
-      r.losses.push_back({block.index, c.epoch[i], c.sample[i], {c.mse_fp[i], c.mse_q[i], c.nlc_fp[i], c.nlc_q[i], c.total[i]}});
+      r.losses.push_back(
+          {block.index, c.epoch[i], c.sample[i], {c.mse_fp[i], c.mse_q[i], c.nlc_fp[i], c.nlc_q[i], c.total[i]}});
   }
   if (weights > 0) r.paperBits = paper / weights;
   return r;

@@ -78,11 +78,13 @@ QVariant DumpTableModel::headerData(int section, Qt::Orientation orientation, in
       case ErrorBound: return tr("paper eq. (4) at the analytic initialisation: sum_j s_j sum_i |W0_ij - W_ij|");
       case RelativeError: return tr("||W0 - W||_F / ||W||_F at the analytic initialisation");
       case LearnedErrorBound:
-        return tr("eq. (4) for the learned weights W'. Training minimises the block's output loss (spec §5.1), "
-                  "not each layer's weight error, so this is often above the analytic value");
+        return tr(
+            "eq. (4) for the learned weights W'. Training minimises the block's output loss (spec §5.1), "
+            "not each layer's weight error, so this is often above the analytic value");
       case LearnedRelativeError:
-        return tr("||W' - W||_F / ||W||_F after training. Training minimises the block's output loss (spec §5.1), "
-                  "not each layer's weight error, so this is often above the analytic value");
+        return tr(
+            "||W' - W||_F / ||W||_F after training. Training minimises the block's output loss (spec §5.1), "
+            "not each layer's weight error, so this is often above the analytic value");
       default: return {};
     }
   }

@@ -61,8 +61,9 @@ QString headerText(const QString& path, const analysis::DumpHeader& h) {
                 .arg(s.learn ? "learned alpha/r1/r2" : "analytic alpha")
                 .arg(QString::fromStdString(s.loss), s.nlc ? " + nlc" : "");
   if (h.quantized())
-    text += QObject::tr("<br><i>The learned columns are often above the analytic ones: training minimises each "
-                        "block's output loss (spec §5.1), not each layer's weight error.</i>");
+    text += QObject::tr(
+        "<br><i>The learned columns are often above the analytic ones: training minimises each "
+        "block's output loss (spec §5.1), not each layer's weight error.</i>");
   return text;
 }
 

@@ -120,11 +120,10 @@ void ExportActions::chooseAndStart(Kind kind) {
       kSuffixes[int(kind)];
   const QString suggested = suggestedBeside(session_.modelPath(), what);
   QString filter = tr("HDF5 files (*.h5)");
-  QString path =
-      kind == Kind::Hdf5Dump
-          ? QFileDialog::getSaveFileName(dialogParent_, tr(kTitles[int(kind)]), suggested, filter, &filter)
-          : QFileDialog::getSaveFileName(dialogParent_, tr(kTitles[int(kind)]), suggested, tr("New folder"), nullptr,
-                                         QFileDialog::DontConfirmOverwrite);
+  QString path = kind == Kind::Hdf5Dump
+                     ? QFileDialog::getSaveFileName(dialogParent_, tr(kTitles[int(kind)]), suggested, filter, &filter)
+                     : QFileDialog::getSaveFileName(dialogParent_, tr(kTitles[int(kind)]), suggested, tr("New folder"),
+                                                    nullptr, QFileDialog::DontConfirmOverwrite);
   if (path.isEmpty()) return;
   if (kind == Kind::Hdf5Dump) path = withSuffixOf(path, filter);
   QString error;
@@ -168,9 +167,8 @@ bool ExportActions::start(Kind kind, const QString& path, QString& error) {
   }
 
   // What a run killed while writing here left behind (docs/reliability.md), said in the status.
-  const std::vector<fs::path> removed = kind == Kind::Hdf5Dump
-                                            ? quantcore::remove_abandoned_temporaries(dest, "")
-                                            : quantcore::outputs::remove_abandoned_staging(dest);
+  const std::vector<fs::path> removed = kind == Kind::Hdf5Dump ? quantcore::remove_abandoned_temporaries(dest, "")
+                                                               : quantcore::outputs::remove_abandoned_staging(dest);
   for (const fs::path& p : removed)
     cleaned += tr("Removed %1, left by an interrupted run. ").arg(QString::fromStdString(p.string()));
 

@@ -63,7 +63,10 @@ QVariant MethodsTableModel::headerData(int section, Qt::Orientation orientation,
     case Column::AccuracyNorm:
       return name ? tr("%1 acc_norm %").arg(task_) : tr("length-normalised zero-shot accuracy");
     case Column::Seconds: return name ? tr("time") : tr("quantisation time (the shared calibration not included)");
-    case Column::Memory: return name ? tr("peak MiB") : tr("peak resident memory of the whole process while the method ran (other Studio jobs running at the same time count too)");
+    case Column::Memory:
+      return name ? tr("peak MiB")
+                  : tr("peak resident memory of the whole process while the method ran (other Studio jobs running at "
+                       "the same time count too)");
   }
   return {};
 }

@@ -49,16 +49,15 @@ void ModelTree::rebuild() {
   auto exact = [&locale](int64_t n) { return locale.toString(static_cast<qlonglong>(n)); };
   const auto linears = quantcore::block_linears(spec);
   auto* root = new QTreeWidgetItem(
-      this, {QString::fromStdString(quantcore::family_name(spec.family) + " (" + spec.model_type + ")"),
-             QString(),
+      this, {QString::fromStdString(quantcore::family_name(spec.family) + " (" + spec.model_type + ")"), QString(),
              count(quantcore::parameter_count(spec))});
   root->setToolTip(0, tr("%1 blocks, hidden size %2").arg(spec.num_layers).arg(spec.hidden_size));
   root->setToolTip(2, tr("%1 parameters").arg(exact(quantcore::parameter_count(spec))));
   for (int64_t b = 0; b < spec.num_layers; ++b) {
     int64_t blockParams = 0;
     for (const auto& l : linears) blockParams += l.out_features * l.in_features;
-    auto* block = new QTreeWidgetItem(root, {QString("block %1").arg(b), QString("%1 linears").arg(linears.size()),
-                                             count(blockParams)});
+    auto* block = new QTreeWidgetItem(
+        root, {QString("block %1").arg(b), QString("%1 linears").arg(linears.size()), count(blockParams)});
     block->setToolTip(2, tr("%1 weights in the block's linears").arg(exact(blockParams)));
     for (const auto& l : linears) {
       auto* item = new QTreeWidgetItem(
@@ -96,14 +95,13 @@ void ModelTree::showBits() {
       const quantcore::LayerBits* layer = show ? &bits->layers[size_t(b) * perBlock + size_t(j)] : nullptr;
       block->child(j)->setText(kBitsColumn, layer ? text(layer->bits_per_weight) : QString());
       block->child(j)->setToolTip(
-          kBitsColumn,
-          layer ? tr("%1 bits per weight as stored: %2 payload + %3 mask and vectors (spec §7); %4 as the "
-                     "paper's formula counts them; %5 salient columns of %6")
-                      .arg(text(layer->bits_per_weight), text(layer->payload_bits_per_weight),
-                           text(layer->metadata_bits_per_weight), text(layer->paper.bits_per_weight))
-                      .arg(layer->salient_columns)
-                      .arg(layer->in_features)
-                : QString());
+          kBitsColumn, layer ? tr("%1 bits per weight as stored: %2 payload + %3 mask and vectors (spec §7); %4 as the "
+                                  "paper's formula counts them; %5 salient columns of %6")
+                                   .arg(text(layer->bits_per_weight), text(layer->payload_bits_per_weight),
+                                        text(layer->metadata_bits_per_weight), text(layer->paper.bits_per_weight))
+                                   .arg(layer->salient_columns)
+                                   .arg(layer->in_features)
+                             : QString());
       if (layer) {
         totalBits += layer->total_bits;
         weights += layer->weights;

@@ -63,7 +63,9 @@ QDoubleSpinBox* dspin(QWidget* parent, const char* name, double lo, double hi, d
 }
 // The FP baseline's cache key: the same windows of the same text (the cache belongs to the open
 // model and is cleared when another opens).
-QString baselineKey(const PerplexityRequest& r) { return QString("%1|%2|%3").arg(r.text).arg(r.seqlen).arg(r.maxWindows); }
+QString baselineKey(const PerplexityRequest& r) {
+  return QString("%1|%2|%3").arg(r.text).arg(r.seqlen).arg(r.maxWindows);
+}
 }  // namespace
 
 OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
@@ -71,8 +73,9 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   const quantcore::CalibrationOptions calib = studioCalibrationDefaults();
   text_ = new QLineEdit(shippedCalibrationText(), this);
   text_->setObjectName("optimiseText");
-  text_->setToolTip(tr("The text the calibration windows are drawn from (spec §1.3); the shipped story text by "
-                       "default"));
+  text_->setToolTip(
+      tr("The text the calibration windows are drawn from (spec §1.3); the shipped story text by "
+         "default"));
   nsamples_ = spin(this, "optimiseNsamples", 1, 4096, int(calib.nsamples));
   seqlen_ = spin(this, "optimiseSeqlen", 2, 32768, int(calib.seqlen));
   seed_ = spin(this, "optimiseSeed", 0, 1 << 30, int(calib.seed));
@@ -113,8 +116,9 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   pplSeqlen_ = spin(this, "perplexitySeqlen", 2, 32768, 256);
   pplWindows_ = spin(this, "perplexityWindows", 0, 1 << 20, 32);
   pplWindows_->setSpecialValueText(tr("all"));
-  pplWindows_->setToolTip(tr("evaluate only the first N windows of the text (0: all); the FP baseline uses the same "
-                             "windows"));
+  pplWindows_->setToolTip(
+      tr("evaluate only the first N windows of the text (0: all); the FP baseline uses the same "
+         "windows"));
   pplProgress_ = new QProgressBar(this);
   pplProgress_->setObjectName("perplexityProgress");
   pplProgress_->setVisible(false);
@@ -124,8 +128,9 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   pplKernels_->setObjectName("perplexityKernels");
   pplKernels_->addItem(tr("dense (fp16 W')"), "dense");
   pplKernels_->addItem(tr("packed kernels"), "packed");
-  pplKernels_->setToolTip(tr("dense: the run's W' dequantised to fp16; packed: every block linear computes "
-                             "from its packed bits (PTQ1.61 runs)"));
+  pplKernels_->setToolTip(
+      tr("dense: the run's W' dequantised to fp16; packed: every block linear computes "
+         "from its packed bits (PTQ1.61 runs)"));
   pplResult_ = new QLabel("-", this);
   pplResult_->setObjectName("perplexityResult");
   pplResult_->setWordWrap(true);
@@ -179,8 +184,9 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   smoothing->setRange(0.0, 0.99);
   smoothing->setSingleStep(0.1);
   smoothing->setDecimals(2);
-  smoothing->setToolTip(tr("exponential moving average of the curves (TensorBoard's, debiased); raw curves stay "
-                           "faint behind"));
+  smoothing->setToolTip(
+      tr("exponential moving average of the curves (TensorBoard's, debiased); raw curves stay "
+         "faint behind"));
   connect(smoothing, &QDoubleSpinBox::valueChanged, chart_, &LossChart::setSmoothing);
   auto* overlayTerm = new QComboBox(this);
   overlayTerm->setObjectName("optimiseOverlayTerm");
@@ -246,11 +252,11 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
     status_->setText(tr("Failed: %1").arg(message));
     jobEnded();
   });
-  connect(run_, &OptimisationRun::perplexityFinished, this, [this](double ppl, qint64 windows, const QString& kernels,
-                                                                   double fpPpl) {
-    showPerplexity(ppl, windows, kernels, fpPpl);
-    jobEnded();
-  });
+  connect(run_, &OptimisationRun::perplexityFinished, this,
+          [this](double ppl, qint64 windows, const QString& kernels, double fpPpl) {
+            showPerplexity(ppl, windows, kernels, fpPpl);
+            jobEnded();
+          });
   connect(run_, &OptimisationRun::perplexityFailed, this, [this](const QString& message) {
     setRunning(false);
     pplResult_->setText(tr("failed: %1").arg(message));
@@ -263,7 +269,8 @@ OptimisePanel::OptimisePanel(StudioSession& session, QWidget* parent)
   connect(&session_.runs(), &RunList::changed, this, [this](int id) {
     if (session_.runs().overlaid(id)) showOverlays();
   });
-  for (QLineEdit* e : {text_, pplText_}) connect(e, &QLineEdit::textChanged, this, [this] { setRunning(run_->running()); });
+  for (QLineEdit* e : {text_, pplText_})
+    connect(e, &QLineEdit::textChanged, this, [this] { setRunning(run_->running()); });
   connect(method_, &QComboBox::currentIndexChanged, this, [this](int) { showMethod(); });
   // One salient ratio in the studio: the field edits the session's, the slider's moves it.
   connect(form_, &MethodSettingsForm::valueChanged, this, [this](const QString& parameter) {
@@ -416,8 +423,8 @@ void OptimisePanel::exportChartDialog() {
   if (path.isEmpty()) return;
   path = withSuffixOf(path, filter, filters);
   QString error;
-  const bool ok = path.endsWith(".csv", Qt::CaseInsensitive) ? chart_->exportCsv(path, error)
-                                                              : chart_->exportImage(path, error);
+  const bool ok =
+      path.endsWith(".csv", Qt::CaseInsensitive) ? chart_->exportCsv(path, error) : chart_->exportImage(path, error);
   status_->setText(ok ? tr("Chart written to %1").arg(path) : error);
 }
 
@@ -484,8 +491,8 @@ void OptimisePanel::setRunning(bool running) {
   startReason_->setText(problem);
   startReason_->setVisible(!problem.isEmpty());
   cancel_->setEnabled(running);
-  for (QWidget* w : {static_cast<QWidget*>(pplText_), static_cast<QWidget*>(pplSeqlen_),
-                     static_cast<QWidget*>(pplWindows_)})
+  for (QWidget* w :
+       {static_cast<QWidget*>(pplText_), static_cast<QWidget*>(pplSeqlen_), static_cast<QWidget*>(pplWindows_)})
     w->setEnabled(!running);
   const auto current = session_.quantizedRun();
   const bool packed = current && hasPackedForms(*current);
@@ -548,8 +555,8 @@ void OptimisePanel::refreshProgress() {
     // The block ends when the run has made every step up to and including it.
     const double stepSeconds = run_->stepsDone() > 0 ? run_->elapsedSeconds() / double(run_->stepsDone()) : -1;
     const int64_t left = perBlock * (b + 1) - run_->stepsDone();
-    item->setText(
-        4, complete || later || !optimising() || stepSeconds < 0 ? QString() : durationText(stepSeconds * double(left)));
+    item->setText(4, complete || later || !optimising() || stepSeconds < 0 ? QString()
+                                                                           : durationText(stepSeconds * double(left)));
   }
   if (!run_->running()) return;
   if (!optimising()) {
@@ -561,8 +568,7 @@ void OptimisePanel::refreshProgress() {
                          .arg(run_->progress().stageName())
                          .arg(run_->progress().done())
                          .arg(total));
-  }
-  else if (run_->stepsDone() == 0 && run_->progress().total() > 0)
+  } else if (run_->stepsDone() == 0 && run_->progress().total() > 0)
     // Before the first optimiser step: tokenising, windows, statistics, the first block's chains.
     status_->setText(tr("%1: %2 of %3, elapsed %4")
                          .arg(run_->progress().stageName())

@@ -39,11 +39,15 @@ RunRecord preprocessRunRecord(const nlohmann::json& record, const QString& direc
   r.status = status;
   r.directory = directory;
   r.model = QString::fromStdString(record.value("source", std::string()));
-  const nlohmann::json& first = record["settings"]["first_pass"];
+  const nlohmann::json none = nlohmann::json::object();
+  const nlohmann::json& settings = record.contains("settings") ? record.at("settings") : none;
+  const nlohmann::json& first = settings.contains("first_pass") ? settings.at("first_pass") : none;
   r.method = QString::fromStdString(first.value("method", std::string()));
   r.spelling = QString::fromStdString(first.value("spelling", std::string())) + " + LoRA";
-  r.settings = record["settings"];
-  if (const nlohmann::json& bits = record["first_pass"]["bits"]; bits.is_object()) {
+  r.settings = settings;
+  const nlohmann::json pass = record.value("first_pass", nlohmann::json::object());
+  if (const nlohmann::json bits = pass.is_object() ? pass.value("bits", nlohmann::json()) : nlohmann::json();
+      bits.is_object()) {
     r.storedBits = bits.value("bits_per_weight", RunRecord::kUnknown);
     r.paperBits = bits.value("paper_bits_per_weight", RunRecord::kUnknown);
   }
@@ -54,7 +58,8 @@ RunRecord preprocessRunRecord(const nlohmann::json& record, const QString& direc
     r.perplexity.fpPpl = p.value("original", RunRecord::kUnknown);
     r.perplexity.kernels = "dense";
   }
-  r.seconds = record["lora"].value("seconds", RunRecord::kUnknown);
+  const nlohmann::json lora = record.value("lora", nlohmann::json::object());
+  r.seconds = lora.is_object() ? lora.value("seconds", RunRecord::kUnknown) : RunRecord::kUnknown;
   // The LoRA curve as loss events: one step per optimiser step, the loss as the total.
   const QString log = QDir(directory).filePath(QString(qp::kAdapterDir) + "/" + qp::kTrainingLogFile);
   if (!directory.isEmpty() && QFileInfo(log).isFile())

@@ -167,7 +167,15 @@ public:
 
     for (auto signal : {&StudioSession::modelOpened, &StudioSession::calibrationFinished})
       connect(&session_, signal, this, [this] { updateEnabled(); });
+    connect(&session_, &StudioSession::modelOpened, this, [this] {
+      const int64_t context = session_.spec().max_position_embeddings;
+      if (context > 0 && maxLen_->value() > context) maxLen_->setValue(static_cast<int>(context));
+    });
     updateEnabled();
+  }
+
+  ~PreprocessView() override {
+    if (token_) token_->request();  // the session's destructor waits for the pool
   }
 
   bool running() const { return token_ != nullptr; }

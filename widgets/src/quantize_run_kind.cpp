@@ -44,15 +44,16 @@ RunRecord open(const QString& directory) {
   const nlohmann::json summary = quantcore::detail::read_json_file(summaryPath);
   for (const char* key : {"method", "settings", "bits"})
     if (!summary.is_object() || !summary.contains(key))
-      throw quantcore::InputError(summaryPath.string(), std::string("no \"") + key + "\" (not a quantize run's summary)");
+      throw quantcore::InputError(summaryPath.string(),
+                                  std::string("no \"") + key + "\" (not a quantize run's summary)");
   const nlohmann::json& settings = summary["settings"];
   RunRecord r;
   r.kind = "quantize";
   r.status = RunStatus::Reopened;
   r.directory = QFileInfo(directory).absoluteFilePath();
   r.message = QCoreApplication::translate("RunKinds", "read from %1").arg(r.directory);
-  r.model = summary.contains("model") && summary["model"].is_string() ? QString::fromStdString(summary["model"])
-                                                                        : QString();
+  r.model =
+      summary.contains("model") && summary["model"].is_string() ? QString::fromStdString(summary["model"]) : QString();
   r.method = summary["method"].is_string() ? QString::fromStdString(summary["method"]) : QString();
   r.spelling = settings.contains("spelling") && settings["spelling"].is_string()
                    ? QString::fromStdString(settings["spelling"])
@@ -119,7 +120,7 @@ void writeSavedPerplexity(const QString& directory, const RunPerplexity& p) {
 
 nlohmann::json perplexityJson(const RunPerplexity& p) {
   auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  return {{"text", p.text.toStdString()}, {"seqlen", p.seqlen},     {"windows", p.windows},
+  return {{"text", p.text.toStdString()}, {"seqlen", p.seqlen},        {"windows", p.windows},
           {"ppl", number(p.ppl)},         {"fp_ppl", number(p.fpPpl)}, {"kernels", p.kernels.toStdString()}};
 }
 

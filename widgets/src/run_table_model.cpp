@@ -32,9 +32,8 @@ int RunTableModel::columnCount(const QModelIndex& parent) const { return parent.
 
 QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal) return {};
-  static const char* names[kColumns] = {"#",      "method",       "settings", "bits (paper)", "bits (stored)",
-                                        "bits (bytes)", "FP PPL", "PPL",      "time",         "status",
-                                        "kind",   "model"};
+  static const char* names[kColumns] = {"#",      "method", "settings", "bits (paper)", "bits (stored)", "bits (bytes)",
+                                        "FP PPL", "PPL",    "time",     "status",       "kind",          "model"};
   static const char* tips[kColumns] = {
       "run number in this session; checked: its loss curves are overlaid on the Optimise chart",
       "the quantisation method (registry name)",

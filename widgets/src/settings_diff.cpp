@@ -28,7 +28,8 @@ std::vector<SettingDifference> settingsDiff(const nlohmann::json& a, const nlohm
     if (other == fb.end())
       out.push_back({QString::fromStdString(key), QString::fromStdString(value), absent});
     else if (other->second != value)
-      out.push_back({QString::fromStdString(key), QString::fromStdString(value), QString::fromStdString(other->second)});
+      out.push_back(
+          {QString::fromStdString(key), QString::fromStdString(value), QString::fromStdString(other->second)});
   }
   for (const auto& [key, value] : fb)
     if (!fa.count(key)) out.push_back({QString::fromStdString(key), absent, QString::fromStdString(value)});

@@ -34,12 +34,15 @@ public:
     bits_->setObjectName("bitsLabel");
     auto* numbers = new QFormLayout;
     ratio_->setToolTip(tr("share of input channels kept at 4 bits (spec §2.2)"));
-    mask_->setToolTip(tr("floor(ratio x in) + 1 columns, the official code's rule (spec §2.2): ratio 0 still keeps "
-                         "one salient column"));
-    error_->setToolTip(tr("E, the paper's eq. (4) bound of the selected layer's output error: sum_j s_j sum_i "
-                          "|W0_ij - W_ij|, s_j = max|x_j| (units of |W| x |x|)"));
-    bits_->setToolTip(tr("bits per quantised weight of the whole model at this ratio: as stored (every mask, "
-                         "bitmap, code and scale, spec §7) and as the paper's formula counts them"));
+    mask_->setToolTip(
+        tr("floor(ratio x in) + 1 columns, the official code's rule (spec §2.2): ratio 0 still keeps "
+           "one salient column"));
+    error_->setToolTip(
+        tr("E, the paper's eq. (4) bound of the selected layer's output error: sum_j s_j sum_i "
+           "|W0_ij - W_ij|, s_j = max|x_j| (units of |W| x |x|)"));
+    bits_->setToolTip(
+        tr("bits per quantised weight of the whole model at this ratio: as stored (every mask, "
+           "bitmap, code and scale, spec §7) and as the paper's formula counts them"));
     numbers->addRow(tr("salient ratio"), ratio_);
     numbers->addRow(tr("salient columns"), mask_);
     numbers->addRow(tr("error bound, eq. (4)"), error_);
@@ -80,8 +83,9 @@ private:
     }
     mask_->setText(tr("%1 of %2 (floor(ratio x %2) + 1)").arg(r->salient_columns).arg(r->mask.size()));
     error_->setText(QString::number(r->error_bound, 'g', 6));
-    bits_->setText(
-        tr("%1 stored (paper formula %2)").arg(r->model_bits_per_weight, 0, 'f', 4).arg(r->paper_bits_per_weight, 0, 'f', 4));
+    bits_->setText(tr("%1 stored (paper formula %2)")
+                       .arg(r->model_bits_per_weight, 0, 'f', 4)
+                       .arg(r->paper_bits_per_weight, 0, 'f', 4));
   }
 
   StudioSession& session_;

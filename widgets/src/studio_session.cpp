@@ -42,6 +42,7 @@ StudioSession::StudioSession(QObject* parent)
 }
 StudioSession::~StudioSession() {
   if (cancel_) cancel_->request();
+  if (secondStatsCancel_) secondStatsCancel_->request();
   secondLoad_->cancel();
   QThreadPool::globalInstance()->waitForDone();
 }
@@ -216,19 +217,36 @@ void StudioSession::acceptSecondModel(TaskResult<std::shared_ptr<const quantcore
   calibrateSecondModel();
 }
 
+bool StudioSession::secondModelMatches() const {
+  if (!second_ || !model_) return false;
+  const quantcore::ModelSpec& b = quantcore::spec_of(*second_);
+  if (b.num_layers != spec_.num_layers) return false;
+  const auto x = quantcore::block_linears(spec_), y = quantcore::block_linears(b);
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (x[i].name != y[i].name || x[i].in_features != y[i].in_features || x[i].out_features != y[i].out_features)
+      return false;
+  return true;
+}
+
 void StudioSession::calibrateSecondModel() {
-  if (!second_ || !calibration_ || secondStats_) return;
+  if (!second_ || !calibration_ || secondStats_ || !secondModelMatches()) return;
+  if (secondStatsCancel_) secondStatsCancel_->request();
+  secondStatsCancel_ = std::make_shared<quantcore::CancelToken>();
   runInBackground(
       this,
       [model = second_, windows = calibration_->windows](JobProgress& progress, const quantcore::CancelToken& cancel) {
         return std::make_shared<const quantcore::ActivationStats>(
             analysis::model_statistics(*model, windows, progress, cancel));
       },
-      [this, model = second_](TaskResult<std::shared_ptr<const quantcore::ActivationStats>> r) {
-        if (!r.hasValue() || model != second_) return;
+      [this, model = second_,
+       calibration = calibration_](TaskResult<std::shared_ptr<const quantcore::ActivationStats>> r) {
+        // A newer second model or calibration has made this result stale.
+        if (!r.hasValue() || model != second_ || calibration != calibration_) return;
         secondStats_ = r.value();
         Q_EMIT secondStatsReady();
-      });
+      },
+      {.cancel = secondStatsCancel_});
 }
 
 void StudioSession::cancelSecondModel() { secondLoad_->cancel(); }

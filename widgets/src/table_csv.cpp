@@ -9,7 +9,6 @@
 #include <QTableView>
 #include <QTreeView>
 
-
 namespace widgets {
 
 QString csvField(QString s) {

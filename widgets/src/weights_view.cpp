@@ -145,7 +145,8 @@ private:
                 "ratio x weights = %3)")
                  .arg(canvas_->markedWeights())
                  .arg(ratio)
-                 .arg(qint64(std::floor(session_.salientRatio() * double(session_.selectedWeightMagnitude().values.size()))));
+                 .arg(qint64(
+                     std::floor(session_.salientRatio() * double(session_.selectedWeightMagnitude().values.size()))));
     }
     if (const auto& r = session_.sliderResult())
       text += tr("   bands: %1 salient input channels by max|x|").arg(r->salient_columns);

@@ -89,6 +89,9 @@ public:
   // The second model's preprocess.json when it is a preprocessed model M_P (quantlens
   // preprocess), else null: its settings, LoRA losses and the concentration statistic.
   const nlohmann::json& preprocessRecord() const { return preprocessRecord_; }
+  // Whether the second model has the open model's blocks and linear shapes (what the
+  // before/after view compares).
+  bool secondModelMatches() const;
 
   bool hasStats() const { return stats_ != nullptr; }
   const quantcore::ActivationStats& stats() const { return *stats_; }
@@ -171,6 +174,7 @@ private:
   QString secondPath_;
   JobProgress secondProgress_;
   std::shared_ptr<const quantcore::ActivationStats> secondStats_;
+  std::shared_ptr<quantcore::CancelToken> secondStatsCancel_;
   nlohmann::json preprocessRecord_;
   std::unique_ptr<LatestTask> secondLoad_;
   std::shared_ptr<analysis::HessianSaliency> hessian_;

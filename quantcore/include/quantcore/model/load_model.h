@@ -20,5 +20,7 @@ std::shared_ptr<CausalLM> load_causal_lm(const Checkpoint& checkpoint, const Com
 std::string kernels_of(const CausalLM& model);
 // CausalLM::input_bits(): 0 unless linears quantise their inputs (input_quantization.safetensors).
 int input_bits_of(const CausalLM& model);
+// The model's spec (CausalLM::spec), for callers without the LibTorch headers.
+const ModelSpec& spec_of(const CausalLM& model);
 
 }  // namespace quantcore

@@ -59,6 +59,9 @@ std::vector<LinearShape> adapted_linears(const ModelSpec& spec, const LoraSettin
 // steps and accum >= 1, lr > 0, max_len >= 2.
 void check_settings(const LoraSettings& lora, const TrainingSettings& training);
 
+// InputError when a training sequence could exceed the model's context (--max-len, --window).
+void check_against_model(const ModelSpec& spec, const TrainingSettings& training);
+
 nlohmann::json settings_json(const LoraSettings& lora, const TrainingSettings& training);
 
 }  // namespace quantcore::preprocess

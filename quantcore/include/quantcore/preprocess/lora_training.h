@@ -49,6 +49,7 @@ struct LoraTraining {
   std::string train_text;             // path of the training text
   std::filesystem::path adapter_dir;  // checkpoints and the final adapter (created)
   bool resume = false;                // continue from adapter_dir's checkpoint
+  std::string base_model;             // adapter_config.json's base_model_name_or_path; empty: the base's path
 };
 
 struct LoraResult {

@@ -54,6 +54,11 @@ PreprocessResult preprocess(const quantize::OpenModel& source, const PreprocessS
                             OptimizationEvents& first_pass_events, TrainingEvents& training_events,
                             ProgressSink& progress, const CancelToken& cancel);
 
+// Writes `record` as work/preprocess.json and hard-links the work directory's files into `dir`
+// (a directory being staged, e.g. quantize --preprocess's OUT/preprocessed): the work directory
+// stays whole until the caller's commit succeeds and removes it.
+void link_preprocessed(const PreprocessResult& result, const nlohmann::json& record, const std::filesystem::path& dir);
+
 // Writes `record` as work/preprocess.json, then renames work to dest (an empty dest, or with
 // `force` one QuantLens wrote, is replaced).
 void commit_preprocessed(const PreprocessResult& result, const nlohmann::json& record,
