@@ -40,6 +40,15 @@ ConcentrationShares concentration_shares(const float* scores, int64_t rows, int6
   return shares_of(at::from_blob(const_cast<float*>(scores), {rows, cols}, at::kFloat), m, k);
 }
 
+std::vector<uint8_t> salient_channel_flags(const std::vector<float>& statistic, double ratio) {
+  const at::Tensor mask =
+      quantcore::methods::ptq161::salient_channel_mask(at::tensor(at::ArrayRef<float>(statistic), at::kFloat), ratio)
+          .to(at::kByte)
+          .contiguous();
+  const auto* p = mask.data_ptr<uint8_t>();
+  return std::vector<uint8_t>(p, p + mask.numel());
+}
+
 SalientConcentration salient_concentration(const quantcore::CausalLM& model, const quantcore::ActivationStats& stats,
                                            const std::vector<std::vector<int32_t>>& windows, double ratio,
                                            quantcore::ProgressSink& progress, const quantcore::CancelToken& cancel) {

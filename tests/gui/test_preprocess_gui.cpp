@@ -5,6 +5,7 @@
 // original's; a long run cancelled from the panel keeps its row, cancelled, and its work
 // directory for Resume.
 #include <QApplication>
+#include <QComboBox>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -14,6 +15,7 @@
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
 
+#include <cmath>
 #include <memory>
 
 #include "gui_test_support.h"
@@ -112,6 +114,15 @@ private Q_SLOTS:
     QCOMPARE(after->content().values.rows, before->content().values.rows);
     QCOMPARE(before->valueRange(), after->valueRange());
     gui_test::save_screenshot(*window_, "studio-before-after-gui");
+
+    // Weights mode: |W| of the selected linear in both models, each with its own mask and top-k marks.
+    session_->selectLayer(1, "mlp.down_proj");
+    view->findChild<QComboBox*>("beforeAfterMode")->setCurrentIndex(1);
+    QCOMPARE(before->content().values.cols, int64_t(172));
+    QCOMPARE(after->overlay().columnBands.size(), size_t(172));
+    QVERIFY(std::isfinite(after->overlay().markThreshold));
+    QCOMPARE(before->valueRange(), after->valueRange());
+    gui_test::save_screenshot(*window_, "studio-before-after-weights");
   }
 
   void aCancelledRunKeepsItsRowAndItsWorkDirectory() {

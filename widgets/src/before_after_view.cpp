@@ -5,6 +5,8 @@
 // before preprocessing, after the first pass and after LoRA (docs/preprocess.md).
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
+#include <QPushButton>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
@@ -16,6 +18,9 @@
 #include <cmath>
 
 #include "analysis/layer_view.h"
+#include "analysis/salient_concentration.h"
+#include "analysis/salient_marks.h"
+#include "widgets/chart_export.h"
 #include "widgets/activation_heatmap.h"
 #include "widgets/colour_scale.h"
 #include "widgets/heatmap_canvas.h"
@@ -86,6 +91,16 @@ public:
     chartRow->addWidget(new QLabel(tr("Concentration:"), this));
     chartRow->addWidget(measure_);
     chartRow->addStretch(1);
+    auto* exportChart = new QPushButton(tr("Export chart..."), this);
+    exportChart->setObjectName("concentrationExport");
+    exportChart->setToolTip(tr("the concentration chart as PNG, SVG or PDF"));
+    connect(exportChart, &QPushButton::clicked, this, [this] {
+      const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), "concentration.png",
+                                                        tr("Figures (*.png *.svg *.pdf)"));
+      QString error;
+      if (!path.isEmpty() && !exportChartImage(*chart_, path, error)) status_->setText(error);
+    });
+    chartRow->addWidget(exportChart);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addLayout(pair, 3);
@@ -101,14 +116,16 @@ public:
       });
     }
     connect(mode_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { refresh(); });
+    connect(&session_, &StudioSession::salientRatioChanged, this, [this] {
+      if (mode_->currentIndex() == 1) refresh();
+    });
     connect(measure_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { refreshChart(); });
     for (auto signal :
          {&StudioSession::secondModelOpened, &StudioSession::secondStatsReady, &StudioSession::calibrationFinished,
           &StudioSession::selectionChanged, &StudioSession::modelOpened})
-      connect(&session_, signal, this, [this] {
-        refresh();
-        refreshChart();
-      });
+      connect(&session_, signal, this, [this] { refresh(); });
+    // The chart shows the second model's record: redrawn only when that changes.
+    connect(&session_, &StudioSession::secondModelOpened, this, [this] { refreshChart(); });
   }
 
   // Complete once both maps are drawn (or there is nothing to draw them from).
@@ -156,9 +173,28 @@ private:
     ValueRangeScan shared;
     shared.add(a.values.values);
     shared.add(b.values.values);
+    // The weights mode marks each model's top-k |W| and its own structured mask (§2.2) at the
+    // session's salient ratio, as the weights view does.
+    HeatmapOverlay overA, overB;
+    if (mode_->currentIndex() == 1) {
+      const LayerId& id = session_.selectedLayer();
+      const double ratio = session_.salientRatio();
+      for (auto [over, values] : {std::pair{&overA, &a.values}, std::pair{&overB, &b.values}}) {
+        const analysis::SalientMarks marks = analysis::magnitude_marks(*values, ratio);
+        over->markThreshold = marks.threshold;
+        over->markScores = marks.scores;
+      }
+      if (session_.hasStats())
+        overA.columnBands = analysis::salient_channel_flags(session_.stats().at(id.block, id.linear).max_abs, ratio);
+      if (session_.secondStats())
+        overB.columnBands =
+            analysis::salient_channel_flags(session_.secondStats()->at(id.block, id.linear).max_abs, ratio);
+    }
     before_->setContent(std::move(a));
     after_->setContent(std::move(b));
     diff_->setContent(std::move(d));
+    before_->setOverlay(std::move(overA));
+    after_->setOverlay(std::move(overB));
     if (!shared.empty()) {
       const ValueRange r = shared.range();
       before_->setValueRange(r.lo, r.hi, r.loPositive);

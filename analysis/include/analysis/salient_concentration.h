@@ -46,6 +46,10 @@ struct ConcentrationShares {
 };
 ConcentrationShares concentration_shares(const float* scores, int64_t rows, int64_t cols, const uint8_t* mask);
 
+// PTQ1.61's structured mask (§2.2) of one linear from its statistic at `ratio`, as flags per input
+// channel (the engine's rule, for views that draw a second model's mask).
+std::vector<uint8_t> salient_channel_flags(const std::vector<float>& statistic, double ratio);
+
 // H of each linear from the FP chain of `windows` through `model` (one block at a time; the
 // model is not changed: a shallow copy carries the observer). One progress step per block.
 SalientConcentration salient_concentration(const quantcore::CausalLM& model, const quantcore::ActivationStats& stats,
