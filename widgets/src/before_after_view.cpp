@@ -124,8 +124,9 @@ public:
          {&StudioSession::secondModelOpened, &StudioSession::secondStatsReady, &StudioSession::calibrationFinished,
           &StudioSession::selectionChanged, &StudioSession::modelOpened})
       connect(&session_, signal, this, [this] { refresh(); });
-    // The chart shows the second model's record: redrawn only when that changes.
-    connect(&session_, &StudioSession::secondModelOpened, this, [this] { refreshChart(); });
+    // The chart shows the second model's record: redrawn only when that (or the open model) changes.
+    for (auto signal : {&StudioSession::secondModelOpened, &StudioSession::modelOpened})
+      connect(&session_, signal, this, [this] { refreshChart(); });
   }
 
   // Complete once both maps are drawn (or there is nothing to draw them from).
@@ -208,6 +209,10 @@ private:
     chart_->removeAllSeries();
     for (QAbstractAxis* axis : chart_->axes()) chart_->removeAxis(axis), delete axis;
     const nlohmann::json& record = session_.preprocessRecord();
+    if (session_.secondModel() && !session_.secondModelMatches()) {
+      chart_->setTitle(tr("Salient concentration per layer: the second model is not of the open model's shapes"));
+      return;
+    }
     if (!record.is_object() || !record.value("concentration", nlohmann::json()).is_object()) {
       chart_->setTitle(tr("Salient concentration per layer: the second model has no preprocess.json"));
       return;
