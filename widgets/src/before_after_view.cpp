@@ -134,6 +134,12 @@ public:
     return !session_.secondModel() || !session_.hasStats() || !session_.secondModelMatches() || drawnActivations_;
   }
 
+protected:
+  void showEvent(QShowEvent* event) override {
+    QWidget::showEvent(event);
+    refresh();
+  }
+
 private:
   void refresh() {
     if (!session_.hasModel() || !session_.secondModel()) return;
@@ -145,6 +151,7 @@ private:
     const std::string second = session_.secondModelPath().section('/', -1).toStdString();
     HeatmapContent a, b, d;
     if (mode_->currentIndex() == 0) {
+      if (isVisible()) session_.requestSecondStats();
       if (!session_.hasStats() || !session_.secondStats()) {
         status_->setText(session_.hasStats() ? tr("Collecting M_P's activation statistics on the same windows ...")
                                              : tr("Calibrate (the Calibration panel) to compare activations."));

@@ -134,7 +134,6 @@ void StudioSession::calibrate(const QString& textPath, const quantcore::Calibrat
           bounds_->request(ratio_);
           secondStats_.reset();
           Q_EMIT calibrationFinished();
-          calibrateSecondModel();
         }
       },
       {.progress = borrowedProgress(progress_), .cancel = cancel_});
@@ -214,7 +213,6 @@ void StudioSession::acceptSecondModel(TaskResult<std::shared_ptr<const quantcore
     }
   }
   Q_EMIT secondModelOpened();
-  calibrateSecondModel();
 }
 
 bool StudioSession::secondModelMatches() const {
@@ -229,8 +227,11 @@ bool StudioSession::secondModelMatches() const {
   return true;
 }
 
-void StudioSession::calibrateSecondModel() {
+void StudioSession::requestSecondStats() {
   if (!second_ || !calibration_ || secondStats_ || !secondModelMatches()) return;
+  const std::pair<const void*, const void*> key{second_.get(), calibration_.get()};
+  if (secondStatsFor_ == key) return;  // already running
+  secondStatsFor_ = key;
   if (secondStatsCancel_) secondStatsCancel_->request();
   secondStatsCancel_ = std::make_shared<quantcore::CancelToken>();
   runInBackground(
@@ -242,6 +243,7 @@ void StudioSession::calibrateSecondModel() {
       [this, model = second_,
        calibration = calibration_](TaskResult<std::shared_ptr<const quantcore::ActivationStats>> r) {
         // A newer second model or calibration has made this result stale.
+        if (model == second_ && calibration == calibration_) secondStatsFor_ = {};
         if (!r.hasValue() || model != second_ || calibration != calibration_) return;
         secondStats_ = r.value();
         Q_EMIT secondStatsReady();

@@ -83,8 +83,8 @@ public:
   std::shared_ptr<const quantcore::CausalLM> secondModel() const { return second_; }
   const QString& secondModelPath() const { return secondPath_; }
   const JobProgress& secondModelProgress() const { return secondProgress_; }
-  // The second model's activation statistics on the windows of the last calibration (collected
-  // in the background once both exist; null before), for the before/after view.
+  // The second model's activation statistics on the windows of the last calibration (null until
+  // requestSecondStats() has collected them in the background), for the before/after view.
   std::shared_ptr<const quantcore::ActivationStats> secondStats() const { return secondStats_; }
   // The second model's preprocess.json when it is a preprocessed model M_P (quantlens
   // preprocess), else null: its settings, LoRA losses and the concentration statistic.
@@ -130,6 +130,10 @@ public Q_SLOTS:
   // view's second model, labelled "#ID method".
   void compareRunWithOriginal(int runId);
   void cancelSecondModel();
+  // Collects secondStats() when a second model of the open model's shapes and a calibration
+  // exist and they are not there yet; secondStatsReady() when done. Asked for by the view that
+  // shows them, so no other job runs beside it unasked.
+  void requestSecondStats();
   void selectLayer(qint64 block, const QString& linear);
   void setSalientRatio(double ratio);
   // The bits of a quantisation of the open model (e.g. a finished optimisation run).
@@ -159,7 +163,6 @@ private:
   void rebuildSlider();
   void recomputeSlider();
   void acceptSecondModel(TaskResult<std::shared_ptr<const quantcore::CausalLM>>& loaded, const QString& label);
-  void calibrateSecondModel();
 
   QString modelPath_;
   quantcore::ModelSpec spec_;
@@ -175,6 +178,7 @@ private:
   JobProgress secondProgress_;
   std::shared_ptr<const quantcore::ActivationStats> secondStats_;
   std::shared_ptr<quantcore::CancelToken> secondStatsCancel_;
+  std::pair<const void*, const void*> secondStatsFor_{nullptr, nullptr};  // the pass running, if any
   nlohmann::json preprocessRecord_;
   std::unique_ptr<LatestTask> secondLoad_;
   std::shared_ptr<analysis::HessianSaliency> hessian_;
