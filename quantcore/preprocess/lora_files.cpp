@@ -3,12 +3,9 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <sstream>
 
 #include "quantcore/io/atomic_write.h"
 #include "quantcore/io/errors.h"
-#include "quantcore/io/read_file.h"
 #include "quantcore/io/safetensors.h"
 #include "quantcore/model/add_tensor.h"
 #include "quantcore/model/tensor_from_view.h"

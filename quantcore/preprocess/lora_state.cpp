@@ -11,11 +11,10 @@
 
 namespace quantcore::preprocess {
 
-namespace {
-
 at::Tensor generator_state(const at::Generator& g) {
-  std::lock_guard<std::mutex> lock(const_cast<at::Generator&>(g).mutex());
-  return g.get_state();
+  at::Generator gen = g;  // a handle: the same generator
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  return gen.get_state();
 }
 
 void restore_generator(const at::Generator& g, const at::Tensor& state) {
@@ -23,8 +22,6 @@ void restore_generator(const at::Generator& g, const at::Tensor& state) {
   std::lock_guard<std::mutex> lock(gen.mutex());
   gen.set_state(state);
 }
-
-}  // namespace
 
 at::Generator dropout_generator(c10::Device device, uint64_t seed) {
   at::Generator g =

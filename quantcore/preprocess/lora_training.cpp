@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 
 #include <chrono>
-#include <mutex>
 
 #include "quantcore/calib/activation_stats_cache.h"
 #include "quantcore/io/errors.h"
@@ -23,12 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-at::Tensor state_of(const std::optional<at::Generator>& g) {
-  if (!g) return at::Tensor();
-  at::Generator gen = *g;
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  return gen.get_state();
-}
+at::Tensor state_of(const std::optional<at::Generator>& g) { return g ? generator_state(*g) : at::Tensor(); }
 
 // What a resumed run must share with the one that wrote the checkpoint: every setting that
 // changes the curve (not how often it is saved), the training sequences, the model's shapes.
@@ -78,7 +72,10 @@ LoraResult train_lora(const quantize::OpenModel& base, const LoraTraining& run, 
   const ModelSpec& spec = base.model->spec();
   adapted_linears(spec, run.lora);  // InputError before any work
   check_against_model(spec, run.training);
-  const TrainingText text = training_text(run.train_text, *base.tokenizer, run.training);
+  const std::shared_ptr<const TrainingText> read =
+      run.text ? run.text
+               : std::make_shared<const TrainingText>(training_text(run.train_text, *base.tokenizer, run.training));
+  const TrainingText& text = *read;
   const nlohmann::json identity = run_identity(run, text, spec);
   fs::create_directories(run.adapter_dir);
   const fs::path checkpoint = run.adapter_dir / kCheckpointFile, log = run.adapter_dir / kTrainingLogFile;
@@ -96,10 +93,7 @@ LoraResult train_lora(const quantize::OpenModel& base, const LoraTraining& run, 
     if (!fs::exists(checkpoint))
       throw InputError(checkpoint.string(), "does not exist: there is no LoRA checkpoint to resume from");
     const CheckpointContents c = read_checkpoint(checkpoint, *state, identity);
-    if (dropout && c.generator_state.defined()) {
-      std::lock_guard<std::mutex> lock(dropout->mutex());
-      dropout->set_state(c.generator_state);
-    }
+    if (dropout && c.generator_state.defined()) restore_generator(*dropout, c.generator_state);
     result.history = read_training_log(log);
     if (static_cast<int64_t>(result.history.size()) < c.steps_done)
       throw InputError(log.string(), "holds fewer steps than its checkpoint");

@@ -35,13 +35,23 @@ nlohmann::json settings_json(const PreprocessSettings& s) {
 
 fs::path work_directory(const fs::path& dest) { return fs::path(dest.string() + ".preprocess-partial"); }
 
+fs::path prepared_work_directory(const fs::path& dest, bool force, bool resume, const std::vector<fs::path>& inputs) {
+  const fs::path work = work_directory(dest);
+  outputs::check_output_apart_from_inputs(work, inputs);
+  if (force && !resume && fs::exists(work / outputs::kOutputMarker)) fs::remove_all(work);
+  return work;
+}
+
 PreprocessResult preprocess(const quantize::OpenModel& source, const PreprocessSettings& settings, const fs::path& work,
                             bool resume, const quantize::CacheOptions& cache, OptimizationEvents& first_pass_events,
                             TrainingEvents& training_events, ProgressSink& progress, const CancelToken& cancel) {
   check_settings(settings.lora, settings.training);
   adapted_linears(source.checkpoint->spec, settings.lora);
   check_against_model(source.checkpoint->spec, settings.training);
-  training_text(settings.train_text, *source.tokenizer, settings.training);  // an unusable text, before any work
+  // Tokenised once, before any work (an unusable text is refused here); the first pass keeps the
+  // tokenizer, so the LoRA base reads the text the same way.
+  const auto text =
+      std::make_shared<const TrainingText>(training_text(settings.train_text, *source.tokenizer, settings.training));
   const nlohmann::json identity = resumable_identity(settings);
   const fs::path settings_file = work / kSettingsFile;
   if (resume) {
@@ -80,7 +90,8 @@ PreprocessResult preprocess(const quantize::OpenModel& source, const PreprocessS
                         settings.train_text,
                         work / kAdapterDir,
                         resume && fs::exists(work / kAdapterDir / kCheckpointFile),
-                        std::string("../") + kFirstPassDir};  // where it stays, relative to the adapter
+                        std::string("../") + kFirstPassDir,  // where it stays, relative to the adapter
+                        text};
   r.lora = train_lora(r.first_pass, training, training_events, progress, cancel);
 
   const auto merged = merged_model(r.first_pass, *r.lora.state);

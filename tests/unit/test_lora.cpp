@@ -158,12 +158,11 @@ TEST(LoraGradients, MatchFiniteDifferencesWithDropoutDrawsRepeated) {
   randomise(state, 6);
   quantcore::CausalLM model(*stories().model);
   const at::Generator gen = qp::dropout_generator(at::kCPU, 7);
-  const at::Tensor start = gen.get_state();
+  const at::Tensor start = qp::generator_state(gen);
   state.install(model, gen);
   const std::vector<int32_t> ids = some_ids(40);
   auto loss_at_start = [&] {
-    at::Generator g = gen;
-    g.set_state(start);
+    qp::restore_generator(gen, start);
     return qp::accumulate_sequence_gradients(model, ids, 1.0, gen);
   };
   for (qp::AdaptedLinear& l : state.linears)

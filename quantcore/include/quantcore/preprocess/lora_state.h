@@ -65,5 +65,9 @@ void adamw_step(LoraState& state, const TrainingSettings& settings, double lr);
 // The generator dropout draws from: a CPU generator of its own on the CPU, the device's default
 // generator elsewhere, seeded with `seed`.
 at::Generator dropout_generator(c10::Device device, uint64_t seed);
+// The generator's state (under its lock), and putting one back: what the recomputation and the
+// checkpoints save and restore.
+at::Tensor generator_state(const at::Generator& generator);
+void restore_generator(const at::Generator& generator, const at::Tensor& state);
 
 }  // namespace quantcore::preprocess

@@ -11,6 +11,7 @@
 
 #include "quantcore/jobs/progress.h"
 #include "quantcore/preprocess/lora_settings.h"
+#include "quantcore/preprocess/training_text.h"
 #include "quantcore/quantize/quantize_job.h"
 
 namespace quantcore::methods {
@@ -46,10 +47,11 @@ public:
 struct LoraTraining {
   LoraSettings lora;
   TrainingSettings training;
-  std::string train_text;             // path of the training text
-  std::filesystem::path adapter_dir;  // checkpoints and the final adapter (created)
-  bool resume = false;                // continue from adapter_dir's checkpoint
-  std::string base_model;             // adapter_config.json's base_model_name_or_path; empty: the base's path
+  std::string train_text;                    // path of the training text
+  std::filesystem::path adapter_dir;         // checkpoints and the final adapter (created)
+  bool resume = false;                       // continue from adapter_dir's checkpoint
+  std::string base_model;                    // adapter_config.json's base_model_name_or_path; empty: the base's path
+  std::shared_ptr<const TrainingText> text;  // train_text already tokenised (by the base's tokenizer); null: read it
 };
 
 struct LoraResult {
