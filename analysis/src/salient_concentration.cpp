@@ -10,6 +10,7 @@
 #include "quantcore/methods/inverse_hessian.h"
 #include "quantcore/methods/ptq161/quantizers.h"
 #include "quantcore/model/causal_lm.h"
+#include "token_batch.h"
 
 namespace analysis {
 
@@ -57,11 +58,8 @@ SalientConcentration salient_concentration(const quantcore::CausalLM& model, con
   SalientConcentration out;
   out.ratio = ratio;
   std::vector<at::Tensor> rows;
-  for (const auto& w : windows) {
-    const std::vector<int64_t> wide(w.begin(), w.end());
-    rows.push_back(at::tensor(at::ArrayRef<int64_t>(wide), at::kLong));
-  }
-  at::Tensor chain = observed.embed(at::stack(rows).to(model.device()));
+  for (const auto& w : windows) rows.push_back(token_batch(w, 0, w.size()));
+  at::Tensor chain = observed.embed(at::cat(rows).to(model.device()));
   progress.stage("salient concentration", model.num_blocks());
   for (int64_t b = 0; b < model.num_blocks(); ++b) {
     cancel.throw_if_requested();

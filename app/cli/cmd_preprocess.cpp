@@ -46,9 +46,7 @@ void define_preprocess(CLI::App& sub, Action& action) {
     for (const std::string* p : {&first->calibration.text, &lora->train_text, text.get()})
       if (!p->empty()) inputs.emplace_back(*p);
     const fs::path dest = checked_destination(*dest_arg, *force, inputs);
-    const fs::path work = qp::work_directory(dest);
-    check_output_apart_from_inputs(work, inputs);
-    if (*force && !lora->resume && fs::exists(work / kOutputMarker)) fs::remove_all(work);
+    const fs::path work = qp::prepared_work_directory(dest, *force, lora->resume, inputs);
 
     QuantizeArgs::check_compute(device->compute);
     const quantcore::quantize::OpenModel open = model->load(*device).open();

@@ -96,9 +96,7 @@ void define_quantize(CLI::App& sub, Action& action) {
                                   "with --preprocess the first pass is this run's own; run quantlens "
                                   "preprocess, then quantize M_P --reuse-masks M_P/first-pass");
     if (*preprocess) {
-      const fs::path work = quantcore::preprocess::work_directory(dest);
-      check_output_apart_from_inputs(work, inputs);
-      if (a->force && !lora->resume && fs::exists(work / kOutputMarker)) fs::remove_all(work);
+      const fs::path work = quantcore::preprocess::prepared_work_directory(dest, a->force, lora->resume, inputs);
       quantcore::preprocess::PreprocessSettings p(settings);
       p.lora = lora->lora;
       p.training = lora->training_for(given.checkpoint->spec);

@@ -29,6 +29,13 @@ RunRecord open(const QString& directory) {
 
 }  // namespace
 
+quantcore::LossEvent lossEventOf(const quantcore::preprocess::TrainingStep& step) {
+  quantcore::LossEvent e;
+  e.step = step.step;
+  e.loss.total = step.loss;
+  return e;
+}
+
 RunKind preprocessRunKind() {
   return {"preprocess", QCoreApplication::translate("RunKinds", "Preprocessing"), recognises, open};
 }
@@ -63,12 +70,7 @@ RunRecord preprocessRunRecord(const nlohmann::json& record, const QString& direc
   // The LoRA curve as loss events: one step per optimiser step, the loss as the total.
   const QString log = QDir(directory).filePath(QString(qp::kAdapterDir) + "/" + qp::kTrainingLogFile);
   if (!directory.isEmpty() && QFileInfo(log).isFile())
-    for (const qp::TrainingStep& s : qp::read_training_log(log.toStdString())) {
-      quantcore::LossEvent e;
-      e.step = s.step;
-      e.loss.total = s.loss;
-      r.losses.push_back(e);
-    }
+    for (const qp::TrainingStep& s : qp::read_training_log(log.toStdString())) r.losses.push_back(lossEventOf(s));
   r.nsamples = static_cast<qint64>(r.losses.size());
   r.message = directory;
   return r;

@@ -20,7 +20,6 @@
 #include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>
 
-#include <chrono>
 #include <filesystem>
 
 #include "analysis/preprocess_report.h"
@@ -254,14 +253,15 @@ private:
     updateEnabled();
     cancel_->setEnabled(true);
     status_->setText(tr("Running: first pass, LoRA training, merge ..."));
-    started_ = std::chrono::steady_clock::now();
     auto queue = steps_.open();
     runInBackground(
         this,
         [open, settings, out, force, resume, queue](JobProgress& progress, const quantcore::CancelToken& cancel) {
-          const fs::path dest = quantcore::outputs::checked_destination(out, force, {open.checkpoint->path});
-          const fs::path work = qp::work_directory(dest);
-          if (force && !resume && fs::exists(work / quantcore::outputs::kOutputMarker)) fs::remove_all(work);
+          std::vector<fs::path> inputs = {open.checkpoint->path};
+          for (const std::string& p : {settings->train_text, settings->first_pass.calib})
+            if (!p.empty()) inputs.emplace_back(p);
+          const fs::path dest = quantcore::outputs::checked_destination(out, force, inputs);
+          const fs::path work = qp::prepared_work_directory(dest, force, resume, inputs);
           QueuedTrainingEvents events(queue);
           quantcore::NullOptimizationEvents first;
           const qp::PreprocessResult result =
@@ -295,12 +295,7 @@ private:
                          .arg(rate, 0, 'f', 0)
                          .arg(perStep * double(stepCount_->value() - last.step - 1), 0, 'f', 0));
     session_.runs().update(runId_, [&](RunRecord& r) {
-      for (const qp::TrainingStep& s : steps) {
-        quantcore::LossEvent e;
-        e.step = s.step;
-        e.loss.total = s.loss;
-        r.losses.push_back(e);
-      }
+      for (const qp::TrainingStep& s : steps) r.losses.push_back(lossEventOf(s));
       r.nsamples = static_cast<qint64>(r.losses.size());
     });
   }
@@ -354,7 +349,6 @@ private:
   std::shared_ptr<quantcore::CancelToken> token_;
   std::shared_ptr<JobProgress> progress_;
   ProgressBarFeed* feed_ = nullptr;
-  std::chrono::steady_clock::time_point started_;
 };
 
 }  // namespace

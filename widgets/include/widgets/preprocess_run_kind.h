@@ -6,11 +6,15 @@
 #include <QString>
 #include <nlohmann/json.hpp>
 
+#include "quantcore/preprocess/lora_training.h"
 #include "widgets/run_kinds.h"
 
 namespace widgets {
 
 RunKind preprocessRunKind();
+
+// One LoRA optimiser step as a row's loss event: its step, the loss as the total.
+quantcore::LossEvent lossEventOf(const quantcore::preprocess::TrainingStep& step);
 
 // The row of a finished preprocessing run from its record (preprocess.json), saved in `directory`.
 RunRecord preprocessRunRecord(const nlohmann::json& record, const QString& directory, RunStatus status);

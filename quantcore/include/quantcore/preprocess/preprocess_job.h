@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "quantcore/jobs/loss_events.h"
 #include "quantcore/jobs/progress.h"
@@ -33,6 +34,10 @@ nlohmann::json settings_json(const PreprocessSettings& settings);
 
 // DEST.preprocess-partial.
 std::filesystem::path work_directory(const std::filesystem::path& dest);
+// work_directory(dest), checked apart from `inputs` (InputError otherwise); with `force` and no
+// `resume`, an unfinished run's work directory there (one QuantLens marked) is removed first.
+std::filesystem::path prepared_work_directory(const std::filesystem::path& dest, bool force, bool resume,
+                                              const std::vector<std::filesystem::path>& inputs);
 
 struct PreprocessResult {
   std::filesystem::path work;
